@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Install every Debian package pfnlab needs, idempotently.
+#
+# Run as root (or through sudo).  When every package is already present this
+# does nothing and touches no package list, so it is cheap to call from every
+# make target that needs it.  CONTRIBUTING.md says why each package is here.
+set -euo pipefail
+
+# The lab kernel: Debian bookworm's 6.12 series from bookworm-security.  The
+# newest version that has both an image and headers wins.
+lab_kernel_version() {
+	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
+		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n 1
+}
+
+installed_lab_kernel() {
+	dpkg-query -W -f '${Package} ${Status}\n' 'linux-image-6.12.*+deb12-amd64' 2>/dev/null |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12-amd64\) install ok installed$/\1/p' |
+		sort -V | tail -n 1
+}
+
+PKGS=(
+	# toolchain and static analysis
+	gcc make clang libclang-rt-14-dev llvm pkg-config clang-tidy cppcheck
+	# kernel module builds: bookworm's 6.1 headers (compile check) + kmod
+	linux-headers-amd64 kmod
+	# userspace libraries (DESIGN.md §2)
+	libnuma-dev numactl libhwloc-dev libpfm4-dev libjansson-dev
+	libinih-dev liburing-dev libcmocka-dev
+	# results, plots, report check
+	gnuplot-nox jq chromium
+	# lab VM
+	qemu-system-x86 busybox-static cpio
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+kver=$(installed_lab_kernel || true)
+if [ -z "$kver" ] || ! dpkg-query -W -f '${Status}' "linux-headers-$kver" 2>/dev/null | grep -q 'install ok installed'; then
+	need_kernel=1
+else
+	need_kernel=0
+fi
+
+if [ ${#missing[@]} -eq 0 ] && [ $need_kernel -eq 0 ]; then
+	echo "deps: all packages present (lab kernel $kver)"
+	exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]} lab-kernel" >&2; exit 1; }
+	SUDO=sudo
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing: ${missing[*]}$([ $need_kernel -eq 1 ] && echo ' + lab kernel 6.12')"
+$SUDO apt-get update -qq
+if [ $need_kernel -eq 1 ]; then
+	kver=$(lab_kernel_version)
+	[ -n "$kver" ] || { echo "deps: no linux-headers-6.12.*+deb12-amd64 in the package lists; enable bookworm-security" >&2; exit 1; }
+	missing+=("linux-image-$kver" "linux-headers-$kver")
+fi
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done (lab kernel $kver)"
