@@ -1,13 +1,466 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder until the report command lands (issue 5). */
+/*
+ * pfnlab report RESULT...: one static HTML page with the charts, summary
+ * tables, the compare verdicts (with --base) and the environment records.
+ * The page is self-contained: charts are embedded as data: URIs and a
+ * Content-Security-Policy forbids any network fetch, so it can be mailed,
+ * archived or opened offline and shows the same thing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "compare_engine.h"
+#include "compare_history.h"
+#include "plot_charts.h"
+#include "result_load.h"
+
+static void report_usage(FILE *out)
+{
+	fputs("usage: pfnlab report [options] RESULT...\n"
+	      "\n"
+	      "Write a static HTML report (no network, no external assets) with the\n"
+	      "six charts of `pfnlab plot`, a summary table per result, the compare\n"
+	      "verdicts against --base, and each run's environment record.\n"
+	      "\n"
+	      "options:\n"
+	      "  -o, --output DIR   where to write index.html and plots/ (default:\n"
+	      "                     report/ next to the first RESULT)\n"
+	      "  --base BASE        results to compare RESULT against\n"
+	      "  --history DIR      runs for the trend chart (default: RESULT...)\n"
+	      "  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
+	      "  --threshold PCT    compare effect threshold in percent (default 5)\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Without gnuplot the page is written without charts and the command\n"
+	      "says what to install.  Exit status: 0 written, 2 error.\n", out);
+}
+
+static void html_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
+
+static void fmt(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("&ndash;", f);
+	else
+		fprintf(f, "%.4g", v);
+}
+
+static int embed_base64(FILE *f, const char *path)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	FILE *in = fopen(path, "rb");
+	unsigned char buf[3];
+	size_t n;
+
+	if (!in)
+		return -1;
+	while ((n = fread(buf, 1, 3, in)) > 0) {
+		unsigned int v = (unsigned int)buf[0] << 16 |
+				 (n > 1 ? (unsigned int)buf[1] << 8 : 0) | (n > 2 ? buf[2] : 0);
+
+		fputc(tbl[v >> 18 & 63], f);
+		fputc(tbl[v >> 12 & 63], f);
+		fputc(n > 1 ? tbl[v >> 6 & 63] : '=', f);
+		fputc(n > 2 ? tbl[v & 63] : '=', f);
+		if (n < 3)
+			break;
+	}
+	fclose(in);
+	return 0;
+}
+
+static const char page_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	"img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>pfnlab report</title>\n<style>\n"
+	"body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1300px}\n"
+	"h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}\n"
+	"table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\n"
+	"td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}\n"
+	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.noisy{background:#fff0d0}\n"
+	".skipped,.failed{color:#888}.flagged{background:#fff0d0}\n"
+	"code{font-size:.9em}details{margin:.5em 0}\n"
+	"</style>\n</head>\n";
+
+/*
+ * Marks the page for whoever opens it headless (tests/report.sh): how many
+ * images decoded, and any script error, as attributes on <body>.
+ */
+static const char page_script[] =
+	"<script>\n"
+	"window.addEventListener('error', function (e) {\n"
+	"  document.body.setAttribute('data-errors', String(e.message));\n"
+	"});\n"
+	"window.addEventListener('load', function () {\n"
+	"  var imgs = document.images, ok = 0;\n"
+	"  for (var i = 0; i < imgs.length; i++)\n"
+	"    if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;\n"
+	"  document.body.setAttribute('data-images', ok + '/' + imgs.length);\n"
+	"  document.body.setAttribute('data-loaded', 'yes');\n"
+	"});\n"
+	"</script>\n";
+
+static void write_charts(FILE *f, const struct plot_chart *charts, bool have_charts)
+{
+	fputs("<h2 id=\"charts\">Charts</h2>\n", f);
+	if (!have_charts) {
+		fputs("<p>No charts: gnuplot is not installed (apt-get install gnuplot-nox).</p>\n", f);
+		return;
+	}
+	for (int c = 0; c < PLOT_NCHARTS; c++) {
+		if (!charts[c].rendered)
+			continue;
+		fprintf(f, "<figure id=\"chart-%s\">\n<img alt=\"", charts[c].name);
+		html_esc(f, charts[c].title);
+		fputs("\" src=\"data:image/svg+xml;base64,", f);
+		embed_base64(f, charts[c].svg);
+		fputs("\">\n<figcaption>", f);
+		html_esc(f, charts[c].title);
+		fprintf(f, "%s (data: <code>plots/%s.tsv</code>)</figcaption>\n</figure>\n",
+			charts[c].has_data ? "" : " &mdash; no data in these results", charts[c].name);
+	}
+}
+
+static void free_labels(char **labels, size_t n);
+
+static void write_compare(FILE *f, const struct rl_set *base, const struct rl_set *results,
+			  const struct cmp_options *opt)
+{
+	char **keys, **labels;
+	struct cmp_report rep;
+
+	fputs("<h2 id=\"compare\">Compare</h2>\n", f);
+	if (!base) {
+		fputs("<p>No baseline given (<code>--base</code>): nothing compared.</p>\n", f);
+		return;
+	}
+	if (cmp_compare(base, results, opt, &rep) != 0) {
+		fputs("<p>Out of memory while comparing.</p>\n", f);
+		return;
+	}
+	fprintf(f, "<p>BASE <code>");
+	html_esc(f, base->results[0].path);
+	fprintf(f, "</code>%s vs NEW. %zu metrics: <b>%zu regressed</b>, %zu improved, "
+		"%zu unchanged, %zu noisy (threshold %.3g%%, BH-adjusted p &lt; %.3g).</p>\n",
+		base->n > 1 ? " and more" : "", rep.nrows, rep.count[CMP_REGRESSED],
+		rep.count[CMP_IMPROVED], rep.count[CMP_UNCHANGED], rep.count[CMP_NOISY],
+		opt->threshold * 100, opt->alpha);
+	if (rep.different_machines)
+		fputs("<p><b>BASE and NEW come from different machines</b>; ratios include the hardware.</p>\n", f);
+	if (rep.nenv) {
+		fputs("<details><summary>Environment differences</summary><table>"
+		      "<tr><th>field</th><th>BASE</th><th>NEW</th></tr>\n", f);
+		for (size_t i = 0; i < rep.nenv; i++) {
+			fputs("<tr><td>", f);
+			html_esc(f, rep.env[i].path);
+			fputs("</td><td>", f);
+			html_esc(f, rep.env[i].base);
+			fputs("</td><td>", f);
+			html_esc(f, rep.env[i].new);
+			fputs("</td></tr>\n", f);
+		}
+		fputs("</table></details>\n", f);
+	}
+	fputs("<table><tr><th>benchmark</th><th>metric</th><th>unit</th><th>BASE median</th>"
+	      "<th>NEW median</th><th>ratio</th><th>95% CI</th><th>p (adj.)</th><th>verdict</th></tr>\n", f);
+	keys = calloc(rep.nrows + 1, sizeof(*keys));
+	labels = calloc(rep.nrows + 1, sizeof(*labels));
+	for (size_t i = 0; keys && i < rep.nrows; i++)
+		keys[i] = rep.rows[i].key;
+	if (!keys || !labels || (rep.nrows && short_labels(keys, rep.nrows, labels) != 0)) {
+		free(labels);
+		labels = NULL;
+	}
+	for (size_t i = 0; i < rep.nrows; i++) {
+		const struct cmp_row *r = &rep.rows[i];
+
+		fprintf(f, "<tr class=\"%s\"><td><code title=\"", cmp_verdict_name(r->verdict));
+		html_esc(f, r->key);
+		fputs("\">", f);
+		html_esc(f, labels ? labels[i] : r->key);
+		fputs("</code></td><td>", f);
+		html_esc(f, r->metric);
+		fputs("</td><td>", f);
+		html_esc(f, r->unit);
+		fputs("</td><td class=\"n\">", f);
+		fmt(f, r->median_base);
+		fputs("</td><td class=\"n\">", f);
+		fmt(f, r->median_new);
+		fputs("</td><td class=\"n\">", f);
+		fmt(f, r->ratio);
+		fputs("</td><td class=\"n\">", f);
+		fmt(f, r->ci_lo);
+		fputs(" &ndash; ", f);
+		fmt(f, r->ci_hi);
+		fprintf(f, "</td><td class=\"n\">%.2g</td><td>%s</td></tr>\n", r->p_adj,
+			cmp_verdict_name(r->verdict));
+	}
+	fputs("</table>\n", f);
+	free_labels(labels, rep.nrows);
+	free(keys);
+	cmp_report_free(&rep);
+}
+
+static void free_labels(char **labels, size_t n)
+{
+	for (size_t i = 0; labels && i < n; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+/* Short names for a table: the parameters that differ between its rows. */
+static char **label_keys(const struct rl_bench *benches, size_t n)
+{
+	char **keys = calloc(n + 1, sizeof(*keys));
+	char **labels = calloc(n + 1, sizeof(*labels));
+
+	if (!keys || !labels)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = benches[i].key;
+	if (n && short_labels(keys, n, labels) != 0)
+		goto fail;
+	free(keys);
+	return labels;
+fail:
+	free(keys);
+	free(labels);
+	return NULL;
+}
+
+static void write_result(FILE *f, const struct rl_result *res, size_t index)
+{
+	char **labels;
+	char *env = res->environment ? json_dumps(res->environment, JSON_INDENT(2) | JSON_SORT_KEYS)
+				     : NULL;
+
+	fprintf(f, "<h2 id=\"run-%zu\">Run: <code>", index);
+	html_esc(f, res->path);
+	fputs("</code></h2>\n<p>host <b>", f);
+	html_esc(f, res->hostname);
+	fputs("</b>, suite <code>", f);
+	html_esc(f, res->suite_commit);
+	fputs("</code>, kernel <code>", f);
+	html_esc(f, rl_kernel_release(res));
+	fputs("</code>, started ", f);
+	html_esc(f, res->started_utc);
+	fprintf(f, "%s.</p>\n", res->complete ? "" : " &mdash; <b>interrupted: partial results</b>");
+	fputs("<table><tr><th>benchmark (parameters that differ; hover for the key)</th>"
+	      "<th>status</th><th>metric</th><th>unit</th>"
+	      "<th>median</th><th>95% CI</th><th>CV</th><th>n</th></tr>\n", f);
+	labels = label_keys(res->benches, res->nbenches);
+	for (size_t b = 0; b < res->nbenches; b++) {
+		const struct rl_bench *rb = &res->benches[b];
+		size_t rows = rb->nmetrics ? rb->nmetrics : 1;
+
+		for (size_t m = 0; m < rows; m++) {
+			const struct rl_metric *rm = rb->nmetrics ? &rb->metrics[m] : NULL;
+
+			fprintf(f, "<tr class=\"%s%s\">", rb->status, rm && rm->noisy ? " noisy" : "");
+			if (m == 0) {
+				fprintf(f, "<td rowspan=\"%zu\"><code title=\"", rows);
+				html_esc(f, rb->key);
+				fputs("\">", f);
+				html_esc(f, labels ? labels[b] : rb->key);
+				fprintf(f, "</code></td><td rowspan=\"%zu\">", rows);
+				html_esc(f, rb->status);
+				if (rb->reason) {
+					fputs(": ", f);
+					html_esc(f, rb->reason);
+				}
+				fputs("</td>", f);
+			}
+			if (!rm) {
+				fputs("<td colspan=\"6\">no measurement</td></tr>\n", f);
+				continue;
+			}
+			fputs("<td>", f);
+			html_esc(f, rm->name);
+			fputs(rm->noisy ? " (noisy)</td><td>" : "</td><td>", f);
+			html_esc(f, rm->unit);
+			fputs("</td><td class=\"n\">", f);
+			fmt(f, rm->median);
+			fputs("</td><td class=\"n\">", f);
+			fmt(f, rm->ci_lo);
+			fputs(" &ndash; ", f);
+			fmt(f, rm->ci_hi);
+			fputs("</td><td class=\"n\">", f);
+			fmt(f, rm->cv);
+			fprintf(f, "</td><td class=\"n\">%zu</td></tr>\n", rm->nsamples);
+		}
+	}
+	free_labels(labels, res->nbenches);
+	fputs("</table>\n<details><summary>Environment record</summary><pre>", f);
+	html_esc(f, env ? env : "(none recorded)");
+	fputs("</pre></details>\n", f);
+	free(env);
+}
+
+static int write_page(const char *path, const struct rl_set *results, const struct rl_set *base,
+		      const struct plot_chart *charts, bool have_charts,
+		      const struct cmp_options *opt)
+{
+	char tmp[4300], when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+	int bad;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "pfnlab report: cannot write %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs(page_head, f);
+	fputs("<body>\n", f);
+	fputs(page_script, f);
+	fprintf(f, "<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
+		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#compare\">compare</a>", when,
+		results->n);
+	for (size_t i = 0; i < results->n; i++)
+		fprintf(f, ", <a href=\"#run-%zu\">run %zu</a>", i, i + 1);
+	fputs(". Medians with 95% confidence intervals; <i>noisy</i> marks a CV above the job's "
+	      "threshold.</p>\n", f);
+	write_charts(f, charts, have_charts);
+	write_compare(f, base, results, opt);
+	for (size_t i = 0; i < results->n; i++)
+		write_result(f, &results->results[i], i);
+	fputs("</body>\n</html>\n", f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "pfnlab report: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void default_outdir(const char *first, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(first, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(buf, len, "%s/report", first);
+	} else {
+		char *copy = strdup(first);
+
+		snprintf(buf, len, "%s/report", copy ? dirname(copy) : ".");
+		free(copy);
+	}
+}
 
 int cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "pfnlab report: not implemented yet\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rl_set results = { 0 }, base = { 0 }, history = { 0 };
+	const char *outdir = NULL, *base_path = NULL, *history_path = NULL;
+	struct plot_chart charts[PLOT_NCHARTS];
+	struct plot_inputs in = { 0 };
+	struct cmp_options opt;
+	char defdir[4096], plotdir[4200], page[4200];
+	int c, ret, status = 2;
+	char *end;
+
+	cmp_default_options(&opt);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'b':
+			base_path = optarg;
+			break;
+		case 'H':
+			history_path = optarg;
+			break;
+		case 'm':
+			in.trend_metric = optarg;
+			break;
+		case 't':
+			opt.threshold = strtod(optarg, &end) / 100.0;
+			if (end == optarg || (*end && strcmp(end, "%") != 0) ||
+			    !(opt.threshold >= 0 && opt.threshold < 1)) {
+				fprintf(stderr, "pfnlab report: --threshold wants a percentage in [0, 100), got '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			report_usage(stdout);
+			return 0;
+		default:
+			report_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "pfnlab report: no RESULT given\n");
+		report_usage(stderr);
+		return 2;
+	}
+	if (rl_load_paths(&argv[optind], (size_t)(argc - optind), &results) != 0)
+		goto out;
+	if (base_path && rl_load_paths((char *const *)&base_path, 1, &base) != 0)
+		goto out;
+	if (history_path && rl_load_paths((char *const *)&history_path, 1, &history) != 0)
+		goto out;
+	if (!outdir) {
+		default_outdir(argv[optind], defdir, sizeof(defdir));
+		outdir = defdir;
+	}
+	snprintf(plotdir, sizeof(plotdir), "%s/plots", outdir);
+	snprintf(page, sizeof(page), "%s/index.html", outdir);
+	in.results = &results;
+	in.base = base_path ? &base : NULL;
+	in.history = history_path ? &history : NULL;
+	in.cmp = &opt;
+	ret = plot_all(&in, plotdir, charts);
+	if (ret < 0)
+		goto out;
+	if (write_page(page, &results, in.base, charts, ret == 0, &opt) != 0)
+		goto out;
+	printf("%s\n", page);
+	status = 0;
+out:
+	rl_set_free(&results);
+	rl_set_free(&base);
+	rl_set_free(&history);
+	return status;
 }

@@ -84,6 +84,7 @@
  * DOMAIN_CREATE     real: no PCI device at that address              -ENOENT
  * DOMAIN_CREATE     real: device not behind a usable IOMMU           -ENODEV
  * DOMAIN_CREATE     real: a driver is bound to the device            -EBUSY
+ * DOMAIN_CREATE     real: device already owned (domain, VFIO)        -EBUSY
  * DOMAIN_CREATE     real: the device's IOMMU group has other devices -EXDEV
  * MAP               length 0                                         -EINVAL
  * MAP               iova, offset or length not PAGE_SIZE aligned     -EINVAL
@@ -98,6 +99,7 @@
  * MAP/READ/PIN      batch_runs above PFNLAB_MAX_BATCH_RUNS           -E2BIG
  * MAP/READ/PIN      unknown fill strategy                            -EINVAL
  * UNMAP             length 0, or iova/length not PAGE_SIZE aligned   -EINVAL
+ * UNMAP             iova + length wraps                              -EOVERFLOW
  * UNMAP             no map starts inside the range                   -ENOENT
  * UNMAP             the range cuts through a map (maps pair whole)   -EINVAL
  * ACCESS_PIN        length 0 or offset/length not aligned            -EINVAL
@@ -109,6 +111,11 @@
  * READ              COPY_PFNS/COPY_TIERS with an unwritable buffer   -EFAULT
  * IOTLB_SWEEP       domain is not a mock domain                      -EOPNOTSUPP
  * IOTLB_SWEEP       window 0, stride 0 or not a multiple of 4 KiB    -EINVAL
+ * IOTLB_SWEEP       iova not 4 KiB aligned                           -EINVAL
+ * IOTLB_SWEEP       window not a multiple of stride                  -EINVAL
+ * IOTLB_SWEEP       unknown pattern                                  -EINVAL
+ * IOTLB_SWEEP       iova + window beyond the 48-bit IOVA space       -EOVERFLOW
+ * IOTLB_SWEEP       more than 2^32 accesses in all passes            -E2BIG
  * IOTLB_SWEEP       passes 0 or above PFNLAB_IOTLB_MAX_PASSES        -EINVAL
  * DESTROY           pages with live maps or accesses                 -EBUSY
  * DESTROY           domain with live maps                            -EBUSY
@@ -124,8 +131,12 @@
 #define PFNLAB_MAX_PAGES_PER_CALL	8192
 /** PFNLAB_MAX_BATCH_RUNS - the largest pfn_batch capacity, in runs. */
 #define PFNLAB_MAX_BATCH_RUNS		(1U << 20)
-/** PFNLAB_IOTLB_MAX_ENTRIES - the most entries of one page size's IOTLB. */
-#define PFNLAB_IOTLB_MAX_ENTRIES	(1U << 16)
+/**
+ * PFNLAB_IOTLB_MAX_ENTRIES - the most entries of one page size's IOTLB (a
+ * lookup scans a whole set, so this bounds its cost; equals the shared
+ * core's IOTLB_MAX_ENTRIES).
+ */
+#define PFNLAB_IOTLB_MAX_ENTRIES	(1U << 14)
 /** PFNLAB_IOTLB_MAX_PASSES - the most passes of one IOTLB sweep. */
 #define PFNLAB_IOTLB_MAX_PASSES		(1U << 16)
 /** PFNLAB_HIST_BUCKETS - log2 latency buckets per phase in STATS. */
@@ -322,7 +333,10 @@ enum pfnlab_account {
  *
  * Nothing is pinned yet: MAP, ACCESS_PIN and READ pin on demand.  The range
  * must be covered by VMAs now (and writable ones if WRITABLE), and is pinned
- * from the mm of the creating process even when used from another.
+ * from the mm of the creating process even when used from another.  Whether
+ * the creator has CAP_IPC_LOCK is decided here, once: with it, locked_vm is
+ * never charged for this object (mm->pinned_vm still is).  The limit
+ * checked is RLIMIT_MEMLOCK of the task that pins.
  */
 struct pfnlab_pages_create {
 	__u32 size;
@@ -423,7 +437,8 @@ struct pfnlab_domain_create {
  * The reader takes each index from the cheapest tier that holds it.  Each
  * batch run is mapped with the largest leaf that alignment and length allow.
  * On failure everything this call mapped is unmapped and everything it
- * pinned is unpinned.
+ * pinned is unpinned.  A pages object created without
+ * PFNLAB_PAGES_WRITABLE is always mapped read-only.
  */
 struct pfnlab_map {
 	__u32 size;

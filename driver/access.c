@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnlab: accesses (in-kernel users that keep a range pinned in the xarray
+ * tier) and READ (the pfn_reader over a range, without keeping anything).
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "pfnlab_private.h"
+
+/**
+ * pfnlab_access_put_range() - drop an access's hold on a range
+ * @op: the operation
+ * @pages: the pages object
+ * @start_idx: first index
+ * @npages: indexes
+ *
+ * The PFN of each index comes from the xarray; the entry goes when its last
+ * access does, the pin when its last holder does.
+ */
+static void pfnlab_access_put_range(struct pfnlab_op *op,
+				    struct pfnlab_pages *pages, u64 start_idx,
+				    u64 npages)
+{
+	u64 idx;
+
+	for (idx = start_idx; idx < start_idx + npages; idx++) {
+		void *entry = xa_load(&pages->pinned_pfns, idx);
+
+		if (WARN_ON_ONCE(!xa_is_value(entry) ||
+				 !pages->idx[idx].accesses))
+			continue;
+		if (!--pages->idx[idx].accesses)
+			xa_erase(&pages->pinned_pfns, idx);
+		pfnlab_pages_release(op, pages, idx, xa_to_value(entry), true);
+	}
+	pfnlab_pages_unpin_flush(op);
+	pfnlab_pages_update_account(pages);
+}
+
+/**
+ * pfnlab_access_store() - drain a batch into the xarray tier
+ * @r: the reader
+ * @stored: set to the PFNs of the batch now held by the access
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int pfnlab_access_store(struct pfnlab_reader *r, u64 *stored)
+{
+	struct pfnlab_pages *pages = r->pages;
+	u64 idx = r->batch_idx, k;
+	u32 run;
+	int ret;
+
+	*stored = 0;
+	for (run = 0; run < r->batch.nruns; run++) {
+		for (k = 0; k < r->batch.run_npfns[run]; k++, idx++) {
+			if (!pages->idx[idx].accesses) {
+				ret = xa_err(xa_store(&pages->pinned_pfns, idx,
+					xa_mk_value(r->batch.run_pfn[run] + k),
+					GFP_KERNEL));
+				if (ret)
+					return ret;
+			}
+			pages->idx[idx].accesses++;
+			(*stored)++;
+		}
+	}
+	return 0;
+}
+
+/**
+ * pfnlab_access_pin() - PFNLAB_ACCESS_PIN
+ * @ctx: the fd
+ * @a: the request
+ *
+ * Return: 0 or a negative errno from the UAPI's tables; on failure nothing
+ * this call pinned stays pinned.
+ */
+int pfnlab_access_pin(struct pfnlab_ctx *ctx, struct pfnlab_access_pin *a)
+{
+	struct pfnlab_op *op = &ctx->op;
+	struct pfnlab_reader *r;
+	struct pfnlab_access *acc;
+	struct pfnlab_pages *pages;
+	struct pfnlab_obj *obj;
+	u64 start_idx, stored = 0;
+	int ret;
+
+	if (a->flags)
+		return -EOPNOTSUPP;
+	ret = pfnlab_check_reader_opts(&a->opts);
+	if (ret)
+		return ret;
+	obj = pfnlab_obj_get(ctx, a->pages_id, PFNLAB_OBJ_PAGES);
+	if (!obj)
+		return -ENOENT;
+	pages = container_of(obj, struct pfnlab_pages, obj);
+	ret = pfnlab_check_range(pages, a->offset, a->length);
+	if (ret)
+		return ret;
+	start_idx = a->offset >> PAGE_SHIFT;
+
+	acc = kzalloc(sizeof(*acc), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!acc || !r) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = pfnlab_reader_init(r, op, pages, start_idx,
+				 a->length >> PAGE_SHIFT, &a->opts, false);
+	if (ret)
+		goto out_free;
+	while ((ret = pfnlab_reader_next(r)) > 0) {
+		ret = pfnlab_access_store(r, &stored);
+		if (ret) {
+			pfnlab_reader_consumed(r, stored);
+			break;
+		}
+		pfnlab_reader_drained(r);
+	}
+	if (!ret) {
+		acc->pages = pages;
+		acc->start_idx = start_idx;
+		acc->npages = a->length >> PAGE_SHIFT;
+		ret = pfnlab_obj_insert(ctx, &acc->obj, PFNLAB_OBJ_ACCESS);
+	}
+	if (ret) {
+		u64 kept = r->batch_idx - start_idx + r->batch_consumed;
+
+		pfnlab_reader_abort(r);
+		/* What the access already held in the xarray goes back too. */
+		pfnlab_access_put_range(op, pages, start_idx, kept);
+		pfnlab_reader_destroy(r);
+		goto out_free;
+	}
+	pfnlab_reader_destroy(r);
+	kfree(r);
+	pages->naccesses++;
+	a->out_access_id = acc->obj.id;
+	op->new_id = acc->obj.id;
+	op->rep->npinned = pages->npinned;
+	return 0;
+
+out_free:
+	kfree(r);
+	kfree(acc);
+	return ret;
+}
+
+/**
+ * pfnlab_access_destroy() - end an access: drop its holds and free it
+ * @ctx: the fd
+ * @acc: the access
+ */
+void pfnlab_access_destroy(struct pfnlab_ctx *ctx, struct pfnlab_access *acc)
+{
+	struct pfnlab_pages *pages = acc->pages;
+
+	pfnlab_access_put_range(&ctx->op, pages, acc->start_idx, acc->npages);
+	pages->naccesses--;
+	ctx->op.rep->npinned = pages->npinned;
+	pfnlab_obj_remove(ctx, &acc->obj);
+	kfree(acc);
+}
+
+/**
+ * pfnlab_access_unpin() - PFNLAB_ACCESS_UNPIN
+ * @ctx: the fd
+ * @a: the request
+ *
+ * Return: 0, or -ENOENT when the id names no access (a double unpin).
+ */
+int pfnlab_access_unpin(struct pfnlab_ctx *ctx, struct pfnlab_access_unpin *a)
+{
+	struct pfnlab_obj *obj = pfnlab_obj_get(ctx, a->access_id,
+						PFNLAB_OBJ_ACCESS);
+
+	if (!obj)
+		return -ENOENT;
+	pfnlab_access_destroy(ctx, container_of(obj, struct pfnlab_access,
+						obj));
+	return 0;
+}
+
+/**
+ * pfnlab_read() - PFNLAB_READ
+ * @ctx: the fd
+ * @a: the request
+ *
+ * Return: 0 or a negative errno from the UAPI's tables; pins taken for the
+ * read are always dropped before returning.
+ */
+int pfnlab_read(struct pfnlab_ctx *ctx, struct pfnlab_read *a)
+{
+	struct pfnlab_op *op = &ctx->op;
+	struct pfnlab_pages *pages;
+	struct pfnlab_reader *r;
+	struct pfnlab_obj *obj;
+	int ret;
+
+	if (a->flags & ~(PFNLAB_READ_COPY_PFNS | PFNLAB_READ_COPY_TIERS) ||
+	    a->__reserved)
+		return -EOPNOTSUPP;
+	ret = pfnlab_check_reader_opts(&a->opts);
+	if (ret)
+		return ret;
+	obj = pfnlab_obj_get(ctx, a->pages_id, PFNLAB_OBJ_PAGES);
+	if (!obj)
+		return -ENOENT;
+	pages = container_of(obj, struct pfnlab_pages, obj);
+	ret = pfnlab_check_range(pages, a->offset, a->length);
+	if (ret)
+		return ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	ret = pfnlab_reader_init(r, op, pages, a->offset >> PAGE_SHIFT,
+				 a->length >> PAGE_SHIFT, &a->opts, true);
+	if (ret)
+		goto out;
+	if (a->flags & PFNLAB_READ_COPY_PFNS)
+		r->pfns_out = u64_to_user_ptr(a->pfns_uptr);
+	if (a->flags & PFNLAB_READ_COPY_TIERS)
+		r->tiers_out = u64_to_user_ptr(a->tiers_uptr);
+	/* Nothing to drain into: the batch only measures how PFNs coalesce. */
+	while ((ret = pfnlab_reader_next(r)) > 0)
+		pfnlab_reader_drained(r);
+	if (ret)
+		pfnlab_reader_abort(r);
+	pfnlab_reader_destroy(r);
+	op->rep->npinned = pages->npinned;
+out:
+	kfree(r);
+	return ret;
+}

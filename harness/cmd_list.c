@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pfnlab list: the cases job files expand to, as `pfnlab run` would run them. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "jobfile.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pfnlab list [--json] [--backend LIST] JOBFILE...\n\n"
+		"Parse the job files exactly as `pfnlab run` does and print every\n"
+		"benchmark case they expand to: section, backend, op, page kind, size,\n"
+		"nodes, threads and the rest of its parameters, one line each, or with\n"
+		"--json an array of {name, key, job, line}.  Job-file errors are\n"
+		"reported as file:line and exit with status 2.  Keys: `pfnlab help`.\n");
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct job_set set = { 0 };
+	const char *backends = NULL;
+	char err[1024];
+	int c, as_json = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jb:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': as_json = 1; break;
+		case 'b': backends = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "pfnlab list: no job file given\n");
+		usage(stderr);
+		return 2;
+	}
+	for (int a = optind; a < argc; a++)
+		if (jobfile_load(&set, argv[a], err, sizeof(err))) {
+			fprintf(stderr, "pfnlab list: %s\n", err);
+			jobset_free(&set);
+			return 2;
+		}
+	if (backends)
+		jobset_filter_backends(&set, backends);
+	if (as_json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < set.ncases; i++)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i}",
+				"name", set.cases[i].name, "key", set.cases[i].key,
+				"job", set.cases[i].job_path, "line", set.cases[i].line));
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(arr);
+	} else {
+		printf("%-4s %-16s %-8s %-6s %-10s %10s %4s %4s %3s %6s %6s %-9s  %s\n", "#",
+		       "benchmark", "backend", "op", "page", "size", "mem", "cpu", "thr", "ppc",
+		       "runs", "fill", "window/stride/pattern, reps");
+		for (size_t i = 0; i < set.ncases; i++) {
+			const struct bench_case *b = &set.cases[i];
+
+			printf("%-4zu %-16s %-8s %-6s %-10s %9lluK %4d %4d %3d %6llu %6llu %-9s  "
+			       "%llu/%llu/%s, %d+%d\n",
+			       i + 1, b->name, b->backend, b->op, b->page,
+			       (unsigned long long)(b->size_bytes >> 10), b->mem_node, b->cpu_node,
+			       b->threads, (unsigned long long)b->pages_per_call,
+			       (unsigned long long)b->batch_runs, b->fill,
+			       (unsigned long long)b->window_bytes,
+			       (unsigned long long)b->stride_bytes, b->pattern, b->warmup,
+			       b->repetitions);
+		}
+		printf("%zu benchmark(s) from %zu job file(s)\n", set.ncases, set.nfiles);
+	}
+	jobset_free(&set);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Statistics behind `pfnlab compare` and `pfnlab history`: the tests that
+ * decide whether a metric moved, kept separate from file handling so that the
+ * method itself can be checked with synthetic samples (tests/test_compare.c).
+ */
+#ifndef PFNLAB_COMPARE_STATS_H
+#define PFNLAB_COMPARE_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seeded PRNG (xoshiro256**), so a bootstrap is reproducible run to run. */
+struct cs_rng {
+	uint64_t s[4];
+};
+
+void cs_rng_seed(struct cs_rng *rng, uint64_t seed);
+uint64_t cs_rng_next(struct cs_rng *rng);
+/* Uniform in [0, bound). */
+size_t cs_rng_below(struct cs_rng *rng, size_t bound);
+/* Uniform in [0, 1). */
+double cs_rng_uniform(struct cs_rng *rng);
+/* Standard normal (Box-Muller). */
+double cs_rng_normal(struct cs_rng *rng);
+
+/* Median of @n values; @v is not modified.  NaN when @n is 0. */
+double cs_median(const double *v, size_t n);
+
+/* Two-sided p-value of the Mann-Whitney U test with the normal
+ * approximation, continuity and tie correction.  1.0 when nothing can be
+ * said (an empty side, or every value tied).
+ */
+double cs_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* Percentile bootstrap 95% CI of median(@b) / median(@a), @resamples
+ * resamples drawn from @rng.  Returns 0, or -1 when a side is empty or a
+ * resampled base median is 0 (the ratio is then undefined).
+ */
+int cs_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+			  unsigned int resamples, struct cs_rng *rng,
+			  double *lo, double *hi);
+
+/* Benjamini-Hochberg adjusted p-values: @adj[i] for @p[i], @n of them. */
+void cs_benjamini_hochberg(const double *p, double *adj, size_t n);
+
+/*
+ * Change points in the mean of a series, by optimal partitioning: the
+ * segmentation minimising the within-segment sum of squares plus @penalty
+ * per change point (exact dynamic programme, O(n^2), fine for the hundreds of
+ * commits a history holds).  Writes the index where each new segment starts
+ * into @cps (ascending, at most @max_cps) and returns how many there are.
+ */
+size_t cs_change_points(const double *x, size_t n, double penalty,
+			size_t *cps, size_t max_cps);
+
+/* Noise scale of a series from its successive differences (median absolute
+ * difference / (0.6745 * sqrt 2)), robust to the steps we are looking for.
+ */
+double cs_diff_sigma(const double *x, size_t n);
+
+/* The BIC-like penalty per change in mean with noise @sigma: 4 sigma^2 ln n. */
+double cs_bic_penalty(double sigma, size_t n);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Performance counters around each measured phase: perf_event_open with
+ * events named through libpfm4, the module's tracepoints and IOMMU PMUs.
+ * An event that cannot be opened is recorded as not supported, never fatal.
+ */
+#ifndef PFNLAB_COUNTERS_H
+#define PFNLAB_COUNTERS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct counter {
+	char name[96];
+	char unit[16];
+	int fd;
+	int supported;
+	char reason[128];
+	uint64_t base[3];	/* reading at the start of the phase */
+	double *values;		/* one per measured sample */
+	size_t nvalues, cap;
+};
+
+struct counter_set {
+	struct counter *c;
+	size_t n;
+};
+
+/*
+ * Open every event for this process and the threads it creates afterwards
+ * (inherit), disabled.  Always succeeds; unsupported events keep a reason.
+ */
+void counters_open(struct counter_set *s);
+/* Reset and enable all counters: a measured phase begins. */
+void counters_start(struct counter_set *s);
+/* Disable and append each counter's value for the phase. */
+void counters_stop(struct counter_set *s);
+/* Forget the values of the last phase (a warmup sample). */
+void counters_drop_last(struct counter_set *s);
+/* {"name": {"supported": true, "unit": .., "values": [..]} | {"supported": false, "reason": ..}} */
+json_t *counters_json(const struct counter_set *s);
+void counters_close(struct counter_set *s);
+
+#endif

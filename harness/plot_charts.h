@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The six charts: their data as TSV and their rendering with the gnuplot
+ * scripts in plots/ (one script per chart; plots/README.md says what each
+ * shows).  Shared by `pfnlab plot` and `pfnlab report`.
+ */
+#ifndef PFNLAB_PLOT_CHARTS_H
+#define PFNLAB_PLOT_CHARTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compare_engine.h"
+#include "result_load.h"
+
+enum plot_chart_id {
+	CHART_PIN,		/* pin throughput vs size */
+	CHART_BATCH,		/* batch density and fill ns/page */
+	CHART_IOTLB,		/* IOTLB misses per MiB vs window */
+	CHART_NUMA,		/* CPU node x memory node heatmap */
+	CHART_TREND,		/* per-commit trend with change points */
+	CHART_COMPARE,		/* ratio bars with CI whiskers */
+	PLOT_NCHARTS
+};
+
+struct plot_inputs {
+	const struct rl_set *results;	/* charts 1-4, NEW side of compare */
+	const struct rl_set *base;	/* BASE of the compare chart, or NULL */
+	const struct rl_set *history;	/* runs of the trend chart (else results) */
+	const char *trend_metric;	/* NULL: pin_ns_per_page, else the first found */
+	const struct cmp_options *cmp;	/* NULL: defaults */
+};
+
+struct plot_chart {
+	const char *name;		/* file stem and plots/<name>.gp */
+	const char *title;
+	char tsv[4096], svg[4096], png[4096];
+	bool has_data;
+	bool rendered;			/* SVG and PNG written */
+};
+
+/* Where the gnuplot scripts are: $PFNLAB_PLOTS, else the source tree's plots/. */
+const char *plot_scripts_dir(void);
+
+/* Is gnuplot on PATH?  When not, prints the one line saying what to install. */
+bool plot_have_gnuplot(const char *who);
+
+/*
+ * Write every chart's TSV into @outdir (created if needed) and, when
+ * gnuplot exists, render SVG and PNG next to it.  Returns 0 when every chart
+ * was rendered, 1 when gnuplot is missing (TSVs are still written), -1 on
+ * another error (printed).
+ */
+int plot_all(const struct plot_inputs *in, const char *outdir,
+	     struct plot_chart charts[PLOT_NCHARTS]);
+
+#endif

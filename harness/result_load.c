@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Result documents back into memory.  The writer (pfnlab run) is trusted to
+ * follow the schema, but files get truncated, hand-edited, or come from
+ * another version of the suite, so every field is checked before use and a
+ * problem is reported with the file it came from.
+ */
+#include "result_load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compare_stats.h"
+
+static void default_warn(const char *msg)
+{
+	fprintf(stderr, "pfnlab: %s\n", msg);
+}
+
+static rl_warn_fn warn_sink = default_warn;
+
+void rl_set_warn(rl_warn_fn fn)
+{
+	warn_sink = fn ? fn : default_warn;
+}
+
+void rl_warn(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* clang-analyzer 14 loses track of va_start here: a false positive. */
+	vsnprintf(buf, sizeof(buf), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	va_end(ap);
+	warn_sink(buf);
+}
+
+static const char *str_or(json_t *obj, const char *field, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(obj, field));
+
+	return s ? s : fallback;
+}
+
+static double num_or_nan(json_t *obj, const char *field)
+{
+	json_t *v = json_object_get(obj, field);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int cmp_cstr(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* name|k=v|k=v with keys sorted: the same shape `pfnlab run` gives `key`. */
+static char *key_from_params(const char *name, json_t *params)
+{
+	size_t nkeys = json_is_object(params) ? json_object_size(params) : 0;
+	const char **keys = NULL;
+	size_t len = strlen(name) + 1, i = 0, off;
+	const char *k;
+	json_t *v;
+	char *key;
+
+	if (nkeys) {
+		keys = calloc(nkeys, sizeof(*keys));
+		if (!keys)
+			return NULL;
+		json_object_foreach(params, k, v)
+			keys[i++] = k;
+		qsort(keys, nkeys, sizeof(*keys), cmp_cstr);
+	}
+	for (i = 0; i < nkeys; i++) {
+		char *val = json_dumps(json_object_get(params, keys[i]),
+				       JSON_ENCODE_ANY | JSON_COMPACT);
+
+		len += strlen(keys[i]) + 2 + (val ? strlen(val) : 0);
+		free(val);
+	}
+	key = malloc(len);
+	if (!key) {
+		free(keys);
+		return NULL;
+	}
+	off = (size_t)snprintf(key, len, "%s", name);
+	for (i = 0; i < nkeys; i++) {
+		json_t *jv = json_object_get(params, keys[i]);
+		const char *sv = json_string_value(jv);
+		char *val = sv ? NULL : json_dumps(jv, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		off += (size_t)snprintf(key + off, len - off, "|%s=%s", keys[i],
+					sv ? sv : (val ? val : ""));
+		free(val);
+	}
+	free(keys);
+	return key;
+}
+
+static int load_metric(const char *path, const char *bname, const char *mname,
+		       json_t *jm, struct rl_metric *m)
+{
+	json_t *samples = json_object_get(jm, "samples");
+	json_t *summary = json_object_get(jm, "summary");
+	const char *better = json_string_value(json_object_get(jm, "better"));
+	size_t i;
+	json_t *v;
+
+	memset(m, 0, sizeof(*m));
+	m->name = mname;
+	m->unit = str_or(jm, "unit", "");
+	if (!json_is_object(jm) || !json_is_array(samples)) {
+		rl_warn("%s: benchmark %s, metric %s: no samples array; ignored",
+			path, bname, mname);
+		return -1;
+	}
+	if (better && strcmp(better, "higher") == 0) {
+		m->lower_is_better = false;
+	} else {
+		m->lower_is_better = true;
+		if (!better || strcmp(better, "lower") != 0)
+			rl_warn("%s: benchmark %s, metric %s: \"better\" is not lower|higher; taking lower",
+				path, bname, mname);
+	}
+	m->samples = calloc(json_array_size(samples) + 1, sizeof(*m->samples));
+	if (!m->samples)
+		return -1;
+	json_array_foreach(samples, i, v) {
+		if (!json_is_number(v)) {
+			rl_warn("%s: benchmark %s, metric %s: sample %zu is not a number; ignored",
+				path, bname, mname, i);
+			continue;
+		}
+		m->samples[m->nsamples++] = json_number_value(v);
+	}
+	m->median = num_or_nan(summary, "median");
+	if (isnan(m->median))
+		m->median = cs_median(m->samples, m->nsamples);
+	m->ci_lo = num_or_nan(summary, "ci95_lo");
+	m->ci_hi = num_or_nan(summary, "ci95_hi");
+	m->cv = num_or_nan(summary, "cv");
+	m->noisy = json_is_true(json_object_get(summary, "noisy"));
+	return 0;
+}
+
+static int load_bench(const char *path, size_t index, json_t *jb, struct rl_bench *b)
+{
+	json_t *metrics = json_object_get(jb, "metrics");
+	const char *mname, *key;
+	json_t *jm;
+
+	memset(b, 0, sizeof(*b));
+	if (!json_is_object(jb)) {
+		rl_warn("%s: benchmarks[%zu] is not an object; ignored", path, index);
+		return -1;
+	}
+	b->name = json_string_value(json_object_get(jb, "name"));
+	if (!b->name) {
+		rl_warn("%s: benchmarks[%zu] has no name; ignored", path, index);
+		return -1;
+	}
+	b->params = json_object_get(jb, "params");
+	b->status = str_or(jb, "status", "ok");
+	b->reason = json_string_value(json_object_get(jb, "reason"));
+	key = json_string_value(json_object_get(jb, "key"));
+	b->key = key ? strdup(key) : key_from_params(b->name, b->params);
+	if (!b->key)
+		return -1;
+	if (!json_is_object(metrics))
+		return 0;	/* skipped and failed benchmarks have none */
+	b->metrics = calloc(json_object_size(metrics) + 1, sizeof(*b->metrics));
+	if (!b->metrics)
+		return -1;
+	json_object_foreach(metrics, mname, jm) {
+		if (load_metric(path, b->name, mname, jm, &b->metrics[b->nmetrics]) == 0)
+			b->nmetrics++;
+	}
+	return 0;
+}
+
+static void free_bench(struct rl_bench *b)
+{
+	for (size_t i = 0; i < b->nmetrics; i++)
+		free(b->metrics[i].samples);
+	free(b->metrics);
+	free(b->key);
+}
+
+int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *benches, *sv, *jb;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	res->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!res->root) {
+		/* jansson: line -1 when the file cannot be opened; a parse
+		 * error at the end of the input means the text stops early.
+		 */
+		if (jerr.line < 0)
+			snprintf(err, errlen, "%s: cannot read: %s", path, jerr.text);
+		else if (jerr.position == 0 && strstr(jerr.text, "end of file"))
+			snprintf(err, errlen, "%s: empty file, not JSON", path);
+		else if (strstr(jerr.text, "end of file") || strstr(jerr.text, "premature end"))
+			snprintf(err, errlen, "%s: truncated JSON (ends at line %d, column %d: %s)",
+				 path, jerr.line, jerr.column, jerr.text);
+		else
+			snprintf(err, errlen, "%s: invalid JSON at line %d, column %d: %s",
+				 path, jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(res->root)) {
+		snprintf(err, errlen, "%s: not a pfnlab result (the top level is not an object)", path);
+		goto fail;
+	}
+	sv = json_object_get(res->root, "schema_version");
+	if (!json_is_integer(sv)) {
+		snprintf(err, errlen, "%s: not a pfnlab result (no integer schema_version)", path);
+		goto fail;
+	}
+	res->schema_version = (long)json_integer_value(sv);
+	benches = json_object_get(res->root, "benchmarks");
+	if (!json_is_array(benches)) {
+		snprintf(err, errlen, "%s: not a pfnlab result (no benchmarks array)", path);
+		goto fail;
+	}
+	if (res->schema_version != RL_SCHEMA_VERSION)
+		rl_warn("%s: schema_version %ld, this pfnlab reads %d; using what matches",
+			path, res->schema_version, RL_SCHEMA_VERSION);
+	res->path = strdup(path);
+	if (!res->path) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	res->hostname = str_or(res->root, "hostname", "unknown");
+	res->suite_commit = str_or(res->root, "suite_commit", "unknown");
+	res->started_utc = str_or(res->root, "started_utc", "");
+	res->complete = !json_is_false(json_object_get(res->root, "complete"));
+	res->environment = json_object_get(res->root, "environment");
+	if (!json_is_object(res->environment)) {
+		rl_warn("%s: no environment record", path);
+		res->environment = NULL;
+	}
+	if (!res->complete)
+		rl_warn("%s: the run was interrupted (complete: false); using what it measured", path);
+	res->benches = calloc(json_array_size(benches) + 1, sizeof(*res->benches));
+	if (!res->benches) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	json_array_foreach(benches, i, jb) {
+		if (load_bench(path, i, jb, &res->benches[res->nbenches]) == 0)
+			res->nbenches++;
+		else
+			free_bench(&res->benches[res->nbenches]);
+	}
+	return 0;
+fail:
+	rl_free(res);
+	return -1;
+}
+
+void rl_free(struct rl_result *res)
+{
+	for (size_t i = 0; i < res->nbenches; i++)
+		free_bench(&res->benches[i]);
+	free(res->benches);
+	free(res->path);
+	json_decref(res->root);
+	memset(res, 0, sizeof(*res));
+}
+
+static int set_append(struct rl_set *set, struct rl_result *res)
+{
+	struct rl_result *grown = realloc(set->results, (set->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	set->results = grown;
+	set->results[set->n++] = *res;
+	return 0;
+}
+
+static int load_dir(const char *dir, struct rl_set *set, size_t *found)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	int ret = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "pfnlab: %s: cannot read directory: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+		char *path = NULL;
+		struct stat st;
+
+		if (name[0] == '.' || ret)
+			goto next;
+		if (asprintf(&path, "%s/%s", dir, name) < 0) {
+			path = NULL;
+			ret = -1;
+			goto next;
+		}
+		if (stat(path, &st) != 0)
+			goto next;
+		if (S_ISDIR(st.st_mode)) {
+			ret = load_dir(path, set, found);
+		} else if (S_ISREG(st.st_mode) && len > 5 && strcmp(name + len - 5, ".json") == 0) {
+			struct rl_result res;
+			char err[1024];
+
+			if (rl_load(path, &res, err, sizeof(err)) != 0) {
+				fprintf(stderr, "pfnlab: %s; skipped\n", err);
+			} else if (set_append(set, &res) != 0) {
+				rl_free(&res);
+				ret = -1;
+			} else {
+				(*found)++;
+			}
+		}
+next:
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+static int cmp_run_order(const void *pa, const void *pb)
+{
+	const struct rl_result *a = pa, *b = pb;
+	int c = strcmp(a->started_utc, b->started_utc);
+
+	return c ? c : strcmp(a->path, b->path);
+}
+
+int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st) != 0) {
+			fprintf(stderr, "pfnlab: %s: %s\n", paths[i], strerror(errno));
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			size_t found = 0;
+
+			if (load_dir(paths[i], set, &found) != 0)
+				return -1;
+			if (found == 0) {
+				fprintf(stderr, "pfnlab: %s: no usable result files (*.json) in this directory\n",
+					paths[i]);
+				return -1;
+			}
+		} else {
+			struct rl_result res;
+			char err[1024];
+
+			if (rl_load(paths[i], &res, err, sizeof(err)) != 0) {
+				fprintf(stderr, "pfnlab: %s\n", err);
+				return -1;
+			}
+			if (set_append(set, &res) != 0) {
+				rl_free(&res);
+				return -1;
+			}
+		}
+	}
+	if (set->n > 1)
+		qsort(set->results, set->n, sizeof(*set->results), cmp_run_order);
+	return 0;
+}
+
+void rl_set_free(struct rl_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		rl_free(&set->results[i]);
+	free(set->results);
+	set->results = NULL;
+	set->n = 0;
+}
+
+const struct rl_metric *rl_find_metric(const struct rl_bench *bench, const char *name)
+{
+	for (size_t i = 0; i < bench->nmetrics; i++)
+		if (strcmp(bench->metrics[i].name, name) == 0)
+			return &bench->metrics[i];
+	return NULL;
+}
+
+double rl_param_num(const struct rl_bench *bench, const char *name)
+{
+	json_t *v = json_object_get(bench->params, name);
+	const char *s = json_string_value(v);
+	double x;
+	char *end;
+
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (!s)
+		return NAN;
+	/* Tolerate the job-file spelling (64M, 2G) in case a writer keeps it. */
+	x = strtod(s, &end);
+	if (end == s)
+		return NAN;
+	switch (*end) {
+	case 'k': case 'K': x *= 1024.0; end++; break;
+	case 'm': case 'M': x *= 1024.0 * 1024; end++; break;
+	case 'g': case 'G': x *= 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': x *= 1024.0 * 1024 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	return *end == '\0' || strcmp(end, "iB") == 0 || strcmp(end, "B") == 0 ? x : NAN;
+}
+
+const char *rl_param_str(const struct rl_bench *bench, const char *name)
+{
+	return json_string_value(json_object_get(bench->params, name));
+}
+
+const char *rl_kernel_release(const struct rl_result *res)
+{
+	json_t *kernel = json_object_get(res->environment, "kernel");
+
+	return str_or(kernel, "release", "unknown");
+}

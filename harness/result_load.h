@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading result documents (results/README.md, schema_version 1) back for
+ * compare, history, plot and report.  Loading validates what those commands
+ * rely on and says, naming the file, what is wrong; anything it can still
+ * use from a doubtful file (another schema version) is kept, with a warning.
+ */
+#ifndef PFNLAB_RESULT_LOAD_H
+#define PFNLAB_RESULT_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define RL_SCHEMA_VERSION 1
+
+struct rl_metric {
+	const char *name;		/* borrowed from the JSON tree */
+	const char *unit;
+	bool lower_is_better;
+	double *samples;		/* raw samples, in run order */
+	size_t nsamples;
+	double median;			/* summary.median, else of the samples */
+	double ci_lo, ci_hi;		/* summary ci95, NaN when absent */
+	double cv;			/* summary.cv, NaN when absent */
+	bool noisy;			/* summary.noisy */
+};
+
+struct rl_bench {
+	const char *name;
+	char *key;			/* `key`, or name|k=v|... built from params */
+	const char *status;		/* ok | skipped | failed | flagged */
+	const char *reason;		/* NULL when none */
+	json_t *params;			/* borrowed; may be NULL */
+	struct rl_metric *metrics;
+	size_t nmetrics;
+};
+
+struct rl_result {
+	char *path;
+	json_t *root;
+	long schema_version;
+	const char *hostname;
+	const char *suite_commit;
+	const char *started_utc;
+	bool complete;
+	json_t *environment;		/* borrowed; may be NULL */
+	struct rl_bench *benches;
+	size_t nbenches;
+};
+
+struct rl_set {
+	struct rl_result *results;
+	size_t n;
+};
+
+/* Message sink for warnings; the default prints "pfnlab: ..." to stderr. */
+typedef void (*rl_warn_fn)(const char *msg);
+void rl_set_warn(rl_warn_fn fn);
+void rl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Load one result file.  Returns 0, or -1 with "PATH: reason" in @err when
+ * the file cannot be used at all (unreadable, invalid or truncated JSON, not
+ * a result document).  Usable oddities are reported through rl_warn().
+ */
+int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen);
+void rl_free(struct rl_result *res);
+
+/*
+ * Load every path: a file, or a directory searched recursively for *.json.
+ * Files named directly must load; a bad file found inside a directory is
+ * reported and skipped.  Results are appended to @set in run order
+ * (started_utc, then path).  Returns 0, or -1 after printing why.
+ */
+int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set);
+void rl_set_free(struct rl_set *set);
+
+/* The first metric of @bench named @name, or NULL. */
+const struct rl_metric *rl_find_metric(const struct rl_bench *bench, const char *name);
+
+/* A parameter as a number (NaN when absent or not numeric) or string. */
+double rl_param_num(const struct rl_bench *bench, const char *name);
+const char *rl_param_str(const struct rl_bench *bench, const char *name);
+
+/* Kernel release of the run ("unknown" when absent). */
+const char *rl_kernel_release(const struct rl_result *res);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The results document (schema: results/README.md) and its atomic write.
+ */
+#ifndef PFNLAB_RESULTS_H
+#define PFNLAB_RESULTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#define RESULTS_SCHEMA_VERSION 1
+
+/*
+ * Write @doc to @path so that @path either does not change or holds the
+ * whole document: an unnamed O_TMPFILE (or a dot-file when the filesystem
+ * has none) in the same directory, fsync, then rename.  Returns 0, or -1
+ * with @err set and nothing left behind.
+ */
+int results_write_atomic(json_t *doc, const char *path, char *err, size_t errlen);
+
+/*
+ * @dir/<hostname>/<UTC time>-<commit>.json into @buf, creating the
+ * directories.  Returns 0 or -1 with @err set.
+ */
+int results_default_path(char *buf, size_t len, const char *dir, const char *hostname,
+			 const char *commit, time_t when, char *err, size_t errlen);
+
+/* {"unit","better","samples","summary"} for one metric. */
+json_t *results_metric(const char *unit, const char *better, const double *samples,
+		       size_t n, double noisy_cv);
+
+/* "2026-11-23T22:40:00Z" */
+void results_utc(char *buf, size_t len, time_t t);
+
+#endif

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# pfnlab compare and history from the command line, on synthetic result
+# files (compare_synth.awk), so the tests never depend on a real run:
+# exit statuses (0 / 1 / 2, bisect 0 / 1 / 125), --json, bad input messages,
+# directories, filters, and change points found by history.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+PFNLAB=${PFNLAB:-$here/../../build/harness/pfnlab}
+synth=$here/compare_synth.awk
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+# check NAME COMMAND...: passes when the command succeeds
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
+# jqc NAME FILTER FILE: passes when the filter holds on FILE
+jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
+
+gen "$tmp/base.json" -v seed=1 -v started=2026-01-01T00:00:00Z
+gen "$tmp/same.json" -v seed=2 -v started=2026-01-02T00:00:00Z
+gen "$tmp/slow.json" -v seed=3 -v slow=1.2 -v commit=def5678 -v kernel=6.12.1 -v started=2026-01-03T00:00:00Z
+gen "$tmp/slow2.json" -v seed=4 -v slow=1.02 -v started=2026-01-03T00:00:00Z
+
+# 1. two runs of the same build: nothing regressed
+"$PFNLAB" compare "$tmp/base.json" "$tmp/same.json" >"$tmp/out" 2>"$tmp/err"
+check "same build exits 0" test $? -eq 0
+check "same build: environment identical" grep -q '^environment: identical' "$tmp/out"
+check "same build: no REGRESSED line" bash -c "! grep -q REGRESSED '$tmp/out'"
+
+# 2. a 20% slower pin path: exit 1 and the metric is named
+"$PFNLAB" compare "$tmp/base.json" "$tmp/slow.json" >"$tmp/out" 2>"$tmp/err"
+check "slowdown exits 1" test $? -eq 1
+check "slowdown names pin_ns_per_page" grep -q '^REGRESSED: pin-uring|.* pin_ns_per_page: +' "$tmp/out"
+check "slowdown: higher-is-better GiB/s counted as regression" grep -q '^REGRESSED: .* pin_gib_per_s: -' "$tmp/out"
+check "slowdown: fill metrics not flagged" bash -c "! grep -q 'REGRESSED: fill' '$tmp/out'"
+check "environment diff shows the kernel" grep -Eq 'environment\.kernel\.release +"6\.12\.0" -> "6\.12\.1"' "$tmp/out"
+check "environment diff shows the suite commit" grep -q 'suite_commit .*"abc1234" -> "def5678"' "$tmp/out"
+check "free hugepages are not an environment difference" bash -c "! grep -q '\.free' '$tmp/out'"
+
+# 3. a 2% shift stays under the default 5% threshold
+"$PFNLAB" compare "$tmp/base.json" "$tmp/slow2.json" >/dev/null 2>&1
+check "2% shift exits 0" test $? -eq 0
+
+# 4. --json
+"$PFNLAB" compare --json "$tmp/base.json" "$tmp/slow.json" >"$tmp/json" 2>/dev/null
+rc=$?
+check "--json exits 1 on regression" test $rc -eq 1
+jqc "--json is JSON with the verdicts" '.summary.regressed > 0 and .exit_status == 1 and (.metrics | length) == 84 and ([.metrics[] | select(.verdict == "regressed" and .metric == "pin_ns_per_page")] | length) == 10' "$tmp/json"
+jqc "--json: skipped benchmark not compared" '.matched_but_not_measured == 1' "$tmp/json"
+jqc "--json: CI brackets the ratio" '[.metrics[] | select(.ci95[0] <= .ratio and .ratio <= .ci95[1])] | length == 84' "$tmp/json"
+
+# 5. thresholds and filters
+"$PFNLAB" compare --threshold 50 "$tmp/base.json" "$tmp/slow.json" >/dev/null 2>&1
+check "--threshold 50 hides a 20% change" test $? -eq 0
+"$PFNLAB" compare --json --metric fill_ns_per_page "$tmp/base.json" "$tmp/slow.json" >"$tmp/json" 2>/dev/null
+jqc "--metric keeps one metric" '(.metrics | length) == 8 and all(.metrics[]; .metric == "fill_ns_per_page")' "$tmp/json"
+"$PFNLAB" compare --threshold abc "$tmp/base.json" "$tmp/slow.json" >/dev/null 2>"$tmp/err"
+check "bad --threshold exits 2" test $? -eq 2
+check "bad --threshold says why" grep -q 'threshold wants a percentage' "$tmp/err"
+
+# 6. git bisect run mapping
+"$PFNLAB" compare --bisect "$tmp/base.json" "$tmp/slow.json" >/dev/null 2>&1
+check "--bisect bad = 1" test $? -eq 1
+gen "$tmp/n1.json" -v seed=5 -v reps=3 -v cv=0.2
+gen "$tmp/n2.json" -v seed=6 -v reps=3 -v cv=0.2
+# 3 + 3 samples can never reach p < 0.05 (the smallest two-sided p is 0.08)
+"$PFNLAB" compare --bisect "$tmp/n1.json" "$tmp/n2.json" >/dev/null 2>&1
+check "--bisect too noisy = 125" test $? -eq 125
+gen "$tmp/q1.json" -v seed=10 -v cv=0.005
+gen "$tmp/q2.json" -v seed=11 -v cv=0.005
+"$PFNLAB" compare --bisect "$tmp/q1.json" "$tmp/q2.json" >/dev/null 2>&1
+check "--bisect good = 0" test $? -eq 0
+"$PFNLAB" compare --bisect "$tmp/base.json" "$tmp/missing.json" >/dev/null 2>&1
+check "--bisect input error = 128 (aborts the bisect)" test $? -eq 128
+
+# 7. bad input
+head -c 700 "$tmp/base.json" >"$tmp/trunc.json"
+"$PFNLAB" compare "$tmp/base.json" "$tmp/trunc.json" >/dev/null 2>"$tmp/err"
+check "truncated file exits 2" test $? -eq 2
+check "truncated file named with the reason" grep -q "trunc.json: truncated JSON" "$tmp/err"
+echo 'this is not json' >"$tmp/garbage.json"
+"$PFNLAB" compare "$tmp/garbage.json" "$tmp/base.json" >/dev/null 2>"$tmp/err"
+check "invalid JSON named with line and column" grep -q "garbage.json: invalid JSON at line 1, column" "$tmp/err"
+echo '{"schema_version": 1}' >"$tmp/nobench.json"
+"$PFNLAB" compare "$tmp/nobench.json" "$tmp/base.json" >/dev/null 2>"$tmp/err"
+check "not a result document" grep -q "nobench.json: not a pfnlab result (no benchmarks array)" "$tmp/err"
+
+gen "$tmp/v2.json" -v seed=7 -v schema=2
+"$PFNLAB" compare "$tmp/base.json" "$tmp/v2.json" >"$tmp/out" 2>"$tmp/err"
+check "other schema version still compared (exit 0)" test $? -eq 0
+check "other schema version warned" grep -q "v2.json: schema_version 2, this pfnlab reads 1" "$tmp/err"
+check "other schema version: table printed" grep -q 'metrics compared' "$tmp/out"
+
+gen "$tmp/other.json" -v seed=8 -v host=elsewhere
+"$PFNLAB" compare "$tmp/base.json" "$tmp/other.json" >"$tmp/out" 2>"$tmp/err"
+check "different machines still compared" grep -q 'metrics compared' "$tmp/out"
+check "different machines said" grep -q 'come from different machines' "$tmp/err"
+
+jq '.benchmarks |= map(.key = ("renamed-" + .key))' "$tmp/same.json" >"$tmp/renamed.json"
+"$PFNLAB" compare "$tmp/base.json" "$tmp/renamed.json" >"$tmp/out" 2>"$tmp/err"
+check "no common benchmark exits 2" test $? -eq 2
+check "no common benchmark said" grep -q 'no metric in common' "$tmp/err"
+check "unmatched counts said" grep -q '29 benchmark(s) only in BASE, 29 only in NEW' "$tmp/err"
+
+# 8. directories: the samples of a side are pooled
+mkdir -p "$tmp/dir/sub"
+cp "$tmp/base.json" "$tmp/dir/"
+gen "$tmp/dir/sub/again.json" -v seed=9 -v started=2026-01-01T01:00:00Z
+cp "$tmp/garbage.json" "$tmp/dir/"
+"$PFNLAB" compare --json "$tmp/dir" "$tmp/same.json" >"$tmp/json" 2>"$tmp/err"
+jqc "directory of runs pooled (n = 20)" 'all(.metrics[]; .base.n == 20 and .new.n == 10)' "$tmp/json"
+check "bad file inside a directory skipped with its name" grep -q 'garbage.json: invalid JSON.*skipped' "$tmp/err"
+
+# 9. history: a 15% step at the sixth of eight runs
+mkdir -p "$tmp/hist"
+for i in 1 2 3 4 5 6 7 8; do
+	s=1.0
+	[ "$i" -ge 6 ] && s=1.15
+	gen "$tmp/hist/r$i.json" -v seed=$((20 + i)) -v slow=$s -v commit=c$i -v started=2026-02-0${i}T00:00:00Z
+done
+"$PFNLAB" history --json --metric pin_ns_per_page "$tmp/hist" >"$tmp/json" 2>"$tmp/err"
+check "history exits 0" test $? -eq 0
+jqc "history: every pin series changes at run 5, +15% +- 6%" '(.series | length) == 10 and all(.series[]; (.change_points | length) == 1 and .change_points[0].run == 5 and (.change_points[0].shift - 0.15 | fabs) < 0.06)' "$tmp/json"
+"$PFNLAB" history --json --metric fill_ns_per_page "$tmp/hist" >"$tmp/json" 2>/dev/null
+jqc "history: unchanged fill series have no change point" '(.series | length) == 8 and all(.series[]; (.change_points | length) == 0)' "$tmp/json"
+"$PFNLAB" history --changes "$tmp/hist" >"$tmp/out" 2>/dev/null
+check "history text names the run and the shift" grep -Eq 'change at run \[5\] \(c6 6\.12\.0\): .* \(\+1[0-9]\.[0-9]%, worse\)' "$tmp/out"
+
+# 10. every subcommand has --help
+for c in compare history plot report; do
+	"$PFNLAB" "$c" --help >"$tmp/out" 2>&1
+	check "$c --help" bash -c "[ $? -eq 0 ] && grep -q 'usage: pfnlab $c' '$tmp/out'"
+done
+
+echo "compare.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# pfnlab plot and pfnlab report on synthetic results: the six charts exist
+# as TSV, SVG and PNG with titled axes; the HTML page is self-contained; it
+# renders in headless Chromium with every image loaded and no console
+# message; a screenshot is saved (build/harness/report-test/report.png).
+# The same browser check is run on a deliberately broken page first, to
+# show that it can fail.  Without gnuplot, one line says what to install.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PFNLAB=${PFNLAB:-$top/build/harness/pfnlab}
+synth=$here/compare_synth.awk
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+keep=$top/build/harness/report-test
+tmp=$(mktemp -d)
+[ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
+
+# browser PAGE OUTPREFIX [extra chromium args]: headless Chromium with a
+# throw-away profile and nothing that reaches the network; the DOM after
+# the load event goes to OUTPREFIX.dom, the browser's log to OUTPREFIX.log.
+browser() {
+	local page=$1 out=$2 profile
+	shift 2
+	profile=$(mktemp -d -p "$tmp")
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$profile" --enable-logging=stderr --v=0 \
+		--virtual-time-budget=10000 "$@" "file://$page" >"$out.dom" 2>"$out.log"
+}
+
+# page_ok PREFIX WANT_IMAGES: the page's own script marked it loaded with
+# every image decoded, recorded no error, and the browser logged no console
+# message (console.log/error, CSP violations, uncaught exceptions all appear
+# as ":CONSOLE" lines).
+page_ok() {
+	local body
+	body=$(grep -o '<body[^>]*>' "$1.dom" | head -n 1)
+	[[ $body == *'data-loaded="yes"'* ]] || { echo "  not loaded: $body"; return 1; }
+	[[ $body == *"data-images=\"$2/$2\""* ]] || { echo "  images: $body"; return 1; }
+	[[ $body != *data-errors* ]] || { echo "  script error: $body"; return 1; }
+	if grep -q ':CONSOLE' "$1.log"; then
+		grep ':CONSOLE' "$1.log" | sed 's/^/  /'
+		return 1
+	fi
+	return 0
+}
+
+gen "$tmp/base.json" -v seed=1 -v started=2026-01-01T00:00:00Z
+gen "$tmp/new.json" -v seed=3 -v slow=1.2 -v commit=def5678 -v started=2026-01-09T00:00:00Z
+mkdir -p "$tmp/hist"
+for i in 1 2 3 4 5 6; do
+	s=1.0
+	[ "$i" -ge 4 ] && s=1.2
+	gen "$tmp/hist/r$i.json" -v seed=$((30 + i)) -v slow=$s -v commit=c$i -v started=2026-01-0${i}T00:00:00Z
+done
+
+# 1. plot: six charts, each TSV + SVG + PNG
+"$PFNLAB" plot -o "$tmp/plots" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+check "plot exits 0" test $? -eq 0
+charts="pin_throughput batch iotlb numa trend compare"
+for c in $charts; do
+	check "plot: $c.tsv has data" test "$(grep -cv '^$' "$tmp/plots/$c.tsv")" -gt 1
+	check "plot: $c.svg is SVG" grep -q '<svg' "$tmp/plots/$c.svg"
+	check "plot: $c.png is PNG" bash -c "head -c 8 '$tmp/plots/$c.png' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
+done
+check "plot: no gnuplot warnings" test ! -s "$tmp/err"
+# titled axes with units, read from the rendered SVG text
+axis() { grep -q -- "$2" "$tmp/plots/$1.svg" || { echo "  $1.svg lacks '$2'"; return 1; }; }
+check "pin axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis pin_throughput 'buffer size (MiB' && axis pin_throughput 'GiB/s'"
+check "batch axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis batch 'capacity (runs' && axis batch 'PFNs per run' && axis batch 'ns/page'"
+check "iotlb axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis iotlb 'window (MiB' && axis iotlb 'misses per MiB'"
+check "numa axes titled" bash -c "$(declare -f axis); tmp='$tmp'; axis numa 'CPU node' && axis numa 'memory node' && axis numa 'GiB/s'"
+check "trend axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis trend 'pin_ns_per_page (ns/page' && axis trend 'suite commit'"
+check "compare axes titled" bash -c "$(declare -f axis); tmp='$tmp'; axis compare 'ratio NEW/BASE' && axis compare 'benchmark : metric'"
+# the data behind the charts is the data in the results
+check "numa heatmap: the 2 x 2 node pairs" test "$(tail -n +2 "$tmp/plots/numa.tsv" | wc -l)" -eq 4
+check "compare chart: 40 rows, regressions first" bash -c "[ \$(tail -n +2 '$tmp/plots/compare.tsv' | wc -l) -eq 40 ] && sed -n 2p '$tmp/plots/compare.tsv' | grep -q regressed"
+check "trend: change point marked at run 3" bash -c "awk -F'\t' '\$6 != \"NaN\" && \$2 == 3' '$tmp/plots/trend.tsv' | grep -q ."
+
+# 2. empty charts say so instead of failing
+jq '.benchmarks |= map(select(.params.op != "iotlb"))' "$tmp/new.json" >"$tmp/noiotlb.json"
+"$PFNLAB" plot -o "$tmp/plots2" "$tmp/noiotlb.json" >"$tmp/out" 2>&1
+check "plot without iotlb data still exits 0" test $? -eq 0
+check "iotlb chart drawn empty" bash -c "grep -q 'no data' '$tmp/out' && grep -q 'no IOTLB benchmarks' '$tmp/plots2/iotlb.svg'"
+
+# 3. report: one self-contained page
+"$PFNLAB" report -o "$tmp/report" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+check "report exits 0" test $? -eq 0
+page=$tmp/report/index.html
+check "report prints the page path" grep -qx "$page" "$tmp/out"
+check "report embeds six charts" test "$(grep -o '<img ' "$page" | wc -l)" -eq 6
+check "report has no external reference" bash -c "! grep -Eo '(src|href)=\"[^\"#][^\"]*\"' '$page' | grep -v '^src=\"data:image/svg+xml;base64,'"
+check "report forbids network by CSP" grep -q "default-src 'none'" "$page"
+check "report shows the compare verdicts" grep -q '<tr class="regressed">' "$page"
+check "report shows the skipped benchmark and why" grep -q 'hugetlb 1 GiB pool is empty' "$page"
+check "report shows the environment record" grep -q 'Synthetic CPU' "$page"
+
+# 4. the browser check, first on a broken page: it must fail
+if [ -x "$CHROMIUM" ]; then
+	cat >"$tmp/broken.html" <<-'EOF'
+	<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+	<script>
+	window.addEventListener('load', function () {
+	  var imgs = document.images, ok = 0;
+	  for (var i = 0; i < imgs.length; i++) if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;
+	  document.body.setAttribute('data-images', ok + '/' + imgs.length);
+	  document.body.setAttribute('data-loaded', 'yes');
+	});
+	</script>
+	<img src="data:image/png;base64,AAAA"><script>console.error('x');</script>
+	</body></html>
+	EOF
+	browser "$tmp/broken.html" "$tmp/broken" --dump-dom
+	check "broken page: loaded, so the browser ran" grep -q 'data-loaded="yes"' "$tmp/broken.dom"
+	check "broken page: the image is reported undecoded" grep -q 'data-images="0/1"' "$tmp/broken.dom"
+	check "broken page: the console message is seen" grep -q ':CONSOLE' "$tmp/broken.log"
+	check "browser check fails on the broken page" bash -c "$(declare -f page_ok); ! page_ok '$tmp/broken' 1 >/dev/null"
+
+	browser "$page" "$tmp/page" --dump-dom
+	check "report renders: loaded, 6/6 images, no console message" page_ok "$tmp/page" 6
+	check "rendered DOM holds the report" grep -q '<h1>pfnlab report</h1>' "$tmp/page.dom"
+	mkdir -p "$keep"
+	rm -f "$keep/report.png"
+	browser "$page" "$tmp/shot" --hide-scrollbars --window-size=1280,3000 --screenshot="$keep/report.png"
+	check "screenshot saved ($keep/report.png)" bash -c "head -c 8 '$keep/report.png' | od -An -tx1 | grep -q '89 50 4e 47' && [ \$(stat -c %s '$keep/report.png') -gt 20000 ]"
+else
+	bad "chromium not found at $CHROMIUM (apt-get install chromium)"
+fi
+
+# 5. gnuplot missing: one line naming the package; the page is still written
+PATH=/nonexistent "$PFNLAB" report -o "$tmp/report-nognuplot" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+check "report without gnuplot exits 0" test $? -eq 0
+check "without gnuplot: one line saying what to install" bash -c "[ \$(wc -l <'$tmp/err') -eq 1 ] && grep -q 'apt-get install gnuplot-nox' '$tmp/err'"
+check "without gnuplot: page says so" grep -q 'gnuplot is not installed' "$tmp/report-nognuplot/index.html"
+PATH=/nonexistent "$PFNLAB" plot -o "$tmp/plots3" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+check "plot without gnuplot exits 2 with the install line" bash -c "[ $? -eq 2 ] && grep -q 'apt-get install gnuplot-nox' '$tmp/err'"
+
+# 6. bad input: nothing written
+head -c 300 "$tmp/new.json" >"$tmp/trunc.json"
+"$PFNLAB" report -o "$tmp/report-bad" "$tmp/trunc.json" >"$tmp/out" 2>"$tmp/err"
+check "report on a truncated file exits 2" test $? -eq 2
+check "report names the truncated file" grep -q 'trunc.json: truncated JSON' "$tmp/err"
+check "report on bad input leaves nothing behind" test ! -e "$tmp/report-bad"
+
+echo "report.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

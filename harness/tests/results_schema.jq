@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+# Checks a pfnlab results document against results/README.md (schema 1).
+# Prints one line per violation; no output means the document is valid.
+#   jq -r -f harness/tests/results_schema.jq RESULT.json
+
+def num: type == "number";
+def str: type == "string";
+def bool: type == "boolean";
+def obj: type == "object";
+def arr: type == "array";
+def strnull: . == null or type == "string";
+def need($path; test; $what):
+  if (try (getpath($path) | test) catch false) then empty
+  else "\($path | map(tostring) | join(".")): \($what)" end;
+
+def check_summary($p):
+  need($p + ["n"]; num and . >= 1; "integer >= 1"),
+  (["median","mean","stddev","min","max","p10","p90","ci95_lo","ci95_hi","cv"][]
+    as $k | need($p + [$k]; num; "number")),
+  need($p + ["noisy"]; bool; "boolean"),
+  (getpath($p) | if obj and .min <= .median and .median <= .max
+     and .ci95_lo <= .median and .median <= .ci95_hi then empty
+     else "\($p | map(tostring) | join(".")): min <= ci95_lo <= median <= ci95_hi <= max violated" end);
+
+def check_metric($p):
+  need($p + ["unit"]; str; "string"),
+  need($p + ["better"]; . == "lower" or . == "higher"; "lower|higher"),
+  need($p + ["samples"]; arr and all(.[]; num); "array of numbers"),
+  (if getpath($p + ["summary"]) == null then empty else check_summary($p + ["summary"]) end),
+  (getpath($p) | if (.summary != null) and (.summary.n != (.samples | length))
+     then "\($p | map(tostring) | join(".")): summary.n != number of samples" else empty end);
+
+def check_bench($i):
+  ["benchmarks", $i] as $b |
+  need($b + ["name"]; str; "string"),
+  need($b + ["key"]; str; "string"),
+  (.benchmarks[$i] | .name as $n | if (.key | str and startswith($n + "|")) then empty
+     else "benchmarks.\($i).key: does not start with name|" end),
+  need($b + ["params"]; obj; "object"),
+  (["backend","op","page","fill","pattern"][] as $k | need($b + ["params", $k]; str; "string")),
+  (["size","mem_node","cpu_node","threads","pages_per_call","batch_runs","window"][]
+    as $k | need($b + ["params", $k]; num; "number")),
+  need($b + ["params","backend"]; . == "driver" or . == "uring" or . == "pagemap"; "driver|uring|pagemap"),
+  need($b + ["status"]; . == "ok" or . == "skipped" or . == "failed" or . == "flagged"; "ok|skipped|failed|flagged"),
+  need($b + ["reason"]; strnull; "string or null"),
+  (.benchmarks[$i] | if (.status != "ok") and (.reason | type) != "string"
+     then "benchmarks.\($i).reason: required when status is \(.status)" else empty end),
+  (.benchmarks[$i] | if .placement == null then empty else
+     ( if (.placement | obj and (.on_node_fraction | num) and (.huge_fraction | num)
+           and (.ok | bool) and (.page_requested | str) and (.mem_node | num) and (.cpu_node | num))
+       then empty else "benchmarks.\($i).placement: malformed" end) end),
+  need($b + ["metrics"]; obj; "object"),
+  ((.benchmarks[$i].metrics // {} | keys[]) as $m | check_metric($b + ["metrics", $m])),
+  (.benchmarks[$i] | if .status == "ok" and (.metrics | length) == 0
+     then "benchmarks.\($i).metrics: empty for status ok" else empty end),
+  need($b + ["counters"]; obj; "object"),
+  (.benchmarks[$i].counters // {} | to_entries[] |
+     if (.value.supported == true and (.value.unit | str) and (.value.values | arr))
+        or (.value.supported == false and (.value.reason | str))
+     then empty else "benchmarks.\($i).counters.\(.key): malformed" end),
+  need($b + ["threads"]; arr; "array"),
+  (.benchmarks[$i].threads // [] | to_entries[] |
+     if (.value.thread | num) and (.value.cpu | num) and (.value.metrics | obj) then empty
+     else "benchmarks.\($i).threads.\(.key): malformed" end);
+
+need(["schema_version"]; . == 1; "1"),
+need(["tool","name"]; . == "pfnlab"; "pfnlab"),
+need(["tool","version"]; str; "string"),
+need(["suite_commit"]; str; "string"),
+need(["started_utc"]; str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"); "UTC time"),
+need(["finished_utc"]; str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"); "UTC time"),
+need(["complete"]; bool; "boolean"),
+need(["hostname"]; str; "string"),
+need(["environment","kernel","release"]; str; "string"),
+need(["environment","kernel","cmdline"]; str; "string"),
+need(["environment","kernel","config_sha256"]; strnull; "string or null"),
+need(["environment","cpu","cores"]; num; "number"),
+need(["environment","cpu","threads"]; num; "number"),
+need(["environment","cpu","smt"]; bool; "boolean"),
+need(["environment","numa","nodes"]; arr and length >= 1; "non-empty array"),
+need(["environment","numa","distances"]; arr; "array"),
+need(["environment","thp","enabled"]; str; "string"),
+need(["environment","iommu","present"]; bool; "boolean"),
+need(["environment","iommu","mode"]; str; "string"),
+need(["environment","virtualized"]; bool; "boolean"),
+need(["environment","module","loaded"]; bool; "boolean"),
+need(["environment","perf","hardware_counters"]; bool; "boolean"),
+need(["job"]; arr and length >= 1 and all(.[]; (.path | str) and (.text | str)); "array of {path, text}"),
+need(["benchmarks"]; arr; "array"),
+(range(0; .benchmarks | length) as $i | check_bench($i))

@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# pfnlab-vm-tests: run every integration test binary inside the lab VM
+# (busybox sh), in the order that matters: the module tests, then unloading
+# the module, then the kernel-log check of the whole run.
+#
+# Each test prints one TAP line, "ok N - name" or "not ok N - name"; a
+# binary that dies without its plan counts as one more failure.  Logs go to
+# /out (they come back to the host); the last line is "N passed, N failed",
+# also written to /out/summary.  Exit status 0 only if nothing failed.
+
+bindir=$(dirname "$0")
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# A bound per binary, so that a hang in one does not eat the VM's timeout.
+per_binary_s=${PFNLAB_TEST_TIMEOUT:-300}
+
+# The tests compare pinned PFNs with pagemap read moments before: NUMA
+# balancing must not migrate the pages in between.
+echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null
+
+passed=0
+failed=0
+skipped=0
+start=$(date +%s)
+
+# run_one NAME: run $bindir/NAME, log to /out/NAME.log, add up its lines.
+run_one() {
+	name=$1
+	log=/out/$name.log
+	echo "# === $name"
+	(
+		timeout "$per_binary_s" "$bindir/$name" 2>&1
+		echo "# $name exit status $?"
+	) | tee "$log"
+	p=$(grep -c '^ok ' "$log")
+	# cmocka writes a skipped test as "not ok N # SKIP name".
+	s=$(grep -c '^not ok [0-9]* # SKIP' "$log")
+	f=$(( $(grep -c '^not ok ' "$log") - s ))
+	skipped=$((skipped + s))
+	rc=$(sed -n "s/^# $name exit status \([0-9]*\)$/\1/p" "$log")
+	if ! grep -q '^1\.\.[0-9]' "$log" || grep -q '^Bail out!' "$log"; then
+		echo "not ok - $name: no test plan or bailed out (exit status $rc)"
+		f=$((f + 1))
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name: exit status $rc with no failed test (sanitizer?)"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+# check NAME CMD...: a one-line test of the runner itself.
+check() {
+	name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name"
+		failed=$((failed + 1))
+	fi
+}
+
+check "pfnlab.ko loaded, /dev/pfnlab present" test -c /dev/pfnlab
+if [ -c /dev/pfnlab ]; then
+	for t in test_tiers test_account test_badinput test_real test_race; do
+		run_one "$t"
+	done
+fi
+# Unloading must work once every fd is closed, and must not complain.
+if grep -q '^pfnlab ' /proc/modules; then
+	check "rmmod pfnlab" rmmod pfnlab
+fi
+run_one test_dmesg
+dmesg >/out/dmesg.log
+
+echo "# $skipped skipped (see the SKIP lines)"
+echo "# integration tests took $(( $(date +%s) - start )) s in the guest"
+echo "$passed passed, $failed failed" | tee /out/summary
+[ "$failed" = 0 ]

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench` (after scripts/deps.sh): build everything, run the job file
+# (default bench/quick.ini) on the host backends (uring, pagemap) and its
+# driver part where the module can be loaded: directly on a host that loads
+# modules, else in the lab VM; then draw the charts and write the report.
+#
+#   scripts/bench.sh [JOBFILE]
+#
+# Everything of one run goes to results/<hostname>/<UTC stamp>-<commit>/:
+#   host.json                uring + pagemap results
+#   driver.json | vm.json    driver results (direct | lab VM; vm/ holds the
+#                            VM's console log)
+#   report/index.html        the report; report/plots/ the charts (TSV,
+#                            SVG, PNG); compared against the previous run of
+#                            this host when there is one
+# A small hugetlb pool is reserved for the run (BENCH_HUGEPAGES 2 MiB pages,
+# default 96) and the old size restored after.  BENCH_VM_REPS overrides the
+# repetitions inside the VM (TCG is slow; default 3).
+#
+# Exit status: 0 when every part ran; 1 when a part failed (what could be
+# produced still is, and the paths are printed); 2 when nothing could run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+start=$SECONDS
+job=${1:-bench/quick.ini}
+PFNLAB=$top/build/harness/pfnlab
+failed=()
+
+say() { printf 'bench: %s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+elapsed() { echo "$((SECONDS - start)) s"; }
+
+[ -r "$job" ] || die "job file $job not found"
+host=$(hostname -s 2>/dev/null || hostname)
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
+out=results/$host/$stamp-$commit
+mkdir -p "$out" || die "cannot create $out"
+
+# --- build ---------------------------------------------------------------
+say "building the module and the harness ($(elapsed))"
+driver_built=1
+make -s -C driver -j2 >"$out/build-driver.log" 2>&1 || {
+	driver_built=0
+	say "module build failed (log: $out/build-driver.log); the driver part is skipped"
+	failed+=("module build")
+}
+make -s -C harness -j2 >"$out/build-harness.log" 2>&1 ||
+	die "harness build failed (log: $out/build-harness.log)"
+[ -x "$PFNLAB" ] || die "$PFNLAB missing after the build"
+
+# --- a small hugetlb pool, restored on exit --------------------------------
+hp=/proc/sys/vm/nr_hugepages
+old_hp=
+restore() {
+	if [ -n "$old_hp" ]; then
+		echo "$old_hp" >"$hp" 2>/dev/null || say "could not restore $hp to $old_hp"
+	fi
+	if [ -n "${loaded_module:-}" ]; then
+		rmmod pfnlab 2>/dev/null || say "could not unload pfnlab.ko"
+	fi
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+want_hp=${BENCH_HUGEPAGES:-96}
+if [ -w "$hp" ] && [ "$(cat "$hp")" -lt "$want_hp" ]; then
+	old_hp=$(cat "$hp")
+	echo "$want_hp" >"$hp" 2>/dev/null || true
+	say "hugetlb pool: $(cat "$hp") x 2 MiB for the run (was $old_hp)"
+fi
+
+# --- host backends -----------------------------------------------------------
+say "running $job on the host backends uring,pagemap ($(elapsed))"
+"$PFNLAB" run -q --backend uring,pagemap -o "$out/host.json" "$job"
+rc=$?
+case $rc in
+0) ;;
+1) failed+=("a host benchmark failed (see $out/host.json)") ;;
+*) failed+=("host run (exit $rc)") ;;
+esac
+
+# --- driver backend: directly where modules load, else in the lab VM --------
+can_load() {
+	[ -e /proc/modules ] && [ -d "/lib/modules/$(uname -r)/build" ] && [ "$(id -u)" -eq 0 ]
+}
+run_direct() {
+	local kdir ko
+	kdir=/lib/modules/$(uname -r)/build
+	make -s -C driver KDIR="$kdir" >>"$out/build-driver.log" 2>&1 || return 1
+	ko=$(make -s -C driver print-ko KDIR="$kdir") && [ -f "$ko" ] || return 1
+	insmod "$ko" || return 1
+	loaded_module=1
+	say "pfnlab.ko loaded; running the driver part ($(elapsed))"
+	"$PFNLAB" run -q --backend driver -o "$out/driver.json" "$job"
+	local r=$?
+	rmmod pfnlab && loaded_module=
+	[ $r -le 1 ]
+}
+run_vm() {
+	local b64 reps=${BENCH_VM_REPS:-3}
+	# The job file travels inside the command, base64 in one word, so the
+	# guest needs nothing from the host tree but the image.
+	b64=$(base64 -w0 "$job")
+	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
+	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
+		sh -c "mkdir -p /tmp/bench && echo $b64 | base64 -d >/tmp/$job && cd /tmp && \
+pfnlab run -q --backend driver -n $reps -o /out/vm.json $job"
+	local r=$?
+	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
+	[ -f "$out/vm.json" ] && [ $r -le 1 ]
+}
+if [ $driver_built = 1 ]; then
+	if can_load && run_direct; then
+		:
+	else
+		[ -n "${loaded_module:-}" ] && { rmmod pfnlab 2>/dev/null; loaded_module=; }
+		run_vm || failed+=("driver part in the lab VM (console: $out/vm/console.log)")
+	fi
+fi
+
+# --- charts and report -----------------------------------------------------
+mapfile -t runs < <(ls "$out"/*.json 2>/dev/null)
+[ ${#runs[@]} -gt 0 ] || die "no results were written; see the messages above"
+# The previous run of this host (the newest other directory with results).
+prev=
+for d in $(ls -d "results/$host"/*/ 2>/dev/null | sort -r); do
+	d=${d%/}
+	[ "$d" = "$out" ] && continue
+	ls "$d"/*.json >/dev/null 2>&1 && { prev=$d; break; }
+done
+say "charts and report ($(elapsed))"
+base_args=()
+[ -n "$prev" ] && base_args=(--base "$prev")
+"$PFNLAB" report -o "$out/report" "${base_args[@]}" --history "results/$host" "${runs[@]}" \
+	>/dev/null || failed+=("report")
+
+echo
+say "done in $(elapsed)"
+for r in "${runs[@]}"; do echo "  results  $r"; done
+for c in pin_throughput batch iotlb numa trend compare; do
+	[ -f "$out/report/plots/$c.svg" ] && echo "  chart    $out/report/plots/$c.svg (.png, .tsv)"
+done
+[ -f "$out/report/index.html" ] && echo "  report   $out/report/index.html"
+if [ -n "$prev" ]; then
+	echo "  compared with the previous run $prev:"
+	"$PFNLAB" compare "$prev" "$out" 2>/dev/null | grep -E 'metrics compared|^REGRESSED' | sed 's/^/    /'
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+	say "incomplete: ${failed[*]}"
+	exit 1
+fi
+exit 0
