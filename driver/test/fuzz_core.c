@@ -57,7 +57,10 @@ static struct ref_batch ref_batch;
 static u64 layout[MAX_LAYOUT];
 static u64 next_pfn;
 static u64 cur_bitmap;
-/* Whole-1 GiB ranges cost the per-page reference 262144 steps: 2 per input. */
+/*
+ * A whole-1 GiB range costs the per-page reference 262144 steps (and as
+ * many again to split the leaf): one per input.
+ */
 static unsigned int big_ranges_left;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -113,8 +116,8 @@ static void reinit_batch(struct pfn_batch *batch, u32 capacity)
 {
 	pfn_batch_destroy(batch);
 	CHECK(pfn_batch_init(batch, capacity) == 0);
-	ref_batch_destroy(&ref_batch);
-	ref_batch_init(&ref_batch, capacity, MAX_REF_PFNS);
+	ref_batch_clear(&ref_batch);
+	ref_batch.capacity_runs = capacity;	/* keeps its PFN array */
 }
 
 /* Both strategies from empty batches of the same capacity: same runs. */
@@ -221,7 +224,7 @@ static void gen_range(struct input *in, u64 *iova, u64 *length)
 		 */
 		*iova = WINDOW_BASE + (take(in, 1) % 2) * G1;
 		*length = 4 * M2;
-		if ((cur_bitmap & G1) && big_ranges_left) {
+		if ((cur_bitmap & G1) && (sel & 32) && big_ranges_left) {
 			big_ranges_left--;
 			*length = G1;
 		}
@@ -409,7 +412,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	bitmap = bitmaps[take(&in, 1) % 4];
 	cur_bitmap = bitmap;
-	big_ranges_left = 2;
+	big_ranges_left = 1;
 	ref_pt_reset(&ref_pt, bitmap);
 	CHECK(mock_pt_init(&pt, bitmap) == 0);
 	next_pfn = 0;

@@ -558,8 +558,10 @@ struct pfnlab_read {
  * enum pfnlab_iotlb_pattern - access patterns of an IOTLB sweep.
  * @PFNLAB_IOTLB_SEQUENTIAL: one access every @stride bytes from the start of
  *	the window to its end, each pass.
- * @PFNLAB_IOTLB_STRIDED: the same addresses, visited stepping by @stride
- *	modulo the window (see driver/core/iotlb.h for the exact order).
+ * @PFNLAB_IOTLB_STRIDED: every 4 KiB page of the window (window / 4 KiB
+ *	accesses per pass), visited in steps of @stride that wrap modulo the
+ *	window onto the next page (see driver/core/iotlb.h for the exact
+ *	order).
  * @PFNLAB_IOTLB_RANDOM: window / stride accesses per pass at stride-aligned
  *	offsets drawn from a PRNG seeded with @seed (the same in userspace).
  */
