@@ -29,8 +29,8 @@ PKGS=(
 	libinih-dev liburing-dev libcmocka-dev
 	# results, plots, report check
 	gnuplot-nox jq chromium
-	# lab VM
-	qemu-system-x86 busybox-static cpio
+	# lab VM (xz-utils: harness/vm/mkimage unpacks Debian's .ko.xz guest modules)
+	qemu-system-x86 busybox-static cpio xz-utils
 )
 
 missing=()

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the VM_* variables are for the scripts that source this
 #
 # Shared by pfnlab-vm, mkimage and vm-check: where the repository and the
 # build directory are, and which kernel the lab VM boots.

@@ -11,8 +11,8 @@
 # also written to /out/summary.  Exit status 0 only if nothing failed.
 
 bindir=$(dirname "$0")
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:print_summary=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # A bound per binary, so that a hang in one does not eat the VM's timeout.
 per_binary_s=${PFNLAB_TEST_TIMEOUT:-300}
 
