@@ -36,6 +36,8 @@ static void compare_usage(FILE *out)
 	      "  noisy               otherwise, when a side is flagged noisy or the\n"
 	      "                      CI reaches beyond 1 +- threshold\n"
 	      "  unchanged           otherwise\n"
+	      "A side whose samples are all equal (a count, a property of the memory\n"
+	      "layout) enters the tests as one observation; the table marks it '='.\n"
 	      "\n"
 	      "options:\n"
 	      "  --threshold PCT   effect threshold in percent (default 5)\n"
@@ -83,10 +85,10 @@ static void row_cells(const struct cmp_row *r, char cells[NCOLS][96])
 
 	snprintf(cells[COL_METRIC], 96, "%s", r->metric);
 	snprintf(cells[COL_UNIT], 96, "%s", r->unit);
-	snprintf(cells[COL_BASE], 96, "%s (%zu)%s", fmt_num(a, sizeof(a), r->median_base),
-		 r->n_base, r->noisy_base ? "~" : "");
-	snprintf(cells[COL_NEW], 96, "%s (%zu)%s", fmt_num(a, sizeof(a), r->median_new),
-		 r->n_new, r->noisy_new ? "~" : "");
+	snprintf(cells[COL_BASE], 96, "%s (%zu%s)%s", fmt_num(a, sizeof(a), r->median_base),
+		 r->n_base, r->constant_base ? "=" : "", r->noisy_base ? "~" : "");
+	snprintf(cells[COL_NEW], 96, "%s (%zu%s)%s", fmt_num(a, sizeof(a), r->median_new),
+		 r->n_new, r->constant_new ? "=" : "", r->noisy_new ? "~" : "");
 	if (isnan(r->ratio))
 		snprintf(cells[COL_RATIO], 96, "-");
 	else
@@ -160,7 +162,8 @@ static void print_table(const struct rl_set *base, const struct rl_set *new,
 			printf(c < COL_BASE ? "%-*s  " : "%*s  ", width[c], cells[c]);
 		printf("%s%s%s\n", on, cells[COL_VERDICT], off);
 	}
-	printf("\n%zu metrics compared (threshold %.3g%%, alpha %.3g, BH-adjusted; ~ = noisy side): "
+	printf("\n%zu metrics compared (threshold %.3g%%, alpha %.3g, BH-adjusted; ~ noisy side, "
+	       "= all samples equal, tested as one): "
 	       "%zu regressed, %zu improved, %zu unchanged, %zu noisy\n",
 	       rep->nrows, opt->threshold * 100.0, opt->alpha, rep->count[CMP_REGRESSED],
 	       rep->count[CMP_IMPROVED], rep->count[CMP_UNCHANGED], rep->count[CMP_NOISY]);
@@ -205,14 +208,14 @@ static int print_json(const struct rl_set *base, const struct rl_set *new,
 		const struct cmp_row *r = &rep->rows[i];
 
 		json_array_append_new(rows, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:o, s:b}, s:{s:I, s:o, s:b},"
+			"{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:o, s:b, s:b}, s:{s:I, s:o, s:b, s:b},"
 			" s:o, s:[o, o], s:f, s:f, s:s}",
 			"key", r->key, "benchmark", r->bench_name, "metric", r->metric,
 			"unit", r->unit, "better", r->lower_is_better ? "lower" : "higher",
 			"base", "n", (json_int_t)r->n_base, "median", num_or_null(r->median_base),
-			"noisy", r->noisy_base,
+			"noisy", r->noisy_base, "constant", r->constant_base,
 			"new", "n", (json_int_t)r->n_new, "median", num_or_null(r->median_new),
-			"noisy", r->noisy_new,
+			"noisy", r->noisy_new, "constant", r->constant_new,
 			"ratio", num_or_null(r->ratio),
 			"ci95", num_or_null(r->ci_lo), num_or_null(r->ci_hi),
 			"p", r->p, "p_adj", r->p_adj, "verdict", cmp_verdict_name(r->verdict)));

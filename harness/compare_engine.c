@@ -32,12 +32,32 @@ void cmp_default_options(struct cmp_options *opt)
 	opt->seed = 0x70666e6c6162ULL;	/* "pfnlab": any fixed value will do */
 }
 
+static bool all_equal(const double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[0])
+			return false;
+	return n > 1;
+}
+
 void cmp_metric_stats(const double *base, size_t nb, const double *new, size_t nn,
 		      const struct cmp_options *opt, struct cs_rng *rng,
 		      struct cmp_row *row)
 {
 	row->n_base = nb;
 	row->n_new = nn;
+	/*
+	 * Identical samples are one observation repeated (a count, or a
+	 * property of the buffer's memory layout measured again on the same
+	 * buffer): ranking the copies would turn one draw per side into a
+	 * "significant" difference, so a constant side counts once.
+	 */
+	row->constant_base = all_equal(base, nb);
+	row->constant_new = all_equal(new, nn);
+	if (row->constant_base)
+		nb = 1;
+	if (row->constant_new)
+		nn = 1;
 	row->median_base = cs_median(base, nb);
 	row->median_new = cs_median(new, nn);
 	if (row->median_base != 0.0)
@@ -326,14 +346,19 @@ static const char *flat_get(const struct flat *fl, const char *path)
 	return NULL;
 }
 
-static int env_add(struct cmp_report *rep, const char *path, const char *b, const char *n)
+static int env_add(struct cmp_report *rep, const char *prefix, const char *path,
+		   const char *b, const char *n)
 {
 	struct cmp_env_diff *more = realloc(rep->env, (rep->nenv + 1) * sizeof(*more));
+	char *full = NULL;
 
 	if (!more)
 		return -1;
 	rep->env = more;
-	more[rep->nenv] = (struct cmp_env_diff){ strdup(path), strdup(b ? b : "(absent)"),
+	if (prefix && asprintf(&full, "%s: %s", prefix, path) < 0)
+		full = NULL;
+	more[rep->nenv] = (struct cmp_env_diff){ prefix ? full : strdup(path),
+						 strdup(b ? b : "(absent)"),
 						 strdup(n ? n : "(absent)") };
 	if (!more[rep->nenv].path || !more[rep->nenv].base || !more[rep->nenv].new) {
 		free(more[rep->nenv].path);
@@ -345,7 +370,9 @@ static int env_add(struct cmp_report *rep, const char *path, const char *b, cons
 	return 0;
 }
 
-static int env_diff(const struct rl_result *b, const struct rl_result *n, struct cmp_report *rep)
+/* @prefix (a hostname, or NULL) tells the machines of a mixed set apart. */
+static int env_diff(const struct rl_result *b, const struct rl_result *n, struct cmp_report *rep,
+		    const char *prefix)
 {
 	struct flat fb = { 0 }, fn = { 0 };
 	int ret = -1;
@@ -356,11 +383,12 @@ static int env_diff(const struct rl_result *b, const struct rl_result *n, struct
 		const char *other = flat_get(&fn, fb.path[i]);
 
 		if ((!other || strcmp(other, fb.value[i]) != 0) &&
-		    env_add(rep, fb.path[i], fb.value[i], other) != 0)
+		    env_add(rep, prefix, fb.path[i], fb.value[i], other) != 0)
 			goto out;
 	}
 	for (size_t i = 0; i < fn.n; i++)
-		if (!flat_get(&fb, fn.path[i]) && env_add(rep, fn.path[i], NULL, fn.value[i]) != 0)
+		if (!flat_get(&fb, fn.path[i]) &&
+		    env_add(rep, prefix, fn.path[i], NULL, fn.value[i]) != 0)
 			goto out;
 	ret = 0;
 out:
@@ -372,6 +400,51 @@ out:
 static const char *cpu_model(const struct rl_result *res)
 {
 	return json_string_value(json_object_get(json_object_get(res->environment, "cpu"), "model"));
+}
+
+/* The newest result of @set from @host, or NULL. */
+static const struct rl_result *latest_of_host(const struct rl_set *set, const char *host)
+{
+	for (size_t i = set->n; i-- > 0;)
+		if (strcmp(set->results[i].hostname, host) == 0)
+			return &set->results[i];
+	return NULL;
+}
+
+/*
+ * Environment differences, machine by machine: a side may hold runs of
+ * several machines (the host and the lab VM of one `make bench`), and the
+ * host's record is only comparable with the host's.  Each hostname of NEW
+ * found in BASE is diffed with its newest BASE run; when no hostname is
+ * shared, the newest runs of each side are diffed and the machines differ.
+ */
+static int env_compare(const struct rl_set *base, const struct rl_set *new,
+		       struct cmp_report *rep)
+{
+	size_t pairs = 0;
+
+	for (size_t i = 0; i < new->n; i++)
+		pairs += latest_of_host(base, new->results[i].hostname) &&
+			 latest_of_host(new, new->results[i].hostname) == &new->results[i];
+	for (size_t i = 0; i < new->n; i++) {
+		const struct rl_result *rn = &new->results[i];
+		const struct rl_result *rb = latest_of_host(base, rn->hostname);
+		const char *cb, *cn;
+
+		/* one diff per hostname: its newest NEW run */
+		if (!rb || latest_of_host(new, rn->hostname) != rn)
+			continue;
+		if (env_diff(rb, rn, rep, pairs > 1 ? rn->hostname : NULL) != 0)
+			return -1;
+		cb = cpu_model(rb);
+		cn = cpu_model(rn);
+		rep->different_machines |= cb && cn && strcmp(cb, cn) != 0;
+	}
+	if (pairs == 0) {
+		rep->different_machines = true;
+		return env_diff(&base->results[base->n - 1], &new->results[new->n - 1], rep, NULL);
+	}
+	return 0;
 }
 
 static int push_key(char ***list, size_t *n, const char *key)
@@ -464,19 +537,12 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 	for (size_t i = 0; i < rep->nrows; i++)
 		rep->count[rep->rows[i].verdict]++;
 
-	if (base->n && new->n) {
-		const struct rl_result *rb = &base->results[0], *rn = &new->results[new->n - 1];
-		const char *cb = cpu_model(rb), *cn = cpu_model(rn);
-
-		if (env_diff(rb, rn, rep) != 0)
-			goto out;
-		rep->different_machines = strcmp(rb->hostname, rn->hostname) != 0 ||
-					  (cb && cn && strcmp(cb, cn) != 0);
-		for (size_t i = 0; i < base->n; i++)
-			rep->different_schema |= base->results[i].schema_version != RL_SCHEMA_VERSION;
-		for (size_t i = 0; i < new->n; i++)
-			rep->different_schema |= new->results[i].schema_version != RL_SCHEMA_VERSION;
-	}
+	if (base->n && new->n && env_compare(base, new, rep) != 0)
+		goto out;
+	for (size_t i = 0; i < base->n; i++)
+		rep->different_schema |= base->results[i].schema_version != RL_SCHEMA_VERSION;
+	for (size_t i = 0; i < new->n; i++)
+		rep->different_schema |= new->results[i].schema_version != RL_SCHEMA_VERSION;
 	ret = 0;
 out:
 	/* Rows borrow names from the result sets, not from the pools. */

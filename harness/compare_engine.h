@@ -20,6 +20,11 @@
  *                 bigger than the threshold can be neither shown nor ruled
  *                 out), or the CI cannot be computed;
  *   unchanged   otherwise: the CI lies inside 1 +- threshold.
+ *
+ * A side whose samples are all equal (a count, or a property of the memory
+ * layout measured again and again on one buffer) is one observation, not n:
+ * it enters the tests as a single sample, so a layout that differs between
+ * two runs is "noisy" (undecidable from one draw each), not "regressed".
  */
 #ifndef PFNLAB_COMPARE_ENGINE_H
 #define PFNLAB_COMPARE_ENGINE_H
@@ -59,6 +64,7 @@ struct cmp_row {
 	const char *unit;
 	bool lower_is_better;
 	size_t n_base, n_new;		/* samples pooled over the files */
+	bool constant_base, constant_new; /* all samples equal: tested as one */
 	double median_base, median_new;
 	bool noisy_base, noisy_new;
 	double ratio;			/* median_new / median_base; NaN if undefined */

@@ -156,8 +156,16 @@ struct points {
 
 static int points_add(struct points *pts, const char *label, double x, const double *y, int ny)
 {
-	struct point *more = realloc(pts->p, (pts->n + 1) * sizeof(*more));
+	struct point *more;
 	struct point *pt;
+	bool any = false;
+
+	/* a metric without samples has no median: nothing to draw */
+	for (int i = 0; i < ny; i += 3)
+		any |= !isnan(y[i]);
+	if (!any || isnan(x))
+		return 0;
+	more = realloc(pts->p, (pts->n + 1) * sizeof(*more));
 
 	if (!more)
 		return -1;
@@ -222,8 +230,13 @@ static int write_blocks(const char *path, struct points *pts, const char *header
 		if (i == 0 || strcmp(pts->p[i].label, pts->p[i - 1].label) != 0)
 			fprintf(f, "%s\"%s\"\t%s\n", i ? "\n\n" : "", pts->p[i].label, header);
 		fprintf(f, "\"%s\"\t%.6g", pts->p[i].label, pts->p[i].x);
-		for (int k = 0; k < ny; k++)
-			fprintf(f, "\t%.6g", pts->p[i].y[k]);
+		for (int k = 0; k < ny; k++) {
+			/* gnuplot skips "NaN"; printf's "nan" is not portable to it */
+			if (isnan(pts->p[i].y[k]))
+				fputs("\tNaN", f);
+			else
+				fprintf(f, "\t%.6g", pts->p[i].y[k]);
+		}
 		fputc('\n', f);
 	}
 	return tsv_close(f, tmp, path);
@@ -360,7 +373,7 @@ static int data_numa(const struct latest *lb, size_t n, const char *path, bool *
 		     char *subtitle, size_t sublen)
 {
 	char best[160] = "", group[160], tmp[4200];
-	size_t best_pairs = 0;
+	size_t best_pairs = 0, cells = 0;
 	FILE *f;
 
 	for (size_t i = 0; i < n; i++) {
@@ -399,12 +412,14 @@ static int data_numa(const struct latest *lb, size_t n, const char *path, bool *
 			continue;
 		numa_group(b, group, sizeof(group));
 		if (strcmp(group, best) != 0 || isnan(rl_param_num(b, "cpu_node")) ||
-		    isnan(rl_param_num(b, "mem_node")))
+		    isnan(rl_param_num(b, "mem_node")) ||
+		    isnan(rl_find_metric(b, "pin_gib_per_s")->median))
 			continue;
 		fprintf(f, "%.0f\t%.0f\t%.6g\n", rl_param_num(b, "cpu_node"),
 			rl_param_num(b, "mem_node"), rl_find_metric(b, "pin_gib_per_s")->median);
+		cells++;
 	}
-	*has = best_pairs > 0;
+	*has = cells > 0;
 	snprintf(subtitle, sublen, "%s", best);
 	return tsv_close(f, tmp, path);
 }
@@ -513,7 +528,8 @@ static int cmp_row_order(const void *pa, const void *pb)
 	const struct cmp_row *a = &sort_rows_base[*(const size_t *)pa];
 	const struct cmp_row *b = &sort_rows_base[*(const size_t *)pb];
 	int ra = verdict_rank(a->verdict), rb = verdict_rank(b->verdict);
-	double ea = fabs(a->ratio - 1.0), eb = fabs(b->ratio - 1.0);
+	/* Effect size on the chart's log scale: halving ranks with doubling. */
+	double ea = fabs(log(a->ratio)), eb = fabs(log(b->ratio));
 
 	if (ra != rb)
 		return ra - rb;
@@ -528,6 +544,15 @@ static unsigned int verdict_colour(enum cmp_verdict v)
 	case CMP_NOISY: return 0xff9f1c;
 	default: return 0x9e9e9e;
 	}
+}
+
+/* The suite commit of a side: the first file that knows it. */
+static const char *known_commit(const struct rl_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->results[i].suite_commit, "unknown") != 0)
+			return set->results[i].suite_commit;
+	return "unknown";
 }
 
 static int data_compare(const struct plot_inputs *in, const char *path, bool *has,
@@ -552,7 +577,8 @@ static int data_compare(const struct plot_inputs *in, const char *path, bool *ha
 		if (!order || !keys || !labels)
 			goto out;
 		for (size_t i = 0; i < rep.nrows; i++)
-			if (!isnan(rep.rows[i].ratio) && !isnan(rep.rows[i].ci_lo))
+			/* the log axis cannot show 0 (a count that fell to zero) */
+			if (rep.rows[i].ratio > 0 && rep.rows[i].ci_lo > 0)
 				order[n++] = i;
 		sort_rows_base = rep.rows;
 		qsort(order, n, sizeof(*order), cmp_row_order);
@@ -563,8 +589,7 @@ static int data_compare(const struct plot_inputs *in, const char *path, bool *ha
 		if (n && short_labels(keys, n, labels) != 0)
 			goto out;
 		snprintf(subtitle, sublen, "BASE %s  vs  NEW %s (%zu of %zu metrics shown: %zu regressed, %zu improved)",
-			 in->base->results[0].suite_commit,
-			 in->results->results[in->results->n - 1].suite_commit, n, rep.nrows,
+			 known_commit(in->base), known_commit(in->results), n, rep.nrows,
 			 rep.count[CMP_REGRESSED], rep.count[CMP_IMPROVED]);
 	}
 	f = tsv_open(path, tmp, sizeof(tmp));

@@ -15,19 +15,19 @@ if (!exists("out")) out = 'batch.svg'
 if (!exists("subtitle")) subtitle = ''
 if (out[strlen(out)-3:] eq '.png') {
 	if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {
-		set terminal pngcairo size 1200,560 noenhanced font 'sans,11'
+		set terminal pngcairo size 1500,600 noenhanced font 'sans,11'
 	} else {
-		set terminal png size 1200,560 noenhanced
+		set terminal png size 1500,600 noenhanced
 	}
 } else {
-	set terminal svg size 1200,560 noenhanced font 'sans,12' background '#ffffff'
+	set terminal svg size 1500,600 noenhanced font 'sans,12' background '#ffffff'
 }
 set output out
 
 set multiplot layout 1,2 title "pfn_batch fill by strategy and capacity\n".subtitle
 set logscale x 2
 set grid
-set key top left box
+set key outside right top box font ',9'
 set xlabel 'batch capacity (runs, log scale)'
 
 if (exists("nodata") && nodata) {

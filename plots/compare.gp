@@ -31,7 +31,7 @@ set output out
 set label 100 'Compare: NEW / BASE ratio of medians per metric' at screen 0.5, screen 1 - 22.0 / height center font ',13'
 set label 101 subtitle at screen 0.5, screen 1 - 42.0 / height center
 set tmargin 4
-set xlabel 'ratio NEW/BASE of medians (1 = no change; bootstrap 95% CI)'
+set xlabel 'ratio NEW/BASE of medians (log scale; 1 = no change; bootstrap 95% CI)'
 set ylabel 'benchmark : metric' offset 1,0
 set grid x
 unset key
@@ -48,6 +48,8 @@ set yrange [nrows - 0.3:-0.7]
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#000000' lw 1.5
 set arrow 2 from 1 - threshold, graph 0 to 1 - threshold, graph 1 nohead dt 2 lc rgb '#555555'
 set arrow 3 from 1 + threshold, graph 0 to 1 + threshold, graph 1 nohead dt 2 lc rgb '#555555'
-plot data using ((1 + $3) / 2):1:(abs($3 - 1) / 2):(0.35):6:ytic(2) \
+# log x: a halving and a doubling are the same distance from 1
+set logscale x 2
+plot data using 3:1:($3 < 1 ? $3 : 1):($3 > 1 ? $3 : 1):($1 - 0.35):($1 + 0.35):6:ytic(2) \
 		with boxxyerror fill solid 0.8 noborder lc rgb variable, \
 	'' using 3:1:4:5 with xerrorbars pt 7 ps 0.6 lc rgb '#000000'

@@ -107,7 +107,7 @@ run_vm() {
 	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
 	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
 		sh -c "mkdir -p /tmp/bench && echo $b64 | base64 -d >/tmp/$job && cd /tmp && \
-pfnlab run -q --backend driver -n $reps -o /out/vm.json $job"
+PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n $reps -o /out/vm.json $job"
 	local r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
 	[ -f "$out/vm.json" ] && [ $r -le 1 ]

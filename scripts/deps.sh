@@ -21,7 +21,7 @@ installed_lab_kernel() {
 
 PKGS=(
 	# toolchain and static analysis
-	gcc make clang libclang-rt-14-dev llvm pkg-config clang-tidy cppcheck
+	gcc make clang libclang-rt-14-dev llvm pkg-config clang-tidy cppcheck shellcheck
 	# kernel module builds: bookworm's 6.1 headers (compile check) + kmod
 	linux-headers-amd64 kmod
 	# userspace libraries (DESIGN.md §2)
@@ -31,6 +31,9 @@ PKGS=(
 	gnuplot-nox jq chromium
 	# lab VM (xz-utils: harness/vm/mkimage unpacks Debian's .ko.xz guest modules)
 	qemu-system-x86 busybox-static cpio xz-utils
+	# lab kernel from a source tree (harness/vm/kconfig/build-kernel.sh):
+	# Kconfig's parser (flex, bison), objtool (libelf-dev), timeconst (bc)
+	flex bison libelf-dev bc
 )
 
 missing=()

@@ -116,6 +116,16 @@ cp "$tmp/garbage.json" "$tmp/dir/"
 jqc "directory of runs pooled (n = 20)" 'all(.metrics[]; .base.n == 20 and .new.n == 10)' "$tmp/json"
 check "bad file inside a directory skipped with its name" grep -q 'garbage.json: invalid JSON.*skipped' "$tmp/err"
 
+# 8b. one run = host + lab VM: environments are diffed machine by machine
+mkdir -p "$tmp/runA" "$tmp/runB"
+gen "$tmp/runA/host.json" -v seed=12 -v host=box -v kernel=6.18
+gen "$tmp/runA/vm.json" -v seed=13 -v host=labvm -v kernel=6.12.1
+gen "$tmp/runB/host.json" -v seed=14 -v host=box -v kernel=6.18
+gen "$tmp/runB/vm.json" -v seed=15 -v host=labvm -v kernel=6.12.2
+"$PFNLAB" compare "$tmp/runA" "$tmp/runB" >"$tmp/out" 2>"$tmp/err"
+check "host+VM runs: the VM's kernel change is reported under its name" grep -Eq '^  labvm: environment\.kernel\.release +"6\.12\.1" -> "6\.12\.2"' "$tmp/out"
+check "host+VM runs: the host is not compared with the VM" bash -c "! grep -q '6\.18' '$tmp/out' && ! grep -q 'different machines' '$tmp/err'"
+
 # 9. history: a 15% step at the sixth of eight runs
 mkdir -p "$tmp/hist"
 for i in 1 2 3 4 5 6 7 8; do

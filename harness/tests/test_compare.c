@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "compare_engine.h"
+#include "compare_history.h"
 #include "compare_stats.h"
 #include "result_load.h"
 
@@ -238,6 +239,46 @@ static void test_verdict_rules(void **state)
 }
 
 /*
+ * Ten equal samples per side (a layout property measured on one buffer) are
+ * one observation each: a difference between the two is undecidable, never
+ * "regressed", however far apart the values are.
+ */
+static void test_constant_sides(void **state)
+{
+	struct cmp_options opt;
+	struct cmp_row row = { .lower_is_better = true };
+	double a[REPS], b[REPS], c[REPS];
+	struct cs_rng rng;
+
+	(void)state;
+	cmp_default_options(&opt);
+	cs_rng_seed(&rng, 3);
+	for (int i = 0; i < REPS; i++) {
+		a[i] = 100.0;
+		b[i] = 130.0;
+		c[i] = 101.0;
+	}
+	cmp_metric_stats(a, REPS, b, REPS, &opt, &rng, &row);
+	cmp_decide(&row, 1, &opt);
+	assert_true(row.constant_base && row.constant_new);
+	assert_float_equal(row.p, 1.0, 0.0);
+	assert_float_equal(row.ratio, 1.3, 1e-12);
+	assert_int_equal(row.verdict, CMP_NOISY);
+
+	cmp_metric_stats(a, REPS, c, REPS, &opt, &rng, &row);
+	cmp_decide(&row, 1, &opt);
+	assert_int_equal(row.verdict, CMP_UNCHANGED);
+
+	/* Varying samples at the same 30% distance are a clear regression. */
+	normal_samples(&rng, 100.0, CV, a, REPS);
+	normal_samples(&rng, 130.0, CV, b, REPS);
+	cmp_metric_stats(a, REPS, b, REPS, &opt, &rng, &row);
+	cmp_decide(&row, 1, &opt);
+	assert_false(row.constant_base || row.constant_new);
+	assert_int_equal(row.verdict, CMP_REGRESSED);
+}
+
+/*
  * Change points: a flat noisy series should rarely get one; a step of 4
  * sigma in the middle should be found at the right index.
  */
@@ -431,6 +472,57 @@ static void test_compare_end_to_end(void **state)
 	rl_set_free(&new);
 }
 
+static void test_short_labels(void **state)
+{
+	char *keys[] = { "pin|backend=uring|page=4k|size=64", "pin|backend=uring|page=thp|size=64",
+			 "pin|backend=uring|page=thp|size=6" };
+	char *labels[3];
+
+	(void)state;
+	assert_int_equal(short_labels(keys, 3, labels), 0);
+	/* backend is the same everywhere; size=64 vs size=6 must not match */
+	assert_string_equal(labels[0], "pin page=4k size=64");
+	assert_string_equal(labels[1], "pin page=thp size=64");
+	assert_string_equal(labels[2], "pin page=thp size=6");
+	for (int i = 0; i < 3; i++)
+		free(labels[i]);
+}
+
+/* Six runs, the last two 30% slower: one change point at the fifth run. */
+static void test_history_series(void **state)
+{
+	struct rl_set set = { 0 };
+	struct hist_series *series = NULL;
+	size_t n = 0;
+	char dir[128], *dp = dir;
+
+	(void)state;
+	for (int r = 0; r < 6; r++) {
+		char name[32], when[32];
+		const char *samples = r < 4 ? "100, 101, 99, 100, 102" : "130, 131, 129, 130, 132";
+
+		snprintf(name, sizeof(name), "run%d.json", r);
+		snprintf(when, sizeof(when), "2026-01-0%dT00:00:00Z", r + 1);
+		write_result(name, 1, "h", when, "6.1", 0, samples, "x");
+	}
+	snprintf(dir, sizeof(dir), "%s", tmpdir);
+	assert_int_equal(rl_load_paths(&dp, 1, &set), 0);
+	assert_int_equal(set.n, 6);
+	assert_int_equal(hist_build(&set, "pin_ns_per_page", NULL, 0.05, &series, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(series[0].npoints, 6);
+	assert_int_equal(series[0].nchanges, 1);
+	assert_int_equal(series[0].changes[0].at, 4);
+	assert_float_equal(series[0].changes[0].before, 100.0, 1e-9);
+	assert_float_equal(series[0].changes[0].after, 130.0, 1e-9);
+	hist_free(series, n);
+	/* The same step is not reported when the threshold is above 30%. */
+	assert_int_equal(hist_build(&set, "pin_ns_per_page", NULL, 0.35, &series, &n), 0);
+	assert_int_equal(series[0].nchanges, 0);
+	hist_free(series, n);
+	rl_set_free(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,10 +535,13 @@ int main(void)
 		cmocka_unit_test(test_quality_aa),
 		cmocka_unit_test(test_quality_ab_10pct),
 		cmocka_unit_test(test_quality_ab_2pct),
+		cmocka_unit_test(test_constant_sides),
 		cmocka_unit_test(test_change_points),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_load_and_key, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_compare_end_to_end, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_short_labels),
+		cmocka_unit_test_setup_teardown(test_history_series, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
