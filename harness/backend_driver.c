@@ -106,7 +106,8 @@ static int drv_setup(struct bench_run *r, char *why, size_t len)
 	struct drv_state *s = calloc(1, sizeof(*s));
 	struct pfnlab_pages_create pc;
 	struct pfnlab_info info;
-	size_t gran = r->buf.huge_bytes && strcmp(bc->page, "thp") ? r->buf.huge_bytes : 4096;
+	/* Thread slices on huge-page boundaries: no folio is shared by two threads. */
+	size_t gran = r->buf.huge_bytes ? r->buf.huge_bytes : 4096;
 	uint64_t slice;
 	int rc;
 

@@ -106,7 +106,7 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 {
 	const struct bench_case *bc = r->bc;
 	struct uring_state *s = calloc(1, sizeof(*s));
-	size_t gran = r->buf.huge_bytes && strcmp(bc->page, "thp") ? r->buf.huge_bytes : 4096;
+	size_t gran = r->buf.huge_bytes ? r->buf.huge_bytes : 4096;
 	size_t slice, iov_max;
 
 	if (!s) {
@@ -122,7 +122,7 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 	}
 	if (memlock_check(r, r->buf.size, why, len))
 		return BUF_SKIP;
-	/* Slices on page-kind boundaries: a huge page is never split. */
+	/* Thread slices on huge-page boundaries: no folio is shared by two threads. */
 	slice = r->buf.size / (size_t)s->n / gran * gran;
 	if (slice == 0) {
 		snprintf(why, len, "size %zu too small for %d threads of %zu-byte pages",
@@ -130,10 +130,9 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 		return BUF_SKIP;
 	}
 	iov_max = bc->pages_per_call ? bc->pages_per_call * 4096 : SZ_1G;
+	/* An iovec may end inside a huge page: that is what small calls measure. */
 	if (iov_max > SZ_1G)
 		iov_max = SZ_1G;
-	if (iov_max % gran)
-		iov_max = (iov_max + gran - 1) / gran * gran;
 	for (int i = 0; i < s->n; i++) {
 		struct uring_thread *t = &s->t[i];
 		char *base = (char *)r->buf.addr + (size_t)i * slice;

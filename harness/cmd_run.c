@@ -317,10 +317,16 @@ static json_t *run_case(const struct bench_case *bc, const struct run_opts *o,
 	}
 	if (stop_requested && (nsamples < (size_t)reps || measured_s < min_time))
 		out->interrupted = 1;
+	if (!nsamples) {
+		/* Stopped during setup or warmup: nothing was measured. */
+		snprintf(why, sizeof(why), "interrupted before the first measured sample");
+		rc = BUF_SKIP;
+		goto skip;
+	}
 	rc = BUF_OK;
 skip:
 	if (rc != BUF_OK) {
-		int strict_fail = rc == BUF_SKIP && o->strict;
+		int strict_fail = rc == BUF_SKIP && o->strict && !out->interrupted;
 
 		snprintf(out->status, sizeof(out->status), "%s",
 			 rc == BUF_SKIP && !strict_fail ? "skipped" : "failed");
@@ -515,6 +521,22 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "pfnlab run: %s\n", err);
 		jobset_free(&set);
 		return 3;
+	}
+
+	/* Fail before measuring anything if the result could not be written. */
+	{
+		char dirbuf[4096], *slash;
+
+		snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+		slash = strrchr(dirbuf, '/');
+		if (slash)
+			*slash = '\0';
+		if (access(slash ? (dirbuf[0] ? dirbuf : "/") : ".", W_OK)) {
+			fprintf(stderr, "pfnlab run: %s: cannot write results there: %s\n", path,
+				strerror(errno));
+			jobset_free(&set);
+			return 3;
+		}
 	}
 
 	memset(&sa, 0, sizeof(sa));

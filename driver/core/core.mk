@@ -15,5 +15,6 @@ PFNLAB_CORE_SRCS := $(PFNLAB_CORE_DIR)/pfn_batch.c \
 PFNLAB_CORE_HDRS := $(PFNLAB_CORE_DIR)/pfn_batch.h \
 		    $(PFNLAB_CORE_DIR)/mock_pt.h \
 		    $(PFNLAB_CORE_DIR)/iotlb.h \
-		    $(wildcard $(PFNLAB_CORE_SHIM_DIR)/linux/*.h)
+		    $(wildcard $(PFNLAB_CORE_SHIM_DIR)/linux/*.h) \
+		    $(wildcard $(PFNLAB_CORE_SHIM_DIR)/linux/*/*.h)
 PFNLAB_CORE_CPPFLAGS := -I$(PFNLAB_CORE_SHIM_DIR) -I$(PFNLAB_CORE_DIR)

@@ -8,11 +8,12 @@
 #include <linux/errno.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "iotlb.h"
 
-/* Accesses between two cond_resched() calls in a sweep. */
+/* Accesses between two checks for rescheduling and fatal signals. */
 #define SWEEP_RESCHED_EVERY	4096
 
 static unsigned int page_shift(unsigned int size)
@@ -233,13 +234,16 @@ u64 iotlb_splitmix64(u64 *state)
  * @sweep: the pattern
  * @res: set to the counters of this sweep
  *
- * Context: may sleep (yields the CPU between blocks of accesses).
+ * Context: process context; may sleep (yields the CPU between blocks of
+ * accesses, and stops early when the task is being killed).
  *
  * Return: 0; -EINVAL for a zero window, a window that is not a multiple of
  * the stride, a strided stride that is not a multiple of 4 KiB, zero
  * passes or an unknown pattern; -EOVERFLOW when the window passes
  * 2^MOCK_PT_IOVA_BITS; -E2BIG when the sweep would make more than
- * IOTLB_MAX_SWEEP_ACCESSES accesses.  On error @res is zeroed.
+ * IOTLB_MAX_SWEEP_ACCESSES accesses; -EINTR when a fatal signal
+ * interrupted it (the IOTLB keeps what the sweep cached so far).  On
+ * error @res is zeroed.
  */
 int iotlb_run_sweep(struct iotlb *tlb, const struct mock_pt *pt,
 		    const struct iotlb_sweep *sweep,
@@ -287,8 +291,13 @@ int iotlb_run_sweep(struct iotlb *tlb, const struct mock_pt *pt,
 					phase += MOCK_PT_PGSIZE_4K;
 				}
 			}
-			if (!(res->accesses % SWEEP_RESCHED_EVERY))
-				cond_resched();
+			if (res->accesses % SWEEP_RESCHED_EVERY)
+				continue;
+			if (fatal_signal_pending(current)) {
+				*res = (struct iotlb_sweep_result){};
+				return -EINTR;
+			}
+			cond_resched();
 		}
 	}
 	return 0;

@@ -148,11 +148,11 @@ static void remove_range(struct mock_pt *pt, u64 *table, unsigned int level,
 			 u64 start, u64 end, struct mock_pt_counts *removed)
 {
 	u64 next, *child;
-	u64 *pte;
 
 	for (; start < end; start = next) {
+		u64 *pte = &table[pte_index(start, level)];
+
 		next = entry_end(start, level);
-		pte = &table[pte_index(start, level)];
 		if (pte_is_leaf(*pte)) {
 			*pte = 0;
 			pt->ioptes[level]--;
@@ -210,12 +210,13 @@ static u64 *build_split_table(struct mock_pt *pt, unsigned int level,
 static int split_at(struct mock_pt *pt, u64 boundary)
 {
 	unsigned int level;
-	u64 *table = pt->top, *pte, *split;
+	u64 *table = pt->top, *split;
 
 	if (!(boundary & (IOVA_LIMIT - 1)))
 		return 0;
 	for (level = TOP_LEVEL; level > 0; level--) {
-		pte = &table[pte_index(boundary, level)];
+		u64 *pte = &table[pte_index(boundary, level)];
+
 		if (!(*pte & PTE_PRESENT))
 			return 0;
 		if (pte_is_leaf(*pte)) {
@@ -367,8 +368,10 @@ int mock_pt_map(struct mock_pt *pt, u64 iova, u64 paddr, u64 length,
 			counts.ioptes[level]++;
 	}
 
+	if (ret)
+		counts = (struct mock_pt_counts){};
 	if (added)
-		*added = ret ? (struct mock_pt_counts){} : counts;
+		*added = counts;
 	return ret;
 }
 

@@ -217,12 +217,12 @@ size_t pfn_contig_len(const u64 *pfns, size_t npfns)
 size_t pfn_batch_fill_run_aware(struct pfn_batch *batch, const u64 *pfns,
 				size_t npfns)
 {
-	size_t done = 0, len;
-	u64 added;
+	size_t done = 0;
 
 	while (done < npfns) {
-		len = pfn_contig_len(pfns + done, npfns - done);
-		added = pfn_batch_add_run(batch, pfns[done], len);
+		size_t len = pfn_contig_len(pfns + done, npfns - done);
+		u64 added = pfn_batch_add_run(batch, pfns[done], len);
+
 		done += added;
 		if (added < len)
 			break;

@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for the shared core: each input is a program of batch
  * operations (adds, fills with both strategies, skips, scans) and IO page
- * table / IOTLB operations (map, unmap, translate, bad input, accesses,
- * invalidates), run against the core and the trivially correct reference
+ * table / IOTLB operations (map, unmap, translate, bad input, a map that
+ * runs out of memory, accesses, invalidates), run against the core and the trivially correct reference
  * models in ref_*.c side by side.  Any difference abort()s; ASan and UBSan
  * report the rest.
  */
@@ -16,6 +16,8 @@
 #include "mock_pt.h"
 #include "pfn_batch.h"
 #include "ref.h"
+
+#include <linux/slab.h>	/* pfnlab_shim_alloc_budget */
 
 #define K4	MOCK_PT_PGSIZE_4K
 #define M2	MOCK_PT_PGSIZE_2M
@@ -92,12 +94,12 @@ static u64 gen_pfn(struct input *in)
 
 static size_t gen_layout(struct input *in)
 {
-	size_t n = 1 + take(in, 2) % MAX_LAYOUT, i = 0, len;
-	u64 pfn;
+	size_t n = 1 + take(in, 2) % MAX_LAYOUT, i = 0;
 
 	while (i < n) {
-		pfn = gen_pfn(in);
-		len = 1 + take(in, 1) % 64;
+		u64 pfn = gen_pfn(in);
+		size_t len = 1 + take(in, 1) % 64;
+
 		if (len > 48)
 			len = (len - 48) * 64;	/* long stretches, THP-like */
 		for (; len-- && i < n; i++)
@@ -388,6 +390,19 @@ static void pt_op(struct input *in, struct mock_pt *pt, struct tlb_pair *t,
 		}
 		CHECK(acc.accesses == 8 && acc.hits + acc.misses == 8);
 		break;
+	case 7:	/* a map that runs out of memory: all or nothing */
+		gen_range(in, &iova, &length);
+		paddr = iova - WINDOW_BASE;
+		pfnlab_shim_alloc_budget = take(in, 1) % 4;
+		ret = mock_pt_map(pt, iova, paddr, length, &got);
+		pfnlab_shim_alloc_budget = -1;
+		if (ret == -ENOMEM) {
+			CHECK(!got.ioptes[0] && !got.ioptes[1] && !got.ioptes[2]);
+			break;	/* the table must still equal the reference */
+		}
+		CHECK(ref_pt_map(&ref_pt, iova, paddr, length, &want) == ret);
+		CHECK(!memcmp(&got, &want, sizeof(got)));
+		break;
 	case 6:
 		if (!t->live)
 			break;
@@ -407,7 +422,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct tlb_pair tlb = { .live = false };
 	struct pfn_batch batch = {};
 	struct mock_pt pt;
-	unsigned int op, nops;
+	unsigned int nops;
 	u64 bitmap;
 
 	bitmap = bitmaps[take(&in, 1) % 4];
@@ -419,7 +434,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	reinit_batch(&batch, 1 + take(&in, 1) % 64);
 
 	for (nops = 0; in.size && nops < MAX_OPS; nops++) {
-		op = take(&in, 1) % 15;
+		unsigned int op = take(&in, 1) % 16;
+
 		if (op < 8)
 			batch_op(&in, &batch, op);
 		else

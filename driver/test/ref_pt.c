@@ -186,7 +186,7 @@ int ref_pt_unmap(struct ref_pt *ref, u64 iova, u64 length,
 		 struct mock_pt_counts *removed)
 {
 	u64 pos, idx;
-	int err, size;
+	int err;
 
 	memset(removed, 0, sizeof(*removed));
 	err = check_iova(iova, length);
@@ -199,6 +199,8 @@ int ref_pt_unmap(struct ref_pt *ref, u64 iova, u64 length,
 	split_leaf(ref, iova, iova, iova + length);
 	split_leaf(ref, iova + length - REF_PAGE, iova, iova + length);
 	for (pos = 0; pos < length; pos += REF_PAGE) {
+		int size;
+
 		idx = page_index(ref, iova + pos);
 		size = ref->leaf[idx] - 1;
 		if ((iova + pos) % size_bytes(size) == 0) {

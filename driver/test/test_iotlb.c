@@ -397,6 +397,14 @@ static void test_bad_input(void **state)
 	cfg = (struct iotlb_config){ .entries = { IOTLB_MAX_ENTRIES, 0, 1 } };
 	assert_int_equal(iotlb_init(&tlb, &cfg), 0);
 	iotlb_destroy(&tlb);
+	/* Out of memory for either array: -ENOMEM, nothing left (LSan). */
+	for (long budget = 0; budget < 2; budget++) {
+		pfnlab_shim_alloc_budget = budget;
+		assert_int_equal(iotlb_init(&tlb, &cfg), -ENOMEM);
+		pfnlab_shim_alloc_budget = -1;
+		assert_null(tlb.entry[0]);
+		assert_null(tlb.entry[2]);
+	}
 	cfg = (struct iotlb_config){ .entries = { 0 } };	/* caches nothing */
 	assert_int_equal(iotlb_init(&tlb, &cfg), 0);
 

@@ -291,6 +291,83 @@ static void test_walk_reads_per_level(void **state)
 	mock_pt_destroy(&pt);
 }
 
+/* Every allocation that can fail during a map, failing in turn: rolled back. */
+static void test_map_enomem_rolls_back(void **state)
+{
+	struct mock_pt_counts added;
+	struct mock_pt pt;
+	long budget;
+	int ret = -ENOMEM;
+
+	(void)state;
+	assert_int_equal(mock_pt_init(&pt, K4 | M2), 0);
+	assert_int_equal(mock_pt_map(&pt, 0, 0, K4, NULL), 0);	/* 4 tables */
+	/* 4 KiB + 2 MiB + 4 KiB in a new 1 GiB region: up to 3 new tables. */
+	for (budget = 0; ret == -ENOMEM; budget++) {
+		pfnlab_shim_alloc_budget = budget;
+		ret = mock_pt_map(&pt, G1 + M2 - K4, 2 * M2 - K4, M2 + 2 * K4, &added);
+		pfnlab_shim_alloc_budget = -1;
+		if (ret != -ENOMEM)
+			break;
+		assert_int_equal(pt.table_pages, 4);
+		assert_counts(pt.ioptes, 1, 0, 0);
+		assert_counts(added.ioptes, 0, 0, 0);
+		assert_unmapped(&pt, G1 + M2 - K4, 2);
+		assert_unmapped(&pt, G1 + M2, 2);
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(budget, 3);	/* L1 + 2 x L0 tables */
+	assert_counts(added.ioptes, 2, 1, 0);
+	assert_int_equal(pt.table_pages, 4 + 3);
+	mock_pt_destroy(&pt);
+
+	pfnlab_shim_alloc_budget = 0;
+	assert_int_equal(mock_pt_init(&pt, K4), -ENOMEM);
+	pfnlab_shim_alloc_budget = -1;
+	assert_null(pt.top);
+}
+
+/* A split that runs out of memory leaves every translation as it was. */
+static void test_unmap_split_enomem(void **state)
+{
+	struct mock_pt_counts removed;
+	struct mock_pt pt;
+	static const long budgets[] = { 0, 1, 100, 512 };
+	size_t i;
+
+	(void)state;
+	/* 4K|1G: splitting the 1 GiB leaf needs 1 + 512 tables at once. */
+	assert_int_equal(mock_pt_init(&pt, K4 | G1), 0);
+	assert_int_equal(mock_pt_map(&pt, 0, G1, G1, NULL), 0);
+	for (i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		pfnlab_shim_alloc_budget = budgets[i];
+		assert_int_equal(mock_pt_unmap(&pt, M2, K4, &removed), -ENOMEM);
+		pfnlab_shim_alloc_budget = -1;
+		assert_counts(removed.ioptes, 0, 0, 0);
+		assert_counts(pt.ioptes, 0, 0, 1);
+		assert_int_equal(pt.table_pages, 2);
+		assert_maps_to(&pt, M2, G1 + M2, MOCK_PT_1G);
+	}
+	pfnlab_shim_alloc_budget = 513;
+	assert_int_equal(mock_pt_unmap(&pt, M2, K4, &removed), 0);
+	pfnlab_shim_alloc_budget = -1;
+	assert_counts(removed.ioptes, 1, 0, 0);
+	assert_int_equal(pt.table_pages, 2 + 513);
+	mock_pt_destroy(&pt);
+
+	/* 4K|2M|1G: the second split (2M -> 4K) fails after the first. */
+	assert_int_equal(mock_pt_init(&pt, ALL), 0);
+	assert_int_equal(mock_pt_map(&pt, 0, G1, G1, NULL), 0);
+	pfnlab_shim_alloc_budget = 1;
+	assert_int_equal(mock_pt_unmap(&pt, M2 + K4, K4, &removed), -ENOMEM);
+	pfnlab_shim_alloc_budget = -1;
+	assert_counts(removed.ioptes, 0, 0, 0);
+	/* Split into 2 MiB leaves, which stay; nothing unmapped. */
+	assert_counts(pt.ioptes, 0, 512, 0);
+	assert_maps_to(&pt, M2 + K4, G1 + M2 + K4, MOCK_PT_2M);
+	mock_pt_destroy(&pt);
+}
+
 /*
  * A seeded sequence of maps, unmaps and translates against the reference.
  * Unmaps mostly target part of a recent map, so that splits happen; the
@@ -395,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_unmap_splits),
 		cmocka_unit_test(test_unmap_split_without_2m),
 		cmocka_unit_test(test_walk_reads_per_level),
+		cmocka_unit_test(test_map_enomem_rolls_back),
+		cmocka_unit_test(test_unmap_split_enomem),
 		cmocka_unit_test(test_random_against_reference),
 	};
 

@@ -37,6 +37,16 @@ static void test_init_capacity_limits(void **state)
 	assert_int_equal(b.total_pfns, 0);
 	pfn_batch_destroy(&b);
 
+	/* Either array failing: -ENOMEM, nothing left allocated (LSan). */
+	for (long budget = 0; budget < 2; budget++) {
+		pfnlab_shim_alloc_budget = budget;
+		assert_int_equal(pfn_batch_init(&b, 8), -ENOMEM);
+		pfnlab_shim_alloc_budget = -1;
+		assert_null(b.run_pfn);
+		assert_null(b.run_npfns);
+		assert_int_equal(b.capacity_runs, 0);
+	}
+
 	assert_int_equal(pfn_batch_init(&b, PFN_BATCH_MAX_RUNS), 0);
 	assert_int_equal(b.capacity_runs, PFN_BATCH_MAX_RUNS);
 	/* The last run slot is usable. */
@@ -329,7 +339,7 @@ static void test_fill_layout_counts(void **state)
 
 static void test_contig_len_and_min_runs(void **state)
 {
-	u64 pfns[80], rng = 3;
+	u64 pfns[80] = { 0 }, rng = 3;
 	size_t brk, n, i;
 
 	(void)state;
@@ -409,14 +419,15 @@ static void test_random_ops_against_reference(void **state)
 	u64 pfns[300], rng = 11, pfn, n;
 	struct pfn_batch b;
 	struct ref_batch ref;
-	int iter, op;
+	int iter;
 	size_t i;
 
 	(void)state;
 	assert_int_equal(pfn_batch_init(&b, 16), 0);
 	ref_batch_init(&ref, 16, max);
 	for (iter = 0; iter < 3000; iter++) {
-		op = test_rand(&rng) % 5;
+		int op = test_rand(&rng) % 5;
+
 		pfn = test_rand(&rng) % 4 ? test_rand(&rng) % 2000 :
 		      (ref.npfns ? ref.pfns[ref.npfns - 1] + 1 : 0);
 		if (ref.npfns > max / 2)

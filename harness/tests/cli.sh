@@ -64,6 +64,14 @@ check "bad job file: no results file" bash -c '[ ! -e "$1" ] && [ -z "$(ls -A "$
 err=$("$PFNLAB" list "$tmp/bad.ini" 2>&1); rc=$?
 check "list reports the same error" bash -c '[ $1 -eq 2 ] && grep -q ":9: key" <<<"$2"' _ "$rc" "$err"
 
+# --- an unwritable destination is refused before anything runs
+printf '[ok]\nbackend = uring\nop = pin\nsize = 4M\n' >"$tmp/ok.ini"
+read -r a0 _ < <(pins)
+err=$("$PFNLAB" run -q -o "$tmp/no/such/dir/r.json" "$tmp/ok.ini" 2>&1); rc=$?
+read -r a1 _ < <(pins)
+check "unwritable -o: exit 3 before running" bash -c '[ $1 -eq 3 ] && grep -q "cannot write results" <<<"$2"' _ "$rc" "$err"
+check "unwritable -o: nothing pinned meanwhile" [ "$a1" -lt $((a0 + 1024)) ]
+
 # --- a small run: valid JSON, skips with reasons
 cat >"$tmp/small.ini" <<'INI'
 [defaults]
@@ -200,6 +208,20 @@ for sig in INT TERM; do
 	fi
 	rm -f "$tmp/sig.json"
 done
+
+# --- SIGINT while the buffer is still being faulted in: nothing measured
+printf '[big]\nbackend = uring\nop = pin\nsize = 4G\n' >"$tmp/big.ini"
+"$PFNLAB" run -q -o "$tmp/big.json" "$tmp/big.ini" 2>/dev/null & bg_pid=$!
+for _ in $(seq 200); do	# until it holds 64 MiB of the buffer
+	rss=$(awk '/^VmRSS/ {print $2}' /proc/$bg_pid/status 2>/dev/null || echo 0)
+	[ "${rss:-0}" -gt 65536 ] && break
+	sleep 0.05
+done
+kill -INT "$bg_pid"; wait "$bg_pid"; rc=$?; bg_pid=
+check "SIGINT in setup: exit 130, valid, case skipped as interrupted" bash -c '[ $1 -eq 130 ] &&
+	jq -e ".complete == false and .benchmarks[0].status == \"skipped\" and .benchmarks[0].samples == 0 and
+	       (.benchmarks[0].reason | test(\"interrupted\"))" "$2" >/dev/null' _ "$rc" "$tmp/big.json"
+check "SIGINT in setup: result validates" valid "$tmp/big.json"
 
 # --- kill -9 at any moment never leaves a partial results file
 partial=0

@@ -130,6 +130,34 @@ static void test_thp_matches_kpageflags(void **state)
 	buffer_free(&b);
 }
 
+/*
+ * A placement that did not come true is flagged (ok = 0, with the reason):
+ * pages elsewhere than asked, or 4 KiB pages where huge ones were promised.
+ */
+static void test_flagging_rule(void **state)
+{
+	struct buffer b;
+	struct placement p;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(buffer_alloc(&b, "4k", 4 * MIB, 0, why, sizeof(why)), BUF_OK);
+	/* The pages are on node 0 (get_mempolicy agrees); ask about node 1. */
+	assert_int_equal(node_of(b.addr), 0);
+	assert_int_equal(buffer_verify(&b, 1, &p), 0);
+	assert_true(p.on_node_fraction == 0.0);
+	assert_false(p.ok);
+	assert_non_null(strstr(p.why, "of pages on node 1"));
+	/* Pretend the kind promised huge pages: kpageflags says none are. */
+	assert_true(kpageflags_huge_fraction(&b) == 0.0);
+	b.want_huge = 1;
+	assert_int_equal(buffer_verify(&b, 0, &p), 0);
+	assert_false(p.ok);
+	assert_non_null(strstr(p.why, "in huge pages"));
+	b.want_huge = 0;
+	buffer_free(&b);
+}
+
 static long read_pool(const char *file)
 {
 	char path[128];
@@ -235,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_unfaulted_pages_not_counted),
 		cmocka_unit_test(test_missing_node_skipped),
 		cmocka_unit_test(test_thp_matches_kpageflags),
+		cmocka_unit_test(test_flagging_rule),
 		cmocka_unit_test_teardown(test_hugetlb_pool, restore_pool),
 		cmocka_unit_test(test_memfd),
 	};
