@@ -66,6 +66,8 @@
  *
  * Each row is tested in the lab VM (harness/vm/tests).  After any of these
  * failures nothing the call pinned stays pinned and nothing stays charged.
+ * (Not a row, since nobody is left to see it: an IOTLB_SWEEP cut short
+ * by a fatal signal returns -EINTR.)
  *
  * ================  ===============================================  ============
  * ioctl             input                                            errno
