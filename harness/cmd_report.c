@@ -7,13 +7,10 @@
  * archived or opened offline and shows the same thing.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,104 +360,27 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 	return 0;
 }
 
-static void default_outdir(const char *first, char *buf, size_t len)
-{
-	struct stat st;
-
-	if (stat(first, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(buf, len, "%s/report", first);
-	} else {
-		char *copy = strdup(first);
-
-		snprintf(buf, len, "%s/report", copy ? dirname(copy) : ".");
-		free(copy);
-	}
-}
-
 int cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "base", required_argument, NULL, 'b' },
-		{ "history", required_argument, NULL, 'H' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rl_set results = { 0 }, base = { 0 }, history = { 0 };
-	const char *outdir = NULL, *base_path = NULL, *history_path = NULL;
 	struct plot_chart charts[PLOT_NCHARTS];
-	struct plot_inputs in = { 0 };
-	struct cmp_options opt;
-	char defdir[4096], plotdir[4200], page[4200];
-	int c, ret, status = 2;
-	char *end;
+	char plotdir[4200], page[4200];
+	struct plot_cli cli;
+	int ret, status;
 
-	cmp_default_options(&opt);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			outdir = optarg;
-			break;
-		case 'b':
-			base_path = optarg;
-			break;
-		case 'H':
-			history_path = optarg;
-			break;
-		case 'm':
-			in.trend_metric = optarg;
-			break;
-		case 't':
-			opt.threshold = strtod(optarg, &end) / 100.0;
-			if (end == optarg || (*end && strcmp(end, "%") != 0) ||
-			    !(opt.threshold >= 0 && opt.threshold < 1)) {
-				fprintf(stderr, "pfnlab report: --threshold wants a percentage in [0, 100), got '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			report_usage(stdout);
-			return 0;
-		default:
-			report_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "pfnlab report: no RESULT given\n");
-		report_usage(stderr);
-		return 2;
-	}
-	if (rl_load_paths(&argv[optind], (size_t)(argc - optind), &results) != 0)
+	status = plot_cli_parse(&cli, "report", "report", report_usage, argc, argv);
+	if (status >= 0)
 		goto out;
-	if (base_path && rl_load_paths((char *const *)&base_path, 1, &base) != 0)
-		goto out;
-	if (history_path && rl_load_paths((char *const *)&history_path, 1, &history) != 0)
-		goto out;
-	if (!outdir) {
-		default_outdir(argv[optind], defdir, sizeof(defdir));
-		outdir = defdir;
-	}
-	snprintf(plotdir, sizeof(plotdir), "%s/plots", outdir);
-	snprintf(page, sizeof(page), "%s/index.html", outdir);
-	in.results = &results;
-	in.base = base_path ? &base : NULL;
-	in.history = history_path ? &history : NULL;
-	in.cmp = &opt;
-	ret = plot_all(&in, plotdir, charts);
+	status = 2;
+	snprintf(plotdir, sizeof(plotdir), "%s/plots", cli.outdir);
+	snprintf(page, sizeof(page), "%s/index.html", cli.outdir);
+	ret = plot_all(&cli.in, plotdir, charts);
 	if (ret < 0)
 		goto out;
-	if (write_page(page, &results, in.base, charts, ret == 0, &opt) != 0)
+	if (write_page(page, &cli.results, cli.in.base, charts, ret == 0, &cli.opt) != 0)
 		goto out;
 	printf("%s\n", page);
 	status = 0;
 out:
-	rl_set_free(&results);
-	rl_set_free(&base);
-	rl_set_free(&history);
+	plot_cli_free(&cli);
 	return status;
 }

@@ -6,6 +6,8 @@
 #include "plot_charts.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
@@ -759,4 +761,100 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 		charts[c].rendered = true;
 	}
 	return ret;
+}
+
+/* <dir>/<subdir> for the first RESULT: its directory, or the directory itself. */
+static void plot_default_outdir(const char *first, const char *subdir,
+				char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(first, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(buf, len, "%s/%s", first, subdir);
+	} else {
+		char *copy = strdup(first);
+
+		snprintf(buf, len, "%s/%s", copy ? dirname(copy) : ".", subdir);
+		free(copy);
+	}
+}
+
+int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
+		   void (*usage)(FILE *out), int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *base_path = NULL, *history_path = NULL;
+	char *end;
+	int c;
+
+	memset(cli, 0, sizeof(*cli));
+	cmp_default_options(&cli->opt);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cli->outdir = optarg;
+			break;
+		case 'b':
+			base_path = optarg;
+			break;
+		case 'H':
+			history_path = optarg;
+			break;
+		case 'm':
+			cli->in.trend_metric = optarg;
+			break;
+		case 't':
+			cli->opt.threshold = strtod(optarg, &end) / 100.0;
+			if (end == optarg || (*end && strcmp(end, "%") != 0) ||
+			    !(cli->opt.threshold >= 0 && cli->opt.threshold < 1)) {
+				fprintf(stderr, "pfnlab %s: --threshold wants a percentage in [0, 100), got '%s'\n",
+					cmd, optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "pfnlab %s: no RESULT given\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (rl_load_paths(&argv[optind], (size_t)(argc - optind), &cli->results) != 0)
+		return 2;
+	if (base_path && rl_load_paths((char *const *)&base_path, 1, &cli->base) != 0)
+		return 2;
+	if (history_path && rl_load_paths((char *const *)&history_path, 1, &cli->history) != 0)
+		return 2;
+	if (!cli->outdir) {
+		plot_default_outdir(argv[optind], subdir, cli->default_outdir,
+				    sizeof(cli->default_outdir));
+		cli->outdir = cli->default_outdir;
+	}
+	cli->in.results = &cli->results;
+	cli->in.base = base_path ? &cli->base : NULL;
+	cli->in.history = history_path ? &cli->history : NULL;
+	cli->in.cmp = &cli->opt;
+	return -1;
+}
+
+void plot_cli_free(struct plot_cli *cli)
+{
+	rl_set_free(&cli->results);
+	rl_set_free(&cli->base);
+	rl_set_free(&cli->history);
 }

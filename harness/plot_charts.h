@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compare_engine.h"
 #include "result_load.h"
@@ -53,5 +54,29 @@ bool plot_have_gnuplot(const char *who);
  */
 int plot_all(const struct plot_inputs *in, const char *outdir,
 	     struct plot_chart charts[PLOT_NCHARTS]);
+
+/*
+ * The command line `pfnlab plot` and `pfnlab report` share: RESULT... with
+ * -o, --base, --history, --metric and --threshold.  @in points into the
+ * struct itself, so a plot_cli is used where it was parsed, never copied.
+ */
+struct plot_cli {
+	struct rl_set results, base, history;
+	struct cmp_options opt;
+	struct plot_inputs in;
+	const char *outdir;		/* -o, else default_outdir */
+	char default_outdir[4096];	/* <dir of the first RESULT>/<subdir> */
+};
+
+/*
+ * Parse argv for subcommand @cmd, whose default output directory is @subdir
+ * next to the first RESULT, and load every result file named.  Returns -1
+ * when the command should go on, else its exit status (0 after --help, 2 for
+ * bad usage or an unreadable result, with the reason printed).  Call
+ * plot_cli_free() either way.
+ */
+int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
+		   void (*usage)(FILE *out), int argc, char **argv);
+void plot_cli_free(struct plot_cli *cli);
 
 #endif
