@@ -13,8 +13,8 @@ SHELL := /bin/bash
 #   KERNEL=bzImage KBUILD=... boot this kernel in the lab VM
 export KDIR KERNEL KBUILD VM_ACCEL
 
-.PHONY: all deps driver harness check check-driver check-harness vm-check \
-	bench lint clean help
+.PHONY: all deps driver harness check check-driver check-harness check-lint \
+	vm-check bench lint clean help
 
 all: driver harness
 
@@ -23,7 +23,7 @@ help:
 	@echo 'make all        build the module and the pfnlab command'
 	@echo 'make driver     build pfnlab.ko (KDIR=tree to pick the kernel tree)'
 	@echo 'make harness    build the pfnlab command and its tests'
-	@echo 'make check      every test: core units + fuzz, harness, lab VM'
+	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
 	@echo 'make lint       clang-tidy and cppcheck over the userspace code'
@@ -57,6 +57,12 @@ bench: deps
 lint: deps
 	$(MAKE) -C driver lint
 	$(MAKE) -C harness lint
+	$(MAKE) -C harness/vm lint
+
+# `make lint` as a suite of `make check`, with the summary line check.sh reads.
+check-lint: deps
+	@if $(MAKE) --no-print-directory lint; then echo 'lint: 1 passed, 0 failed'; \
+	else echo 'lint: 0 passed, 1 failed'; exit 1; fi
 
 clean:
 	-$(MAKE) -C driver clean

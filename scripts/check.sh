@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/check
 
-suites=(check-driver check-harness vm-check)
+suites=(check-driver check-harness check-lint vm-check)
 total_pass=0 total_fail=0 broken=()
 start=$SECONDS
 for s in "${suites[@]}"; do
