@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # pfnlab-vm-tests: run every integration test binary inside the lab VM
-# (busybox sh), in the order that matters: the module tests, then unloading
-# the module, then the kernel-log check of the whole run.
+# (busybox sh), in the order that matters: the module tests, then the
+# harness' driver backend on a small job (/pfnlab/jobs/driver-smoke.ini,
+# results in /out/driver-smoke.json, checked on the host by vm-check), then
+# unloading the module, then the kernel-log check of the whole run.
 #
 # Each test prints one TAP line, "ok N - name" or "not ok N - name"; a
 # binary that dies without its plan counts as one more failure.  Logs go to
@@ -70,6 +72,31 @@ if [ -c /dev/pfnlab ]; then
 		run_one "$t"
 	done
 fi
+# pins_balanced: the system's FOLL_PIN counters agree (every pin released),
+# after folding the per-CPU deltas in.
+pins_balanced() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	acquired=$(sed -n 's/^nr_foll_pin_acquired //p' /proc/vmstat)
+	released=$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)
+	echo "# nr_foll_pin_acquired $acquired, nr_foll_pin_released $released"
+	[ -n "$acquired" ] && [ "$acquired" = "$released" ]
+}
+
+# The harness binary on the driver backend: the host checks the document.
+job=/pfnlab/jobs/driver-smoke.ini
+if [ -c /dev/pfnlab ]; then
+	echo "# === pfnlab run $job"
+	check "pfnlab and $job in the image" test -x "$bindir/pfnlab" -a -f "$job"
+	if [ -x "$bindir/pfnlab" ] && [ -f "$job" ]; then
+		t0=$(date +%s)
+		check "pfnlab run driver-smoke.ini exits 0" \
+			timeout "$per_binary_s" "$bindir/pfnlab" run -v --strict \
+			-o /out/driver-smoke.json "$job"
+		echo "# pfnlab run took $(( $(date +%s) - t0 )) s"
+		check "pfnlab run left no page pinned" pins_balanced
+	fi
+fi
+
 # Unloading must work once every fd is closed, and must not complain.
 if grep -q '^pfnlab ' /proc/modules; then
 	check "rmmod pfnlab" rmmod pfnlab
