@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0
+#
 # pfnlab — top-level build.  Each component has its own Makefile; this one
 # only orders them.  `make help` lists the targets.
 #
@@ -11,6 +13,11 @@ SHELL := /bin/bash
 # Passed through to the lab VM and the driver build (CONTRIBUTING.md):
 #   KDIR=...                  build the module against this tree
 #   KERNEL=bzImage KBUILD=... boot this kernel in the lab VM
+# Relative paths are made absolute: sub-makes and the VM runner change
+# directory before they use them.
+override KDIR := $(if $(KDIR),$(abspath $(KDIR)))
+override KERNEL := $(if $(KERNEL),$(abspath $(KERNEL)))
+override KBUILD := $(if $(KBUILD),$(abspath $(KBUILD)))
 export KDIR KERNEL KBUILD VM_ACCEL
 
 .PHONY: all deps driver harness check check-driver check-harness check-lint \
@@ -47,7 +54,7 @@ vm-check: deps
 	$(MAKE) -C harness/vm check
 
 # Suites run one after the other so that a failure names its suite; each
-# prints its own summary line, and scripts/check-summary.sh adds them up.
+# prints its own summary line, and scripts/check.sh adds them up.
 check: deps
 	@bash scripts/check.sh
 

@@ -62,6 +62,9 @@ extern const struct backend backend_uring;
 extern const struct backend backend_pagemap;
 extern const struct backend backend_driver;
 
+/* Every backend, in the order `pfnlab info` reports them; NULL-terminated. */
+extern const struct backend *const backends_all[];
+
 const struct backend *backend_find(const char *name);
 
 /*

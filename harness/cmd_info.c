@@ -16,15 +16,14 @@
 
 static json_t *backends_json(void)
 {
-	static const char *const names[] = { "driver", "uring", "pagemap" };
 	json_t *o = json_object();
 
-	for (size_t i = 0; i < 3; i++) {
+	for (const struct backend *const *bep = backends_all; *bep; bep++) {
+		const struct backend *be = *bep;
 		char why[256] = "";
-		const struct backend *be = backend_find(names[i]);
 		int ok = be->probe(why, sizeof(why)) == 0;
 
-		json_object_set_new(o, names[i], json_pack("{s:b, s:o}", "available", ok,
+		json_object_set_new(o, be->name, json_pack("{s:b, s:o}", "available", ok,
 				    "reason", ok ? json_null() : json_string(why)));
 	}
 	return o;

@@ -43,14 +43,15 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+const struct backend *const backends_all[] = {
+	&backend_driver, &backend_uring, &backend_pagemap, NULL
+};
+
 const struct backend *backend_find(const char *name)
 {
-	if (!strcmp(name, "uring"))
-		return &backend_uring;
-	if (!strcmp(name, "pagemap"))
-		return &backend_pagemap;
-	if (!strcmp(name, "driver"))
-		return &backend_driver;
+	for (const struct backend *const *be = backends_all; *be; be++)
+		if (!strcmp(name, (*be)->name))
+			return *be;
 	return NULL;
 }
 

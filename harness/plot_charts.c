@@ -349,8 +349,14 @@ static int data_iotlb(const struct latest *lb, size_t n, const char *path, bool 
 		if (!(window > 0))
 			continue;
 		metric_triplet(m, y);
-		snprintf(label, sizeof(label), "%s %s (%s)", param_or(b, "page", "?"), pattern,
-			 param_or(b, "backend", "?"));
+		/* strided sweeps differ only by stride: it must split the series */
+		if (!strcmp(pattern, "strided"))
+			snprintf(label, sizeof(label), "%s strided %.0f KiB (%s)",
+				 param_or(b, "page", "?"), rl_param_num(b, "stride") / 1024.0,
+				 param_or(b, "backend", "?"));
+		else
+			snprintf(label, sizeof(label), "%s %s (%s)", param_or(b, "page", "?"),
+				 pattern, param_or(b, "backend", "?"));
 		ret = points_add(&pts, label, window / MIB, y, 3);
 	}
 	*has = pts.n > 0;

@@ -16,7 +16,7 @@
 #                            SVG, PNG); compared against the previous run of
 #                            this host when there is one
 # A small hugetlb pool is reserved for the run (BENCH_HUGEPAGES 2 MiB pages,
-# default 96) and the old size restored after.  BENCH_VM_REPS overrides the
+# default 160) and the old size restored after.  BENCH_VM_REPS overrides the
 # repetitions inside the VM (TCG is slow; default 3).
 #
 # Exit status: 0 when every part ran; 1 when a part failed (what could be
@@ -43,7 +43,9 @@ mkdir -p "$out" || die "cannot create $out"
 # --- build ---------------------------------------------------------------
 say "building the module and the harness ($(elapsed))"
 driver_built=1
-make -s -C driver -j2 >"$out/build-driver.log" 2>&1 || {
+# With KBUILD= (a kernel tree of your own, booted in the lab VM) the module
+# is built against that tree, else against the default one.
+make -s -C driver -j2 ${KBUILD:+KDIR="$KBUILD"} >"$out/build-driver.log" 2>&1 || {
 	driver_built=0
 	say "module build failed (log: $out/build-driver.log); the driver part is skipped"
 	failed+=("module build")
@@ -65,7 +67,7 @@ restore() {
 }
 trap restore EXIT
 trap 'exit 130' INT TERM
-want_hp=${BENCH_HUGEPAGES:-96}
+want_hp=${BENCH_HUGEPAGES:-160}
 if [ -w "$hp" ] && [ "$(cat "$hp")" -lt "$want_hp" ]; then
 	old_hp=$(cat "$hp")
 	echo "$want_hp" >"$hp" 2>/dev/null || true
@@ -113,7 +115,8 @@ PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n $reps -o /out/vm.j
 	[ -f "$out/vm.json" ] && [ $r -le 1 ]
 }
 if [ $driver_built = 1 ]; then
-	if can_load && run_direct; then
+	# KERNEL= asks for that kernel, which only the lab VM can boot.
+	if [ -z "${KERNEL:-}" ] && can_load && run_direct; then
 		:
 	else
 		[ -n "${loaded_module:-}" ] && { rmmod pfnlab 2>/dev/null; loaded_module=; }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make check`: every suite in turn.  Each suite ends its output with one
 # line "N passed, N failed" (optionally "suite: N passed, N failed"); this
 # script keeps each suite's log under build/check/ and adds the lines up.

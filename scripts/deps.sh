@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install every Debian package pfnlab needs, idempotently.
 #
 # Run as root (or through sudo).  When every package is already present this
