@@ -63,12 +63,12 @@ if [ ! -f /usr/include/gelf.h ] && [ ! -f /usr/include/libelf/gelf.h ]; then
 fi
 
 src=$(cd "$src" && pwd)
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 # Kbuild refuses O= when the source tree itself has been configured.
 if [ -f "$src/.config" ] || [ -d "$src/include/config" ]; then
 	die "$src has been configured in place; run 'make -C $src mrproper' first (O= builds need a clean tree)"
 fi
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 
 kmake() {
 	nice -n "$nice_level" make -C "$src" O="$out" "${extra[@]}" "$@"
