@@ -117,10 +117,16 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 		if (significant && large && (r->noisy_base || r->noisy_new))
 			large = !isnan(r->ci_lo) &&
 				(r->ci_lo > 1.0 + opt->threshold || r->ci_hi < 1.0 - opt->threshold);
+		/*
+		 * A CI wholly inside 1 +- threshold bounds the change below the
+		 * threshold, however noisy a side's samples: that is a decision
+		 * ("unchanged"), and a bisection must not skip on it.  A flagged
+		 * side measured something other than what was asked: never that.
+		 */
 		if (significant && large)
 			r->verdict = worse ? CMP_REGRESSED : CMP_IMPROVED;
-		else if (r->noisy_base || r->noisy_new || isnan(r->ci_lo) ||
-			 r->ci_lo < 1.0 - opt->threshold || r->ci_hi > 1.0 + opt->threshold)
+		else if (r->flagged || isnan(r->ci_lo) || r->ci_lo < 1.0 - opt->threshold ||
+			 r->ci_hi > 1.0 + opt->threshold)
 			r->verdict = CMP_NOISY;
 		else
 			r->verdict = CMP_UNCHANGED;
@@ -482,6 +488,7 @@ static int add_row(struct cmp_report *rep, const struct pooled_bench *pb,
 	row->lower_is_better = mb->lower_is_better;
 	row->noisy_base = mb->noisy || pb->flagged;
 	row->noisy_new = mn->noisy || flagged;
+	row->flagged = pb->flagged || flagged;
 	cmp_metric_stats(mb->samples, mb->n, mn->samples, mn->n, opt, rng, row);
 	rep->nrows++;
 	return 0;

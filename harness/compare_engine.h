@@ -67,6 +67,7 @@ struct cmp_row {
 	bool constant_base, constant_new; /* all samples equal: tested as one */
 	double median_base, median_new;
 	bool noisy_base, noisy_new;
+	bool flagged;		/* a side's placement or page kind did not come true */
 	double ratio;			/* median_new / median_base; NaN if undefined */
 	double ci_lo, ci_hi;		/* NaN when the bootstrap could not run */
 	double p;			/* Mann-Whitney, two-sided */

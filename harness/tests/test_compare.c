@@ -204,7 +204,7 @@ static void test_quality_ab_2pct(void **state)
 static void test_verdict_rules(void **state)
 {
 	struct cmp_options opt;
-	struct cmp_row rows[6];
+	struct cmp_row rows[7];
 
 	(void)state;
 	cmp_default_options(&opt);
@@ -218,7 +218,7 @@ static void test_verdict_rules(void **state)
 	/* not significant, CI reaches past 1.05: undecided */
 	rows[2] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.06, .ci_lo = 0.98,
 				    .ci_hi = 1.14, .p = 0.2 };
-	/* narrow CI but a side flagged noisy */
+	/* a side flagged noisy, but the CI bounds the change inside 1 +- 5% */
 	rows[3] = (struct cmp_row){ .lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99,
 				    .ci_hi = 1.01, .p = 0.9, .noisy_new = true };
 	/* noisy side, significant, large, but the CI reaches back to 1.05 */
@@ -227,15 +227,19 @@ static void test_verdict_rules(void **state)
 	/* noisy side and a decisive CI: the change stands */
 	rows[5] = (struct cmp_row){ .lower_is_better = true, .ratio = 4.0, .ci_lo = 3.5,
 				    .ci_hi = 4.6, .p = 0.001, .noisy_new = true };
-	cmp_decide(rows, 6, &opt);
+	/* the same narrow CI, but a side's placement did not come true */
+	rows[6] = (struct cmp_row){ .lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99,
+				    .ci_hi = 1.01, .p = 0.9, .noisy_new = true, .flagged = true };
+	cmp_decide(rows, 7, &opt);
 	assert_int_equal(rows[0].verdict, CMP_REGRESSED);
 	assert_int_equal(rows[1].verdict, CMP_UNCHANGED);
 	assert_int_equal(rows[2].verdict, CMP_NOISY);
-	assert_int_equal(rows[3].verdict, CMP_NOISY);
+	assert_int_equal(rows[3].verdict, CMP_UNCHANGED);
 	assert_int_equal(rows[4].verdict, CMP_NOISY);
 	assert_int_equal(rows[5].verdict, CMP_REGRESSED);
-	/* BH over six, four p = 0.001 at ranks 1-4: 0.001 * 6 / 4 = 0.0015 */
-	assert_float_equal(rows[0].p_adj, 0.0015, 1e-12);
+	assert_int_equal(rows[6].verdict, CMP_NOISY);
+	/* BH over seven, four p = 0.001 at ranks 1-4: 0.001 * 7 / 4 = 0.00175 */
+	assert_float_equal(rows[0].p_adj, 0.00175, 1e-12);
 }
 
 /*
