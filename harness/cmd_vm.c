@@ -12,26 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-
-static int find_runner(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n > 0) {
-		char *p;
-
-		self[n] = '\0';
-		/* <top>/build/harness/pfnlab -> <top> */
-		for (int up = 0; up < 3 && (p = strrchr(self, '/')); up++)
-			*p = '\0';
-		snprintf(buf, len, "%s/harness/vm/pfnlab-vm", self);
-		if (access(buf, X_OK) == 0)
-			return 0;
-	}
-	snprintf(buf, len, "%s/harness/vm/pfnlab-vm", PFNLAB_SRCDIR);
-	return access(buf, X_OK);
-}
+#include "srcdir.h"
 
 int cmd_vm(int argc, char **argv)
 {
@@ -39,13 +20,13 @@ int cmd_vm(int argc, char **argv)
 	char **args;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) &&
-	    find_runner(runner, sizeof(runner))) {
+	    srcdir_path("harness/vm/pfnlab-vm", X_OK, runner, sizeof(runner))) {
 		printf("usage: pfnlab vm [ARGS...]\n\n"
 		       "Runs harness/vm/pfnlab-vm ARGS... (the lab VM: QEMU with an IOMMU,\n"
 		       "two NUMA nodes and pfnlab.ko); its --help lists its options.\n");
 		return 0;
 	}
-	if (find_runner(runner, sizeof(runner))) {
+	if (srcdir_path("harness/vm/pfnlab-vm", X_OK, runner, sizeof(runner))) {
 		fprintf(stderr, "pfnlab vm: %s not found or not executable\n", runner);
 		return 2;
 	}

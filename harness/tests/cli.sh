@@ -69,6 +69,17 @@ check "bad job file: no results file" bash -c '[ ! -e "$1" ] && [ -z "$(ls -A "$
 err=$("$PFNLAB" list "$tmp/bad.ini" 2>&1); rc=$?
 check "list reports the same error" bash -c '[ $1 -eq 2 ] && grep -q ":9: key" <<<"$2"' _ "$rc" "$err"
 
+# --- list without a job file: every backend, every shipped job file with
+# the number of cases it expands to (counted independently via --json)
+out=$("$PFNLAB" list); rc=$?
+check "list: catalogue exits 0 and names the three backends" bash -c '[ $1 -eq 0 ] &&
+	for b in driver uring pagemap; do grep -Eq "^  $b +ops:" <<<"$2" || exit 1; done' _ "$rc" "$out"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for f in "$top"/bench/*.ini; do
+	n=$("$PFNLAB" list --json "$f" | jq length)
+	check "list: $(basename "$f") listed with its $n cases" grep -Eq "/bench/$(basename "$f") +$n cases\$" <<<"$out"
+done
+
 # --- an unwritable destination is refused before anything runs
 printf '[ok]\nbackend = uring\nop = pin\nsize = 4M\n' >"$tmp/ok.ini"
 read -r a0 _ < <(pins)
