@@ -438,8 +438,8 @@ static void test_domain_create_real_no_iommu_enodev(void **state)
 	int fd;
 
 	(void)state;
-	/* The lab VM puts every device behind the IOMMU; a device outside
-	 * one exists only on other machines. */
+	/* The lab VM puts every device behind the IOMMU: the second boot,
+	 * without one, tests this row (test_noiommu.c). */
 	if (lab_find_pci(no_iommu_group, NULL, &pci))
 		skip();
 	fd = lab_open();
