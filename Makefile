@@ -5,7 +5,7 @@
 #
 # The two commands a newcomer needs (README.md):
 #   make bench   install, build, measure bench/quick.ini, plot, report
-#   make check   install, build, run every test (unit, fuzz, harness, lab VM)
+#   make check   install, build, run every test (unit, fuzz, harness, lint, lab VM)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -33,7 +33,7 @@ help:
 	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
-	@echo 'make lint       clang-tidy and cppcheck over the userspace code'
+	@echo 'make lint       clang-tidy, cppcheck, kernel-doc and shellcheck'
 
 deps:
 	@bash scripts/deps.sh

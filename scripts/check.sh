@@ -4,7 +4,7 @@
 # line "N passed, N failed" (optionally "suite: N passed, N failed"); this
 # script keeps each suite's log under build/check/ and adds the lines up.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 mkdir -p build/check
 
 suites=(check-driver check-harness check-lint vm-check)
@@ -17,8 +17,7 @@ for s in "${suites[@]}"; do
 	make --no-print-directory "$s" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	p=$(sed -nE 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/p' <<<"$line")
-	f=$(sed -nE 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/p' <<<"$line")
+	read -r p f < <(sed -nE 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/p' <<<"$line")
 	total_pass=$((total_pass + ${p:-0}))
 	total_fail=$((total_fail + ${f:-0}))
 	if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
