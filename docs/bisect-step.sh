@@ -126,8 +126,8 @@ if [ "$(git -C "$ktree" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$ktree"
 fi
 say "building the kernel at $label into $out"
 "$build_kernel" "$ktree" "$out" >"$out.log" 2>&1 || skip "the kernel does not build (log: $out.log)"
-# Built explicitly: the VM runner reuses a pfnlab.ko that exists for the
-# same kernel release, and a tree rebuilt in place may keep its release.
+# Built here, although the VM runner rebuilds it too (incrementally): a
+# module that does not build at this commit is a skip with its own message.
 if [ -n "${BUILD_MODULE:-}" ]; then
 	$BUILD_MODULE "$out" >>"$out.log" 2>&1
 else

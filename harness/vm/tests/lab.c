@@ -301,6 +301,21 @@ void lab_pagemap(const void *ptr, size_t npages, uint64_t *pfns)
 	}
 }
 
+/* Every page of [first, first + n) came from @tier with pagemap's PFN. */
+void lab_expect_tier(const uint64_t *pfns, const uint8_t *tiers, const uint64_t *truth,
+		     size_t first, size_t n, uint8_t tier)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++) {
+		if (tiers[i] != tier)
+			fail_msg("page %zu: tier %u, expected %u", i, tiers[i], tier);
+		if (pfns[i] != truth[i])
+			fail_msg("page %zu: READ gave PFN %#" PRIx64 ", pagemap %#" PRIx64,
+				 i, pfns[i], truth[i]);
+	}
+}
+
 /* Physically contiguous stretches: the fewest runs a batch can hold. */
 size_t lab_count_runs(const uint64_t *pfns, size_t npages)
 {
@@ -494,16 +509,13 @@ int lab_pci_is_edu(const char *sysfs_dir, void *arg)
 	       read_hex_file(sysfs_dir, "device") == 0x11e8;
 }
 
-/* Devices in the IOMMU group of a device; 0 when it has no group. */
-int lab_pci_group_size(const char *sysfs_dir)
+/* Entries of directory @path, less the dot files; 0 when it cannot be read. */
+int lab_dir_entries(const char *path)
 {
-	char path[512];
 	struct dirent *de;
-	DIR *d;
+	DIR *d = opendir(path);
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/iommu_group/devices", sysfs_dir);
-	d = opendir(path);
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
@@ -511,6 +523,15 @@ int lab_pci_group_size(const char *sysfs_dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/* Devices in the IOMMU group of a device; 0 when it has no group. */
+int lab_pci_group_size(const char *sysfs_dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/iommu_group/devices", sysfs_dir);
+	return lab_dir_entries(path);
 }
 
 int lab_pci_has_driver(const char *sysfs_dir)

@@ -70,6 +70,8 @@ void lab_buf_free(struct lab_buf *buf);
 size_t lab_buf_npages(const struct lab_buf *buf);
 
 void lab_pagemap(const void *ptr, size_t npages, uint64_t *pfns);
+void lab_expect_tier(const uint64_t *pfns, const uint8_t *tiers, const uint64_t *truth,
+		     size_t first, size_t n, uint8_t tier);
 size_t lab_count_runs(const uint64_t *pfns, size_t npages);
 void lab_pin_counters(uint64_t *acquired, uint64_t *released);
 long lab_status_kib(const char *field);
@@ -106,6 +108,7 @@ struct lab_pci {
 typedef int (*lab_pci_filter)(const char *sysfs_dir, void *arg);
 int lab_find_pci(lab_pci_filter filter, void *arg, struct lab_pci *pci);
 int lab_pci_is_edu(const char *sysfs_dir, void *arg);
+int lab_dir_entries(const char *path);
 int lab_pci_group_size(const char *sysfs_dir);
 int lab_pci_has_driver(const char *sysfs_dir);
 int lab_run_group(const char *name, const struct CMUnitTest *tests, size_t count);

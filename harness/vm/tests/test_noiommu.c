@@ -11,8 +11,6 @@
  * IOMMU here", /proc/self/pagemap for the PFNs, /proc/vmstat's pin counters
  * (the teardown of every test) for "nothing left pinned".
  */
-#include <dirent.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +21,6 @@
 
 #define BUF_BYTES	LAB_HUGE_2M	/* 512 pages of 4 KiB */
 #define IOVA_BASE	(1UL << 30)
-
-/* Entries in /sys/class/iommu: one per IOMMU unit the kernel registered. */
-static int iommu_units(void)
-{
-	DIR *d = opendir("/sys/class/iommu");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
 
 /* The edu device; every test here needs it, so its absence fails. */
 static void find_edu(struct lab_pci *edu)
@@ -57,7 +39,8 @@ static void test_machine_has_no_iommu(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(iommu_units(), 0);
+	/* /sys/class/iommu: one entry per IOMMU unit the kernel registered. */
+	assert_int_equal(lab_dir_entries("/sys/class/iommu"), 0);
 	find_edu(&edu);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", edu.name);
 	assert_int_equal(lstat(path, &st), -1);
@@ -117,7 +100,7 @@ static void test_mock_domain_map_read_unmap(void **state)
 	uint64_t *truth, *pfns;
 	uint8_t *tiers;
 	uint32_t pages_id, domain_id;
-	size_t npages, i;
+	size_t npages;
 	int fd = lab_open();
 
 	(void)state;
@@ -139,13 +122,7 @@ static void test_mock_domain_map_read_unmap(void **state)
 	memset(tiers, 0xff, npages);
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers,
 				  lab_default_opts(), &rd), 0);
-	for (i = 0; i < npages; i++) {
-		if (tiers[i] != PFNLAB_TIER_DOMAIN)
-			fail_msg("page %zu: tier %u, expected the domain's", i, tiers[i]);
-		if (pfns[i] != truth[i])
-			fail_msg("page %zu: READ gave PFN %#" PRIx64 ", pagemap %#" PRIx64,
-				 i, pfns[i], truth[i]);
-	}
+	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_DOMAIN], npages);
 
 	assert_int_equal(lab_unmap(fd, domain_id, IOVA_BASE, buf.length, &unmap), 0);

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +155,7 @@ static void check_real_translation(enum lab_kind kind)
 	struct lab_pci edu;
 	uint64_t *truth, *pfns;
 	uint8_t *tiers;
-	size_t npages, i;
+	size_t npages;
 	uint32_t pages_id;
 	int fd = lab_open();
 
@@ -181,11 +180,7 @@ static void check_real_translation(enum lab_kind kind)
 			 map.out.ioptes[PFNLAB_PGSIZE_2M] * 512, npages);
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers,
 				  lab_default_opts(), &rd), 0);
-	for (i = 0; i < npages; i++) {
-		if (tiers[i] != PFNLAB_TIER_DOMAIN || pfns[i] != truth[i])
-			fail_msg("page %zu: tier %u PFN %#" PRIx64 ", pagemap %#" PRIx64,
-				 i, tiers[i], pfns[i], truth[i]);
-	}
+	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
 	assert_int_equal(lab_unmap(fd, dc.out_domain_id, IOVA, buf.length, NULL), 0);
 	assert_int_equal(lab_destroy(fd, dc.out_domain_id), 0);
 	assert_int_equal(lab_destroy(fd, pages_id), 0);

@@ -8,7 +8,6 @@
  * and from a domain that maps the index; MAP must build the IO page table
  * that a hand-written reference computes from the same PFNs.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +18,6 @@
 #define BUF_BYTES	(8UL << 20)	/* four 2 MiB pages: room for both halves */
 #define IOVA_BASE	(1UL << 30)	/* 1 GiB aligned, so every leaf size can fit */
 #define PGSIZE_ALL	(LAB_PAGE_SIZE | LAB_HUGE_2M | (1UL << 30))
-
-/* Every page of [first, first + n) came from @tier with pagemap's PFN. */
-static void expect_tier(const uint64_t *pfns, const uint8_t *tiers,
-			const uint64_t *truth, size_t first, size_t n, uint8_t tier)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++) {
-		if (tiers[i] != tier)
-			fail_msg("page %zu: tier %u, expected %u", i, tiers[i], tier);
-		if (pfns[i] != truth[i])
-			fail_msg("page %zu: READ gave PFN %#" PRIx64 ", pagemap %#" PRIx64,
-				 i, pfns[i], truth[i]);
-	}
-}
 
 /*
  * Reference IO page table shape: walking the pages in IOVA order, a 2 MiB
@@ -94,7 +78,7 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
 				    PFNLAB_ACCOUNT_USER);
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, opts, &rd), 0);
-	expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_ORIGIN);
+	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_ORIGIN);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_ORIGIN], npages);
 	/* A READ pins what no one holds only for its own duration. */
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 0);
@@ -109,10 +93,10 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	memset(pfns, 0, npages * sizeof(*pfns));
 	memset(tiers, 0xff, npages);
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, opts, &rd), 0);
-	expect_tier(pfns, tiers, truth, 0, quarter, PFNLAB_TIER_XARRAY);
-	expect_tier(pfns, tiers, truth, quarter, quarter, PFNLAB_TIER_DOMAIN);
-	expect_tier(pfns, tiers, truth, 2 * quarter, npages - 2 * quarter,
-		    PFNLAB_TIER_ORIGIN);
+	lab_expect_tier(pfns, tiers, truth, 0, quarter, PFNLAB_TIER_XARRAY);
+	lab_expect_tier(pfns, tiers, truth, quarter, quarter, PFNLAB_TIER_DOMAIN);
+	lab_expect_tier(pfns, tiers, truth, 2 * quarter, npages - 2 * quarter,
+			PFNLAB_TIER_ORIGIN);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_XARRAY], quarter);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_DOMAIN], quarter);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_ORIGIN], npages - 2 * quarter);
@@ -178,7 +162,7 @@ static uint64_t check_mock_map_on(const struct lab_buf *bufp, uint64_t iova, uin
 	runs = map.out.runs;
 
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, opts, &rd), 0);
-	expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
+	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
 
 	assert_int_equal(lab_unmap(fd, domain_id, iova, buf.length, &um), 0);
 	assert_int_equal(um.out_unmapped, buf.length);
