@@ -38,12 +38,13 @@ static struct pfnlab_mock_domain *to_mock(struct pfnlab_domain *dom)
 	return container_of(dom, struct pfnlab_mock_domain, dom);
 }
 
-static void pfnlab_add_counts(u64 *ioptes, const struct mock_pt_counts *c)
+/* Add leaf counts per enum pfnlab_pgsize (the same order as mock_pt's). */
+static void pfnlab_add_counts(u64 *ioptes, const u64 *counts)
 {
 	unsigned int i;
 
 	for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
-		ioptes[i] += c->ioptes[i];
+		ioptes[i] += counts[i];
 }
 
 static int pfnlab_mock_map(struct pfnlab_domain *dom, u64 iova,
@@ -54,7 +55,7 @@ static int pfnlab_mock_map(struct pfnlab_domain *dom, u64 iova,
 
 	ret = mock_pt_map(&to_mock(dom)->pt, iova, paddr, length, &added);
 	if (!ret)
-		pfnlab_add_counts(ioptes, &added);
+		pfnlab_add_counts(ioptes, added.ioptes);
 	return ret;
 }
 
@@ -71,7 +72,7 @@ static int pfnlab_mock_unmap(struct pfnlab_domain *dom, u64 iova, u64 length,
 
 	ret = mock_pt_unmap(&to_mock(dom)->pt, iova, length, &removed);
 	if (!ret)
-		pfnlab_add_counts(ioptes, &removed);
+		pfnlab_add_counts(ioptes, removed.ioptes);
 	return ret;
 }
 
@@ -121,9 +122,7 @@ pfnlab_mock_domain_create(struct pfnlab_domain_create *a)
 	static const struct iotlb_config default_cfg = {
 		.entries = { 64, 32, 4 },
 	};
-	const u64 all_sizes = MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M |
-			      MOCK_PT_PGSIZE_1G;
-	u64 bitmap = a->pgsize_bitmap ? a->pgsize_bitmap : all_sizes;
+	u64 bitmap = a->pgsize_bitmap ? a->pgsize_bitmap : MOCK_PT_PGSIZE_ALL;
 	struct pfnlab_mock_domain *m;
 	struct iotlb_config cfg;
 	bool geometry_given = false;
@@ -132,8 +131,6 @@ pfnlab_mock_domain_create(struct pfnlab_domain_create *a)
 
 	if (a->iotlb.__reserved[0] || a->iotlb.__reserved[1])
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!(bitmap & MOCK_PT_PGSIZE_4K) || (bitmap & ~all_sizes))
-		return ERR_PTR(-EINVAL);
 	for (i = 0; i < PFNLAB_PGSIZE_NR; i++) {
 		cfg.entries[i] = a->iotlb.entries[i];
 		cfg.ways[i] = a->iotlb.ways[i];
@@ -146,6 +143,7 @@ pfnlab_mock_domain_create(struct pfnlab_domain_create *a)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
+	/* The bitmap is checked here: -EINVAL without 4 KiB or with other bits. */
 	ret = mock_pt_init(&m->pt, bitmap);
 	if (ret)
 		goto err_free;
@@ -175,6 +173,7 @@ err_free:
 int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 {
 	struct pfnlab_domain *dom;
+	u64 piece;
 	int ret;
 
 	if (a->flags)
@@ -196,11 +195,9 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 	dom->kind = a->kind;
 	dom->maps_itree = RB_ROOT_CACHED;
 	/* Teardown pieces: the largest leaf, at most 1 GiB, at least a page. */
-	dom->teardown_piece = dom->pgsize_bitmap & (SZ_1G | (SZ_1G - 1));
-	dom->teardown_piece = dom->teardown_piece ?
-		1ULL << __fls(dom->teardown_piece) : PAGE_SIZE;
-	if (dom->teardown_piece < PAGE_SIZE)
-		dom->teardown_piece = PAGE_SIZE;
+	piece = dom->pgsize_bitmap & (SZ_1G | (SZ_1G - 1));
+	dom->teardown_piece = piece > PAGE_SIZE ? 1ULL << __fls(piece) :
+						  PAGE_SIZE;
 	dom->teardown_pfns = kvmalloc_array(dom->teardown_piece >> PAGE_SHIFT,
 					    sizeof(u64), GFP_KERNEL);
 	ret = dom->teardown_pfns ? 0 : -ENOMEM;
@@ -268,7 +265,6 @@ static void pfnlab_unmap_pages(struct pfnlab_op *op, struct pfnlab_domain *dom,
 	u64 end = iova + (npages << PAGE_SHIFT), piece_end, boundary;
 	u64 removed[PFNLAB_PGSIZE_NR], start_ns, unmap_ns, k, n;
 	phys_addr_t phys;
-	unsigned int i;
 	int ret;
 
 	while (iova < end) {
@@ -295,8 +291,7 @@ static void pfnlab_unmap_pages(struct pfnlab_op *op, struct pfnlab_domain *dom,
 				 ktime_get_ns() - start_ns);
 		trace_pfnlab_unmap(dom->obj.id, iova, piece_end - iova,
 				   unmap_ns, removed);
-		for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
-			ioptes[i] += removed[i];
+		pfnlab_add_counts(ioptes, removed);
 		/* Only now, with no IOVA left pointing at them, drop the pins. */
 		for (k = 0; k < n; k++)
 			if (dom->teardown_pfns[k] != U64_MAX)
@@ -354,7 +349,6 @@ static int pfnlab_map_batch(struct pfnlab_reader *r, struct pfnlab_domain *dom,
 {
 	struct pfnlab_op *op = r->op;
 	u64 added[PFNLAB_PGSIZE_NR] = {}, start_ns, map_ns = 0, len;
-	unsigned int i;
 	u32 run;
 	int ret = 0;
 
@@ -380,8 +374,7 @@ static int pfnlab_map_batch(struct pfnlab_reader *r, struct pfnlab_domain *dom,
 	}
 	trace_pfnlab_map(dom->obj.id, r->pages->obj.id, iova,
 			 *mapped << PAGE_SHIFT, r->batch.nruns, map_ns, added);
-	for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
-		ioptes[i] += added[i];
+	pfnlab_add_counts(ioptes, added);
 	return ret;
 }
 

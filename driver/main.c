@@ -92,6 +92,25 @@ void pfnlab_phase_add(struct pfnlab_op *op, enum pfnlab_phase phase, u64 ns)
 }
 
 /**
+ * pfnlab_op_begin() - reset the fd's per-operation state for a new operation
+ * @ctx: the fd
+ * @rep: the operation's report, or NULL for an operation without one (the
+ *	scratch report is used)
+ */
+static void pfnlab_op_begin(struct pfnlab_ctx *ctx,
+			    struct pfnlab_op_report *rep)
+{
+	struct pfnlab_op *op = &ctx->op;
+
+	/* Everything but the unpin array, which is only read below unpin_n. */
+	memset(op, 0, offsetof(struct pfnlab_op, unpin_pages));
+	op->ctx = ctx;
+	op->rep = rep ? rep : &op->scratch_rep;
+	/* The report is output only: whatever userspace left there goes. */
+	memset(op->rep, 0, sizeof(*op->rep));
+}
+
+/**
  * pfnlab_info() - PFNLAB_INFO
  * @ctx: the fd
  * @a: the request
@@ -110,8 +129,7 @@ static int pfnlab_info(struct pfnlab_ctx *ctx, struct pfnlab_info *a)
 		a->out_domain_kinds |= BIT(PFNLAB_DOMAIN_REAL);
 	a->out_max_pages_per_call = PFNLAB_MAX_PAGES_PER_CALL;
 	a->out_max_batch_runs = PFNLAB_MAX_BATCH_RUNS;
-	a->out_mock_pgsize_bitmap = MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M |
-				    MOCK_PT_PGSIZE_1G;
+	a->out_mock_pgsize_bitmap = MOCK_PT_PGSIZE_ALL;
 	a->out_pin_delay_ns = READ_ONCE(pfnlab_pin_delay_ns);
 	a->out_kernel_version = LINUX_VERSION_CODE;
 	return 0;
@@ -345,16 +363,8 @@ static long pfnlab_ioctl(struct file *file, unsigned int cmd,
 	if (ret)
 		goto out;
 
-	/* Everything but the unpin array, which is only read below unpin_n. */
-	memset(op, 0, offsetof(struct pfnlab_op, unpin_pages));
-	op->unpin_n = 0;
-	op->unpin_dirty = false;
-	op->leak_one_pin = false;
-	op->ctx = ctx;
-	op->rep = def->report ? (void *)&ctx->buf + def->report :
-				&op->scratch_rep;
-	/* The report is output only: whatever userspace left there goes. */
-	memset(op->rep, 0, sizeof(*op->rep));
+	pfnlab_op_begin(ctx, def->report ? (void *)&ctx->buf + def->report :
+					   NULL);
 	reached = true;
 	ret = def->fn(ctx);
 	op->rep->total_ns = ktime_get_ns() - start_ns;
@@ -378,8 +388,7 @@ static int pfnlab_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1);
-	ctx->op.ctx = ctx;
-	ctx->op.rep = &ctx->op.scratch_rep;
+	pfnlab_op_begin(ctx, NULL);
 	file->private_data = ctx;
 	return 0;
 }
@@ -400,9 +409,7 @@ static int pfnlab_release(struct inode *inode, struct file *file)
 	struct pfnlab_ctx *ctx = file->private_data;
 
 	mutex_lock(&ctx->lock);
-	memset(&ctx->op, 0, sizeof(ctx->op));
-	ctx->op.ctx = ctx;
-	ctx->op.rep = &ctx->op.scratch_rep;
+	pfnlab_op_begin(ctx, NULL);
 	pfnlab_destroy_all(ctx);
 	mutex_unlock(&ctx->lock);
 	xa_destroy(&ctx->objects);

@@ -58,10 +58,11 @@ struct pfnlab_ctx;
  * @scratch_rep: report for operations whose struct has none (close, DESTROY)
  * @phases_run: bit per enum pfnlab_phase that this operation ran
  * @new_id: id of the object the operation created, 0 if none
- * @unpin_pages: pages waiting for one unpin_user_pages_dirty_lock() call
  * @unpin_n: number of entries of @unpin_pages in use
  * @unpin_dirty: whether those pages are unpinned as dirty
  * @leak_one_pin: fault injection: skip the next unpin (INJECT=leak-pin)
+ * @unpin_pages: pages waiting for one unpin_user_pages_dirty_lock() call;
+ *	last, so that resetting the state before it leaves the array alone
  */
 struct pfnlab_op {
 	struct pfnlab_ctx *ctx;
@@ -69,10 +70,10 @@ struct pfnlab_op {
 	struct pfnlab_op_report scratch_rep;
 	u32 phases_run;
 	u32 new_id;
-	struct page *unpin_pages[PFNLAB_UNPIN_BATCH];
 	u32 unpin_n;
 	bool unpin_dirty;
 	bool leak_one_pin;
+	struct page *unpin_pages[PFNLAB_UNPIN_BATCH];
 };
 
 /**
@@ -365,7 +366,6 @@ int pfnlab_unmap(struct pfnlab_ctx *ctx, struct pfnlab_unmap *a);
 void pfnlab_area_destroy(struct pfnlab_op *op, struct pfnlab_area *area);
 int pfnlab_iotlb_sweep(struct pfnlab_ctx *ctx, struct pfnlab_iotlb_sweep *a);
 struct pfnlab_area *pfnlab_pages_find_area(struct pfnlab_pages *pages, u64 idx);
-int pfnlab_domain_init_common(struct pfnlab_domain *dom);
 
 /* domain_real.c */
 struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a);

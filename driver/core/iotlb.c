@@ -16,11 +16,6 @@
 /* Accesses between two checks for rescheduling and fatal signals. */
 #define SWEEP_RESCHED_EVERY	4096
 
-static unsigned int page_shift(unsigned int size)
-{
-	return 12 + 9 * size;
-}
-
 /**
  * iotlb_init() - create an empty IOTLB
  * @tlb: IOTLB to initialise; left zeroed on failure
@@ -113,8 +108,8 @@ void iotlb_invalidate(struct iotlb *tlb, u64 iova, u64 length)
 		end = 0;	/* 2^64: every page from @iova on */
 	for (size = 0; size < MOCK_PT_NR_SIZES; size++) {
 		/* Tags (page numbers) of the first and last page touched. */
-		first = iova >> page_shift(size);
-		last = (end - 1) >> page_shift(size);
+		first = iova >> mock_pt_level_shift(size);
+		last = (end - 1) >> mock_pt_level_shift(size);
 		for (i = 0; i < tlb->cfg.entries[size]; i++) {
 			e = &tlb->entry[size][i];
 			if (e->valid && e->tag >= first && e->tag <= last)
@@ -187,7 +182,7 @@ bool iotlb_access(struct iotlb *tlb, const struct mock_pt *pt, u64 iova,
 	acc->accesses++;
 	for (size = 0; size < MOCK_PT_NR_SIZES; size++) {
 		if (tlb->cfg.entries[size] &&
-		    iotlb_lookup(tlb, size, iova >> page_shift(size))) {
+		    iotlb_lookup(tlb, size, iova >> mock_pt_level_shift(size))) {
 			acc->hits++;
 			return true;
 		}
@@ -204,7 +199,7 @@ bool iotlb_access(struct iotlb *tlb, const struct mock_pt *pt, u64 iova,
 		return false;
 	}
 	acc->misses_by_size[leaf]++;
-	iotlb_fill(tlb, leaf, iova >> page_shift(leaf));
+	iotlb_fill(tlb, leaf, iova >> mock_pt_level_shift(leaf));
 	return false;
 }
 

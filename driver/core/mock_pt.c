@@ -27,17 +27,17 @@
 #define PTE_LEAF_ADDR	(~(MOCK_PT_PGSIZE_4K - 1))
 #define TOP_LEVEL	(MOCK_PT_LEVELS - 1)
 #define IOVA_LIMIT	(1ULL << MOCK_PT_IOVA_BITS)
-#define ALLOWED_SIZES	(MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M | MOCK_PT_PGSIZE_1G)
 
 /* Bytes one entry of a table at @level covers. */
 static u64 level_span(unsigned int level)
 {
-	return 1ULL << (12 + 9 * level);
+	return 1ULL << mock_pt_level_shift(level);
 }
 
 static unsigned int pte_index(u64 iova, unsigned int level)
 {
-	return (iova >> (12 + 9 * level)) & (MOCK_PT_TABLE_ENTRIES - 1);
+	return (iova >> mock_pt_level_shift(level)) &
+	       (MOCK_PT_TABLE_ENTRIES - 1);
 }
 
 static bool pte_is_leaf(u64 pte)
@@ -302,7 +302,7 @@ int mock_pt_init(struct mock_pt *pt, u64 pgsize_bitmap)
 {
 	*pt = (struct mock_pt){};
 	if (!(pgsize_bitmap & MOCK_PT_PGSIZE_4K) ||
-	    (pgsize_bitmap & ~ALLOWED_SIZES))
+	    (pgsize_bitmap & ~MOCK_PT_PGSIZE_ALL))
 		return -EINVAL;
 	pt->top = table_alloc(pt);
 	if (!pt->top)

@@ -35,6 +35,9 @@
 #define MOCK_PT_PGSIZE_4K	(1ULL << 12)
 #define MOCK_PT_PGSIZE_2M	(1ULL << 21)
 #define MOCK_PT_PGSIZE_1G	(1ULL << 30)
+/* Every page size a mock_pt can use. */
+#define MOCK_PT_PGSIZE_ALL	(MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M | \
+				 MOCK_PT_PGSIZE_1G)
 #define MOCK_PT_IOVA_BITS	48
 /* Number of levels; level MOCK_PT_LEVELS - 1 is the top. */
 #define MOCK_PT_LEVELS		4
@@ -73,14 +76,15 @@ struct mock_pt {
 };
 
 /**
- * mock_pt_size_bytes() - bytes mapped by one leaf of a page size
- * @size: page size
+ * mock_pt_level_shift() - lowest IOVA bit that indexes a table at a level
+ * @level: 0 (the 4 KiB leaf level) to MOCK_PT_LEVELS - 1; an &enum
+ *	mock_pt_size is its leaf's level
  *
- * Return: 4 KiB, 2 MiB or 1 GiB.
+ * Return: 12 + 9 * @level; a leaf at @level maps 1 << that many bytes.
  */
-static inline u64 mock_pt_size_bytes(enum mock_pt_size size)
+static inline unsigned int mock_pt_level_shift(unsigned int level)
 {
-	return 1ULL << (12 + 9 * (unsigned int)size);
+	return 12 + 9 * level;
 }
 
 int mock_pt_init(struct mock_pt *pt, u64 pgsize_bitmap);
