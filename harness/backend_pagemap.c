@@ -140,8 +140,7 @@ static int pagemap_setup(struct bench_run *r, char *why, size_t len)
 				 (unsigned long long)window, (unsigned long long)stride);
 			return BUF_FAIL;
 		}
-		if (mock_pt_init(&s->pt, MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M |
-					 MOCK_PT_PGSIZE_1G)) {
+		if (mock_pt_init(&s->pt, MOCK_PT_PGSIZE_ALL)) {
 			snprintf(why, len, "mock_pt_init failed");
 			return BUF_FAIL;
 		}
@@ -165,7 +164,11 @@ static int pagemap_setup(struct bench_run *r, char *why, size_t len)
 				     "layout_min_runs", (json_int_t)s->min_runs,
 				     "ioptes", "4k", (json_int_t)counts[0], "2m",
 				     (json_int_t)counts[1], "1g", (json_int_t)counts[2],
-				     "iotlb_geometry", "entries", 64, 32, 4, "ways", 0, 0, 0);
+				     "iotlb_geometry",
+				     "entries", (int)geometry.entries[0], (int)geometry.entries[1],
+				     (int)geometry.entries[2],
+				     "ways", (int)geometry.ways[0], (int)geometry.ways[1],
+				     (int)geometry.ways[2]);
 	}
 	return BUF_OK;
 }

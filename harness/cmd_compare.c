@@ -301,12 +301,11 @@ int cmd_compare(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (parse_double(optarg, &v) != 0 || v < 0 || v >= 100) {
+			if (cmp_parse_percent(optarg, &opt.threshold) != 0) {
 				fprintf(stderr, "pfnlab compare: --threshold wants a percentage in [0, 100), got '%s'\n",
 					optarg);
 				return 2;
 			}
-			opt.threshold = v / 100.0;
 			break;
 		case 'a':
 			if (parse_double(optarg, &v) != 0 || v <= 0 || v >= 1) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "compare_engine.h"
 #include "compare_history.h"
 #include "result_load.h"
 
@@ -147,7 +148,6 @@ int cmd_history(int argc, char **argv)
 	size_t nseries = 0;
 	double min_shift = 0.05;
 	int c, status = 2;
-	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -162,9 +162,7 @@ int cmd_history(int argc, char **argv)
 			only_changes = true;
 			break;
 		case 't':
-			min_shift = strtod(optarg, &end) / 100.0;
-			if (end == optarg || (*end && strcmp(end, "%") != 0) ||
-			    !(min_shift >= 0 && min_shift < 1)) {
+			if (cmp_parse_percent(optarg, &min_shift) != 0) {
 				fprintf(stderr, "pfnlab history: --threshold wants a percentage in [0, 100), got '%s'\n",
 					optarg);
 				return 2;

@@ -143,7 +143,28 @@ static void write_charts(FILE *f, const struct plot_chart *charts, bool have_cha
 	}
 }
 
-static void free_labels(char **labels, size_t n);
+static void free_labels(char **labels, size_t n)
+{
+	for (size_t i = 0; labels && i < n; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+/*
+ * Short names for a table: the parameters that differ between its rows.
+ * Frees @keys (the rows' keys, borrowed strings); NULL when out of memory.
+ */
+static char **short_labels_of(char **keys, size_t n)
+{
+	char **labels = keys ? calloc(n + 1, sizeof(*labels)) : NULL;
+
+	if (labels && n && short_labels(keys, n, labels) != 0) {
+		free(labels);
+		labels = NULL;
+	}
+	free(keys);
+	return labels;
+}
 
 static void write_compare(FILE *f, const struct rl_set *base, const struct rl_set *results,
 			  const struct cmp_options *opt)
@@ -186,13 +207,9 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	fputs("<table><tr><th>benchmark</th><th>metric</th><th>unit</th><th>BASE median</th>"
 	      "<th>NEW median</th><th>ratio</th><th>95% CI</th><th>p (adj.)</th><th>verdict</th></tr>\n", f);
 	keys = calloc(rep.nrows + 1, sizeof(*keys));
-	labels = calloc(rep.nrows + 1, sizeof(*labels));
 	for (size_t i = 0; keys && i < rep.nrows; i++)
 		keys[i] = rep.rows[i].key;
-	if (!keys || !labels || (rep.nrows && short_labels(keys, rep.nrows, labels) != 0)) {
-		free(labels);
-		labels = NULL;
-	}
+	labels = short_labels_of(keys, rep.nrows);
 	for (size_t i = 0; i < rep.nrows; i++) {
 		const struct cmp_row *r = &rep.rows[i];
 
@@ -219,40 +236,12 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	}
 	fputs("</table>\n", f);
 	free_labels(labels, rep.nrows);
-	free(keys);
 	cmp_report_free(&rep);
-}
-
-static void free_labels(char **labels, size_t n)
-{
-	for (size_t i = 0; labels && i < n; i++)
-		free(labels[i]);
-	free(labels);
-}
-
-/* Short names for a table: the parameters that differ between its rows. */
-static char **label_keys(const struct rl_bench *benches, size_t n)
-{
-	char **keys = calloc(n + 1, sizeof(*keys));
-	char **labels = calloc(n + 1, sizeof(*labels));
-
-	if (!keys || !labels)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		keys[i] = benches[i].key;
-	if (n && short_labels(keys, n, labels) != 0)
-		goto fail;
-	free(keys);
-	return labels;
-fail:
-	free(keys);
-	free(labels);
-	return NULL;
 }
 
 static void write_result(FILE *f, const struct rl_result *res, size_t index)
 {
-	char **labels;
+	char **keys, **labels;
 	char *env = res->environment ? json_dumps(res->environment, JSON_INDENT(2) | JSON_SORT_KEYS)
 				     : NULL;
 
@@ -270,7 +259,10 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 	fputs("<table><tr><th>benchmark (parameters that differ; hover for the key)</th>"
 	      "<th>status</th><th>metric</th><th>unit</th>"
 	      "<th>median</th><th>95% CI</th><th>CV</th><th>n</th></tr>\n", f);
-	labels = label_keys(res->benches, res->nbenches);
+	keys = calloc(res->nbenches + 1, sizeof(*keys));
+	for (size_t b = 0; keys && b < res->nbenches; b++)
+		keys[b] = res->benches[b].key;
+	labels = short_labels_of(keys, res->nbenches);
 	for (size_t b = 0; b < res->nbenches; b++) {
 		const struct rl_bench *rb = &res->benches[b];
 		size_t rows = rb->nmetrics ? rb->nmetrics : 1;

@@ -114,6 +114,17 @@ static void metric_list_free(struct metric_list *l)
 	l->n = 0;
 }
 
+/* A metric list as results objects: name -> {unit, better, samples, summary}. */
+static json_t *metrics_json(const struct metric_list *l, double noisy_cv)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_object_set_new(o, l->m[i].name, results_metric(l->m[i].unit, l->m[i].better,
+								     l->m[i].v, l->m[i].n, noisy_cv));
+	return o;
+}
+
 static json_t *params_json(const struct bench_case *c)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:I, s:I, s:s, s:I, s:I, s:s,"
@@ -216,7 +227,7 @@ static json_t *run_case(const struct bench_case *bc, const struct run_opts *o,
 	struct counter_set cs;
 	struct placement pl;
 	struct null_state *ns = NULL;
-	json_t *res, *metrics, *threads;
+	json_t *res, *threads;
 	char why[256] = "";
 	int is_null = !strcmp(bc->op, "null"), have_placement = 0, setup_done = 0;
 	int reps = bc->repetitions, rc;
@@ -338,30 +349,15 @@ skip:
 	json_object_set_new(res, "reason", out->reason[0] ? json_string(out->reason) : json_null());
 	json_object_set_new(res, "placement", have_placement ?
 			    placement_json(bc, &pl, bc->cpu_node) : json_null());
-	metrics = json_object();
-	if (rc == BUF_OK)
-		for (size_t i = 0; i < r.metrics.n; i++) {
-			struct metric_series *m = &r.metrics.m[i];
-
-			json_object_set_new(metrics, m->name,
-					    results_metric(m->unit, m->better, m->v, m->n,
-							   bc->noisy_cv));
-		}
-	json_object_set_new(res, "metrics", metrics);
+	json_object_set_new(res, "metrics", rc == BUF_OK ? metrics_json(&r.metrics, bc->noisy_cv)
+						       : json_object());
 	json_object_set_new(res, "counters", rc == BUF_OK ? counters_json(&cs) : json_object());
 	threads = json_array();
-	for (int t = 0; rc == BUF_OK && r.thread_metrics && t < bc->threads; t++) {
-		json_t *tm = json_object();
-		struct metric_list *l = &r.thread_metrics[t];
-
-		for (size_t i = 0; i < l->n; i++)
-			json_object_set_new(tm, l->m[i].name,
-					    results_metric(l->m[i].unit, l->m[i].better, l->m[i].v,
-							   l->m[i].n, bc->noisy_cv));
+	for (int t = 0; rc == BUF_OK && r.thread_metrics && t < bc->threads; t++)
 		json_array_append_new(threads, json_pack("{s:i, s:i, s:o}", "thread", t, "cpu",
-							 r.team ? team_cpu(r.team, t) : -1,
-							 "metrics", tm));
-	}
+							 r.team ? team_cpu(r.team, t) : -1, "metrics",
+							 metrics_json(&r.thread_metrics[t],
+								      bc->noisy_cv)));
 	json_object_set_new(res, "threads", threads);
 	json_object_set_new(res, "samples", json_integer((json_int_t)nsamples));
 	json_object_set_new(res, "measured_s", json_real(measured_s));

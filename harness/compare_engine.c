@@ -32,6 +32,17 @@ void cmp_default_options(struct cmp_options *opt)
 	opt->seed = 0x70666e6c6162ULL;	/* "pfnlab": any fixed value will do */
 }
 
+int cmp_parse_percent(const char *s, double *frac)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || (*end && strcmp(end, "%") != 0) || !(v >= 0 && v < 100))
+		return -1;
+	*frac = v / 100.0;
+	return 0;
+}
+
 static bool all_equal(const double *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
@@ -215,8 +226,6 @@ static int pool_build(const struct rl_set *set, struct pool *pool)
 		for (size_t b = 0; b < res->nbenches; b++) {
 			const struct rl_bench *rb = &res->benches[b];
 			struct pooled_bench *pb = pool_find(pool, rb->key);
-			bool usable = strcmp(rb->status, "ok") == 0 ||
-				      strcmp(rb->status, "flagged") == 0;
 
 			if (!pb) {
 				struct pooled_bench *more = realloc(pool->benches,
@@ -228,7 +237,7 @@ static int pool_build(const struct rl_set *set, struct pool *pool)
 				pb = &pool->benches[pool->n++];
 				*pb = (struct pooled_bench){ .key = rb->key, .name = rb->name };
 			}
-			if (!usable)
+			if (!rl_bench_measured(rb))
 				continue;
 			pb->measured = true;
 			pb->flagged |= strcmp(rb->status, "flagged") == 0;

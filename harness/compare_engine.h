@@ -57,6 +57,12 @@ struct cmp_options {
 
 void cmp_default_options(struct cmp_options *opt);
 
+/*
+ * A --threshold argument: a percentage in [0, 100), optionally with a
+ * trailing '%'.  Stores the fraction in *@frac and returns 0, else -1.
+ */
+int cmp_parse_percent(const char *s, double *frac);
+
 struct cmp_row {
 	char *key;			/* benchmark key (owned) */
 	const char *bench_name;		/* borrowed from BASE */

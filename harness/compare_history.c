@@ -116,7 +116,7 @@ int hist_build(const struct rl_set *set, const char *metric, const char *bench_f
 
 			if (bench_filter && !strstr(rb->key, bench_filter))
 				continue;
-			if (strcmp(rb->status, "ok") != 0 && strcmp(rb->status, "flagged") != 0)
+			if (!rl_bench_measured(rb))
 				continue;
 			for (size_t m = 0; m < rb->nmetrics; m++) {
 				const struct rl_metric *rm = &rb->metrics[m];

@@ -19,6 +19,7 @@
 #include <cpuid.h>
 #endif
 
+#include "driver/uapi/pfnlab.h"
 #include "environment.h"
 #include "topology.h"
 
@@ -111,7 +112,7 @@ void environment_suite_commit(char *buf, size_t len)
 
 int environment_module_loaded(void)
 {
-	return access("/dev/pfnlab", F_OK) == 0;
+	return access(PFNLAB_DEVICE_PATH, F_OK) == 0;
 }
 
 static json_t *str_or_null(const char *s)

@@ -19,10 +19,7 @@
 #include <unistd.h>
 
 #include "compare_history.h"
-
-#ifndef PFNLAB_SRCDIR
-#define PFNLAB_SRCDIR "."
-#endif
+#include "srcdir.h"
 
 #define MIB (1024.0 * 1024.0)
 #define MAX_TREND_SERIES 8
@@ -45,25 +42,10 @@ const char *plot_scripts_dir(void)
 {
 	static char dir[PATH_MAX + 32];
 	const char *env = getenv("PFNLAB_PLOTS");
-	char exe[PATH_MAX];
-	ssize_t len;
 
 	if (env && *env)
 		return env;
-	snprintf(dir, sizeof(dir), "%s/plots", PFNLAB_SRCDIR);
-	if (access(dir, R_OK) == 0)
-		return dir;
-	/* A tree moved after the build: build/harness/pfnlab -> ../../plots */
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(dir, sizeof(dir), "%s/../../plots", exe);
-	}
+	srcdir_path("plots", R_OK, dir, sizeof(dir));
 	return dir;
 }
 
@@ -107,7 +89,7 @@ static struct latest *latest_benches(const struct rl_set *set, size_t *n)
 			const struct rl_bench *rb = &set->results[r].benches[b];
 			size_t i;
 
-			if (strcmp(rb->status, "ok") != 0 && strcmp(rb->status, "flagged") != 0)
+			if (!rl_bench_measured(rb))
 				continue;
 			for (i = 0; i < count; i++)
 				if (strcmp(out[i].bench->key, rb->key) == 0)
@@ -798,7 +780,6 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *base_path = NULL, *history_path = NULL;
-	char *end;
 	int c;
 
 	memset(cli, 0, sizeof(*cli));
@@ -819,9 +800,7 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 			cli->in.trend_metric = optarg;
 			break;
 		case 't':
-			cli->opt.threshold = strtod(optarg, &end) / 100.0;
-			if (end == optarg || (*end && strcmp(end, "%") != 0) ||
-			    !(cli->opt.threshold >= 0 && cli->opt.threshold < 1)) {
+			if (cmp_parse_percent(optarg, &cli->opt.threshold) != 0) {
 				fprintf(stderr, "pfnlab %s: --threshold wants a percentage in [0, 100), got '%s'\n",
 					cmd, optarg);
 				return 2;

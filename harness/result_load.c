@@ -393,6 +393,11 @@ void rl_set_free(struct rl_set *set)
 	set->n = 0;
 }
 
+bool rl_bench_measured(const struct rl_bench *bench)
+{
+	return strcmp(bench->status, "ok") == 0 || strcmp(bench->status, "flagged") == 0;
+}
+
 const struct rl_metric *rl_find_metric(const struct rl_bench *bench, const char *name)
 {
 	for (size_t i = 0; i < bench->nmetrics; i++)

@@ -77,6 +77,9 @@ void rl_free(struct rl_result *res);
 int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set);
 void rl_set_free(struct rl_set *set);
 
+/* @bench was measured: status ok, or flagged (measured, placement not as asked). */
+bool rl_bench_measured(const struct rl_bench *bench);
+
 /* The first metric of @bench named @name, or NULL. */
 const struct rl_metric *rl_find_metric(const struct rl_bench *bench, const char *name);
 
