@@ -22,7 +22,7 @@
 # Exit status: 0 when every part ran; 1 when a part failed (what could be
 # produced still is, and the paths are printed); 2 when nothing could run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 top=$PWD
 start=$SECONDS
 job=${1:-bench/quick.ini}
@@ -102,14 +102,16 @@ run_direct() {
 	[ $r -le 1 ]
 }
 run_vm() {
-	local b64 reps=${BENCH_VM_REPS:-3}
+	local b64 reps=${BENCH_VM_REPS:-3} rel=${job#/}
 	# The job file travels inside the command, base64 in one word, so the
-	# guest needs nothing from the host tree but the image.
+	# guest needs nothing from the host tree but the image.  It lands under
+	# /tmp/job at its own relative path (any directory, absolute paths too),
+	# which the results then record as the host did.
 	b64=$(base64 -w0 "$job")
 	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
 	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
-		sh -c "mkdir -p /tmp/bench && echo $b64 | base64 -d >/tmp/$job && cd /tmp && \
-PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n $reps -o /out/vm.json $job"
+		sh -c "mkdir -p \"/tmp/job/$(dirname "$rel")\" && echo $b64 | base64 -d >\"/tmp/job/$rel\" && \
+cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n $reps -o /out/vm.json \"$rel\""
 	local r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
 	[ -f "$out/vm.json" ] && [ $r -le 1 ]
