@@ -33,7 +33,7 @@ help:
 	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
-	@echo 'make lint       clang-tidy, cppcheck, kernel-doc and shellcheck'
+	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck, no pinned Debian versions'
 
 deps:
 	@bash scripts/deps.sh
@@ -62,6 +62,8 @@ bench: deps
 	@bash scripts/bench.sh
 
 lint: deps
+	@bash scripts/lint-pins.sh --self-test
+	@bash scripts/lint-pins.sh
 	$(MAKE) -C driver lint
 	$(MAKE) -C harness lint
 	$(MAKE) -C harness/vm lint

@@ -22,7 +22,7 @@ installed_lab_kernel() {
 
 PKGS=(
 	# toolchain and static analysis
-	gcc make clang libclang-rt-14-dev llvm pkg-config clang-tidy cppcheck shellcheck
+	gcc make clang libclang-rt-dev llvm pkg-config clang-tidy cppcheck shellcheck
 	# kernel module builds: bookworm's 6.1 headers (compile check) + kmod
 	linux-headers-amd64 kmod
 	# userspace libraries (DESIGN.md §2)
