@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Backends: how a benchmark reaches the kernel (DESIGN.md §3), and the run
- * state the engine (cmd_run.c) shares with them.
+ * Backends: how a benchmark reaches the kernel (docs/design.md, "Backends"),
+ * and the run state the engine (engine.c) shares with them.
  */
 #ifndef PFNLAB_BACKEND_H
 #define PFNLAB_BACKEND_H
@@ -12,36 +12,47 @@
 
 #include "jobfile.h"
 #include "memory.h"
+#include "metrics.h"
 #include "team.h"
 
+/*
+ * One metric's samples over the rounds of a case: v[round_end[k - 1] ..
+ * round_end[k]) are round k's (round_end[-1] taken as 0).
+ */
 struct metric_series {
 	char name[48];
-	const char *unit;
-	const char *better;	/* "lower" | "higher" */
+	const struct metric_def *def;	/* unit, direction, kind (metrics.h) */
 	double *v;
 	size_t n, cap;
+	size_t *round_end;
+	size_t nrounds;
 };
 
 struct metric_list {
 	struct metric_series *m;
 	size_t n;
+	size_t rounds_closed;		/* rounds every series has ended */
 };
 
+/* The state of one round of one case, shared by the engine and the backend. */
 struct bench_run {
 	const struct bench_case *bc;
+	int round;			/* 0-based */
 	struct buffer buf;		/* faulted in and verified; empty for op=null */
 	struct team *team;		/* bc->threads workers bound to cpu_node */
-	struct metric_list metrics;	/* aggregate, one value per sample */
+	struct metric_list *metrics;	/* the case's, one value per sample */
 	struct metric_list *thread_metrics;	/* [bc->threads] */
-	json_t *extra;			/* backend notes for the results, or NULL */
+	json_t *extra;			/* backend notes for this round, or NULL */
 	void *priv;			/* backend state */
 };
 
-/* Append one sample of metric @name (created on first use). */
-void run_metric(struct bench_run *r, const char *name, const char *unit, const char *better,
-		double v);
-void run_thread_metric(struct bench_run *r, int thread, const char *name, const char *unit,
-		       const char *better, double v);
+/*
+ * Append one sample of metric @name, which must be in the table of
+ * metrics.c (an unknown name is a bug: the sample is dropped with a
+ * message, and the harness tests fail on it).
+ */
+void run_metric(struct bench_run *r, const char *name, double v);
+void run_thread_metric(struct bench_run *r, int thread, const char *name, double v);
 
 struct backend {
 	const char *name;

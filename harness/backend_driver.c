@@ -319,12 +319,10 @@ static int drv_sample_iotlb(struct bench_run *r, struct drv_state *s, int record
 	if (!record)
 		return 0;
 	mib = (double)sw.window * (double)sw.passes / (1024.0 * 1024.0);
-	run_metric(r, "iotlb_hit_rate", "fraction", "higher",
-		   sw.out_accesses ? (double)sw.out_hits / (double)sw.out_accesses : 0);
-	run_metric(r, "iotlb_misses_per_mib", "misses/MiB", "lower", (double)sw.out_misses / mib);
-	run_metric(r, "walk_reads_per_mib", "reads/MiB", "lower", (double)sw.out_walk_reads / mib);
-	run_metric(r, "sweep_ns_per_access", "ns/access", "lower",
-		   sw.out_accesses ? (double)sw.out_sweep_ns / (double)sw.out_accesses : 0);
+	run_metric(r, "iotlb_hit_rate", sw.out_accesses ? (double)sw.out_hits / (double)sw.out_accesses : 0);
+	run_metric(r, "iotlb_misses_per_mib", (double)sw.out_misses / mib);
+	run_metric(r, "walk_reads_per_mib", (double)sw.out_walk_reads / mib);
+	run_metric(r, "sweep_ns_per_access", sw.out_accesses ? (double)sw.out_sweep_ns / (double)sw.out_accesses : 0);
 	return 0;
 }
 
@@ -361,41 +359,38 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 	if (!record)
 		return 0;
 	if (!strcmp(op, "pin")) {
-		run_metric(r, "pin_ns_per_page", "ns/page", "lower", (double)(hi - lo) / pages);
-		run_metric(r, "unpin_ns_per_page", "ns/page", "lower", (double)(uhi - ulo) / pages);
-		run_metric(r, "pin_gib_per_s", "GiB/s", "higher",
-			   (double)r->buf.size / (double)(1ULL << 30) / ((double)(hi - lo) / 1e9));
-		run_metric(r, "pin_pages_per_s", "pages/s", "higher", pages / ((double)(hi - lo) / 1e9));
-		run_metric(r, "pin_ns", "ns", "lower", (double)(hi - lo));
-		run_metric(r, "gup_calls", "calls", "lower", gup);
+		run_metric(r, "pin_ns_per_page", (double)(hi - lo) / pages);
+		run_metric(r, "unpin_ns_per_page", (double)(uhi - ulo) / pages);
+		run_metric(r, "pin_gib_per_s", (double)r->buf.size / (double)(1ULL << 30) / ((double)(hi - lo) / 1e9));
+		run_metric(r, "pin_pages_per_s", pages / ((double)(hi - lo) / 1e9));
+		run_metric(r, "pin_ns", (double)(hi - lo));
+		run_metric(r, "gup_calls", gup);
 	} else if (!strcmp(op, "map")) {
-		run_metric(r, "map_ns_per_page", "ns/page", "lower", (double)(hi - lo) / pages);
-		run_metric(r, "pin_ns", "ns", "lower", ph[PFNLAB_PHASE_PIN]);
-		run_metric(r, "fill_ns", "ns", "lower", ph[PFNLAB_PHASE_FILL]);
-		run_metric(r, "map_ns", "ns", "lower", ph[PFNLAB_PHASE_MAP]);
-		run_metric(r, "unmap_ns", "ns", "lower", ph[PFNLAB_PHASE_UNMAP]);
-		run_metric(r, "invalidate_ns", "ns", "lower", ph[PFNLAB_PHASE_INVALIDATE]);
-		run_metric(r, "unpin_ns", "ns", "lower", ph[PFNLAB_PHASE_UNPIN]);
-		run_metric(r, "gup_calls", "calls", "lower", gup);
-		run_metric(r, "runs", "runs", "lower", runs);
-		run_metric(r, "batch_refills", "refills", "lower", refills);
-		run_metric(r, "iopte_4k", "ioptes", "lower", iopte[PFNLAB_PGSIZE_4K]);
-		run_metric(r, "iopte_2m", "ioptes", "lower", iopte[PFNLAB_PGSIZE_2M]);
-		run_metric(r, "iopte_1g", "ioptes", "lower", iopte[PFNLAB_PGSIZE_1G]);
+		run_metric(r, "map_ns_per_page", (double)(hi - lo) / pages);
+		run_metric(r, "pin_ns", ph[PFNLAB_PHASE_PIN]);
+		run_metric(r, "fill_ns", ph[PFNLAB_PHASE_FILL]);
+		run_metric(r, "map_ns", ph[PFNLAB_PHASE_MAP]);
+		run_metric(r, "unmap_ns", ph[PFNLAB_PHASE_UNMAP]);
+		run_metric(r, "invalidate_ns", ph[PFNLAB_PHASE_INVALIDATE]);
+		run_metric(r, "unpin_ns", ph[PFNLAB_PHASE_UNPIN]);
+		run_metric(r, "gup_calls", gup);
+		run_metric(r, "runs", runs);
+		run_metric(r, "batch_refills", refills);
+		run_metric(r, "iopte_4k", iopte[PFNLAB_PGSIZE_4K]);
+		run_metric(r, "iopte_2m", iopte[PFNLAB_PGSIZE_2M]);
+		run_metric(r, "iopte_1g", iopte[PFNLAB_PGSIZE_1G]);
 	} else if (!strcmp(op, "read")) {
-		run_metric(r, "read_ns_per_page", "ns/page", "lower", (double)(hi - lo) / pages);
-		run_metric(r, "pin_ns", "ns", "lower", ph[PFNLAB_PHASE_PIN]);
-		run_metric(r, "fill_ns", "ns", "lower", ph[PFNLAB_PHASE_FILL]);
-		run_metric(r, "unpin_ns", "ns", "lower", ph[PFNLAB_PHASE_UNPIN]);
+		run_metric(r, "read_ns_per_page", (double)(hi - lo) / pages);
+		run_metric(r, "pin_ns", ph[PFNLAB_PHASE_PIN]);
+		run_metric(r, "fill_ns", ph[PFNLAB_PHASE_FILL]);
+		run_metric(r, "unpin_ns", ph[PFNLAB_PHASE_UNPIN]);
 	} else {	/* fill */
-		run_metric(r, "fill_ns_per_page", "ns/page", "lower", ph[PFNLAB_PHASE_FILL] / pages);
-		run_metric(r, "pfns_per_run", "pfns/run", "higher", runs ? pages / runs : 0);
-		run_metric(r, "runs_per_batch", "runs/batch", "lower", refills ? runs / refills : 0);
-		run_metric(r, "refills_per_gib", "refills/GiB", "lower",
-			   refills / ((double)r->buf.size / (double)(1ULL << 30)));
+		run_metric(r, "fill_ns_per_page", ph[PFNLAB_PHASE_FILL] / pages);
+		run_metric(r, "pfns_per_run", runs ? pages / runs : 0);
+		run_metric(r, "runs_per_batch", refills ? runs / refills : 0);
+		run_metric(r, "refills_per_gib", refills / ((double)r->buf.size / (double)(1ULL << 30)));
 		if (s->min_runs)
-			run_metric(r, "density_ratio", "runs/min_runs", "lower",
-				   runs / (double)s->min_runs);
+			run_metric(r, "density_ratio", runs / (double)s->min_runs);
 	}
 	for (int i = 0; i < s->n && s->n > 1; i++) {
 		struct drv_thread *t = &s->t[i];
@@ -403,7 +398,7 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		const char *name = !strcmp(op, "pin") ? "pin_ns_per_page" :
 				   !strcmp(op, "map") ? "map_ns_per_page" : "read_ns_per_page";
 
-		run_thread_metric(r, i, name, "ns/page", "lower", (double)(t->t1 - t->t0) / tp);
+		run_thread_metric(r, i, name, (double)(t->t1 - t->t0) / tp);
 	}
 	return 0;
 }

@@ -199,13 +199,11 @@ static int sample_fill(struct bench_run *r, struct pagemap_state *s, int record,
 	t1 = now_ns();
 	if (!record)
 		return 0;
-	run_metric(r, "fill_ns_per_page", "ns/page", "lower", (double)(t1 - t0) / (double)s->npfns);
-	run_metric(r, "pfns_per_run", "pfns/run", "higher", (double)s->npfns / (double)runs);
-	run_metric(r, "runs_per_batch", "runs/batch", "lower", (double)runs / (double)refills);
-	run_metric(r, "refills_per_gib", "refills/GiB", "lower",
-		   (double)refills / ((double)r->buf.size / (double)(1ULL << 30)));
-	run_metric(r, "density_ratio", "runs/min_runs", "lower",
-		   (double)runs / (double)(s->min_runs ? s->min_runs : 1));
+	run_metric(r, "fill_ns_per_page", (double)(t1 - t0) / (double)s->npfns);
+	run_metric(r, "pfns_per_run", (double)s->npfns / (double)runs);
+	run_metric(r, "runs_per_batch", (double)runs / (double)refills);
+	run_metric(r, "refills_per_gib", (double)refills / ((double)r->buf.size / (double)(1ULL << 30)));
+	run_metric(r, "density_ratio", (double)runs / (double)(s->min_runs ? s->min_runs : 1));
 	return 0;
 }
 
@@ -230,12 +228,10 @@ static int sample_iotlb(struct bench_run *r, struct pagemap_state *s, int record
 	if (!record)
 		return 0;
 	mib = (double)s->sweep.window_bytes * (double)s->sweep.passes / MIB;
-	run_metric(r, "iotlb_hit_rate", "fraction", "higher",
-		   res.accesses ? (double)res.hits / (double)res.accesses : 0);
-	run_metric(r, "iotlb_misses_per_mib", "misses/MiB", "lower", (double)res.misses / mib);
-	run_metric(r, "walk_reads_per_mib", "reads/MiB", "lower", (double)res.walk_reads / mib);
-	run_metric(r, "sweep_ns_per_access", "ns/access", "lower",
-		   res.accesses ? (double)(t1 - t0) / (double)res.accesses : 0);
+	run_metric(r, "iotlb_hit_rate", res.accesses ? (double)res.hits / (double)res.accesses : 0);
+	run_metric(r, "iotlb_misses_per_mib", (double)res.misses / mib);
+	run_metric(r, "walk_reads_per_mib", (double)res.walk_reads / mib);
+	run_metric(r, "sweep_ns_per_access", res.accesses ? (double)(t1 - t0) / (double)res.accesses : 0);
 	return 0;
 }
 

@@ -219,23 +219,18 @@ static int uring_sample(struct bench_run *r, int record, char *why, size_t len)
 	if (!record)
 		return 0;
 	/* Aggregate: wall time from the first thread's start to the last's end. */
-	run_metric(r, "pin_ns_per_page", "ns/page", "lower", (double)(pin_hi - pin_lo) / pages);
-	run_metric(r, "unpin_ns_per_page", "ns/page", "lower", (double)(un_hi - un_lo) / pages);
-	run_metric(r, "pin_gib_per_s", "GiB/s", "higher",
-		   bytes / (double)(1ULL << 30) / ((double)(pin_hi - pin_lo) / 1e9));
-	run_metric(r, "pin_pages_per_s", "pages/s", "higher",
-		   pages / ((double)(pin_hi - pin_lo) / 1e9));
-	run_metric(r, "pin_ns", "ns", "lower", (double)(pin_hi - pin_lo));
+	run_metric(r, "pin_ns_per_page", (double)(pin_hi - pin_lo) / pages);
+	run_metric(r, "unpin_ns_per_page", (double)(un_hi - un_lo) / pages);
+	run_metric(r, "pin_gib_per_s", bytes / (double)(1ULL << 30) / ((double)(pin_hi - pin_lo) / 1e9));
+	run_metric(r, "pin_pages_per_s", pages / ((double)(pin_hi - pin_lo) / 1e9));
+	run_metric(r, "pin_ns", (double)(pin_hi - pin_lo));
 	for (int i = 0; i < s->n; i++) {
 		struct uring_thread *t = &s->t[i];
 		double tp = (double)t->bytes / 4096;
 
-		run_thread_metric(r, i, "pin_ns_per_page", "ns/page", "lower",
-				  (double)(t->pin_end - t->pin_start) / tp);
-		run_thread_metric(r, i, "unpin_ns_per_page", "ns/page", "lower",
-				  (double)(t->unpin_end - t->unpin_start) / tp);
-		run_thread_metric(r, i, "pin_pages_per_s", "pages/s", "higher",
-				  tp / ((double)(t->pin_end - t->pin_start) / 1e9));
+		run_thread_metric(r, i, "pin_ns_per_page", (double)(t->pin_end - t->pin_start) / tp);
+		run_thread_metric(r, i, "unpin_ns_per_page", (double)(t->unpin_end - t->unpin_start) / tp);
+		run_thread_metric(r, i, "pin_pages_per_s", tp / ((double)(t->pin_end - t->pin_start) / 1e9));
 	}
 	return 0;
 }

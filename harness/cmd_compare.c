@@ -23,35 +23,38 @@ static void compare_usage(FILE *out)
 	fputs("usage: pfnlab compare [options] BASE NEW\n"
 	      "\n"
 	      "Compare two sets of results.  BASE and NEW are result files or\n"
-	      "directories (searched recursively for *.json; samples of the same\n"
-	      "benchmark are pooled over the files of a side).  Benchmarks are\n"
-	      "matched by their key (section + every parameter).  For each metric:\n"
-	      "the ratio of medians NEW/BASE with a bootstrap 95% CI, a Mann-Whitney\n"
-	      "p-value adjusted by Benjamini-Hochberg across every metric compared,\n"
-	      "and a verdict:\n"
+	      "directories (searched recursively for *.json); benchmarks are matched\n"
+	      "by their key (section + every parameter).  The observation is the\n"
+	      "round: each round's median, on a log scale.  A side of one run varies\n"
+	      "by its rounds (plus the run-to-run variance of earlier runs of the\n"
+	      "same host, with --history); a side of several runs by their means.\n"
+	      "For each metric: the ratio of centers NEW/BASE with a 95% CI, a Welch\n"
+	      "t p-value adjusted by Benjamini-Hochberg within the metric's kind, the\n"
+	      "smallest shift those rounds detect (MDE, 95% power), and a verdict:\n"
 	      "  regressed/improved  adjusted p < alpha and |ratio - 1| > threshold,\n"
-	      "                      in the direction the metric's `better` says; when\n"
-	      "                      a side is noisy (CV over the job's noisy_cv), the\n"
-	      "                      whole CI must lie beyond 1 +- threshold too\n"
-	      "  noisy               otherwise, when a side is flagged noisy or the\n"
-	      "                      CI reaches beyond 1 +- threshold\n"
-	      "  unchanged           otherwise\n"
-	      "A side whose samples are all equal (a count, a property of the memory\n"
-	      "layout) enters the tests as one observation; the table marks it '='.\n"
+	      "                      in the direction the metric's `better` says\n"
+	      "  unchanged           the CI lies inside 1 +- threshold\n"
+	      "  undecided           otherwise, with the rounds per side that would\n"
+	      "                      detect the threshold (or why more cannot)\n"
+	      "Only gated metrics (costs per page or access) decide the exit status;\n"
+	      "detail metrics (rates, phases) and layout properties (runs, IOPTEs,\n"
+	      "model counts) are listed in their own sections.\n"
 	      "\n"
 	      "options:\n"
 	      "  --threshold PCT   effect threshold in percent (default 5)\n"
 	      "  --alpha P         significance level on adjusted p (default 0.05)\n"
+	      "  --history DIR     earlier runs of the same host (results/HOST): their\n"
+	      "                    run-to-run variance joins the noise model\n"
 	      "  --metric NAME     compare only this metric (e.g. pin_ns_per_page)\n"
 	      "  --bench TEXT      compare only benchmarks whose key contains TEXT\n"
-	      "  --resamples N     bootstrap resamples (default 2000)\n"
-	      "  --seed N          bootstrap seed (default fixed: reruns agree)\n"
+	      "  --all             list every row (default: gated rows, and detail or\n"
+	      "                    layout rows only when they are not unchanged)\n"
 	      "  --json            machine-readable output on stdout\n"
 	      "  --bisect          exit for `git bisect run`: 0 good, 1 bad (something\n"
-	      "                    regressed), 125 too noisy to decide, 128 on error\n"
+	      "                    regressed), 125 undecided, 128 on error\n"
 	      "  -h, --help        this text\n"
 	      "\n"
-	      "exit status: 0 nothing regressed, 1 something regressed, 2 error\n"
+	      "exit status: 0 no gated metric regressed, 1 one did, 2 error\n"
 	      "(unreadable input, no benchmark in common).\n", out);
 }
 
@@ -77,41 +80,127 @@ static const char *run_label(const struct rl_set *set, char *buf, size_t len)
 	return buf;
 }
 
-enum { COL_METRIC, COL_UNIT, COL_BASE, COL_NEW, COL_RATIO, COL_CI, COL_P, COL_VERDICT, NCOLS };
+enum { COL_METRIC, COL_UNIT, COL_BASE, COL_NEW, COL_RATIO, COL_CI, COL_P, COL_MDE, COL_CV,
+       COL_VERDICT, NCOLS };
 
-static void row_cells(const struct cmp_row *r, char cells[NCOLS][96])
+static void fmt_cv(char *buf, size_t len, double cv)
 {
-	char a[32], b[32];
-
-	snprintf(cells[COL_METRIC], 96, "%s", r->metric);
-	snprintf(cells[COL_UNIT], 96, "%s", r->unit);
-	snprintf(cells[COL_BASE], 96, "%s (%zu%s)%s", fmt_num(a, sizeof(a), r->median_base),
-		 r->n_base, r->constant_base ? "=" : "", r->noisy_base ? "~" : "");
-	snprintf(cells[COL_NEW], 96, "%s (%zu%s)%s", fmt_num(a, sizeof(a), r->median_new),
-		 r->n_new, r->constant_new ? "=" : "", r->noisy_new ? "~" : "");
-	if (isnan(r->ratio))
-		snprintf(cells[COL_RATIO], 96, "-");
+	if (isnan(cv))
+		snprintf(buf, len, "-");
 	else
-		snprintf(cells[COL_RATIO], 96, "%.3f", r->ratio);
-	if (isnan(r->ci_lo))
-		snprintf(cells[COL_CI], 96, "-");
-	else
-		snprintf(cells[COL_CI], 96, "[%s, %s]", fmt_num(a, sizeof(a), r->ci_lo),
-			 fmt_num(b, sizeof(b), r->ci_hi));
-	snprintf(cells[COL_P], 96, "%.2g", r->p_adj);
-	snprintf(cells[COL_VERDICT], 96, "%s", cmp_verdict_name(r->verdict));
+		snprintf(buf, len, "%.0f%%", cv * 100);
 }
 
-static void print_table(const struct rl_set *base, const struct rl_set *new,
-			const struct cmp_report *rep, const struct cmp_options *opt)
+static void row_cells(const struct cmp_row *r, char cells[NCOLS][128])
+{
+	char a[32], b[32], c[32], d[32];
+
+	snprintf(cells[COL_METRIC], 128, "%s", r->metric);
+	snprintf(cells[COL_UNIT], 128, "%s", r->unit);
+	snprintf(cells[COL_BASE], 128, "%s (%zu)", fmt_num(a, sizeof(a), r->median_base), r->n_base);
+	snprintf(cells[COL_NEW], 128, "%s (%zu)", fmt_num(a, sizeof(a), r->median_new), r->n_new);
+	if (isnan(r->ratio))
+		snprintf(cells[COL_RATIO], 128, "-");
+	else
+		snprintf(cells[COL_RATIO], 128, "%.3f", r->ratio);
+	if (isnan(r->ci_lo))
+		snprintf(cells[COL_CI], 128, "-");
+	else
+		snprintf(cells[COL_CI], 128, "[%.3f, %.3f]", r->ci_lo, r->ci_hi);
+	snprintf(cells[COL_P], 128, "%.2g", r->p_adj);
+	if (isnan(r->mde))
+		snprintf(cells[COL_MDE], 128, "-");
+	else
+		snprintf(cells[COL_MDE], 128, "%.1f%%", r->mde * 100);
+	fmt_cv(a, sizeof(a), r->between_cv_base);
+	fmt_cv(b, sizeof(b), r->within_cv_base);
+	fmt_cv(c, sizeof(c), r->between_cv_new);
+	fmt_cv(d, sizeof(d), r->within_cv_new);
+	snprintf(cells[COL_CV], 128, "%s/%s %s/%s", a, b, c, d);
+	if (r->verdict != CMP_UNDECIDED)
+		snprintf(cells[COL_VERDICT], 128, "%s", cmp_verdict_name(r->verdict));
+	else if (r->rounds_needed > 0)
+		snprintf(cells[COL_VERDICT], 128, "undecided (%s: ~%ld rounds per side)", r->why,
+			 r->rounds_needed);
+	else
+		snprintf(cells[COL_VERDICT], 128, "undecided (%s)", r->why ? r->why : "");
+}
+
+static bool row_shown(const struct cmp_row *r, bool all)
+{
+	return all || r->kind == METRIC_GATED || r->verdict != CMP_UNCHANGED;
+}
+
+static const char *noise_text(const struct cmp_report *rep, const struct cmp_options *opt)
+{
+	if (rep->history_runs)
+		return "rounds of each run, plus the run-to-run variance of earlier runs of this host";
+	if (opt->history)
+		return "rounds of each run only: --history holds fewer than 3 other runs of this "
+		       "host and benchmark, so a difference between processes that rounds do not "
+		       "see counts as a change";
+	return "rounds of each run only (no --history: a difference between processes that "
+	       "rounds do not see counts as a change)";
+}
+
+static void print_section(const struct cmp_report *rep, enum metric_kind kind, bool all,
+			  const char *title)
 {
 	static const char *const head[NCOLS] = {
-		"metric", "unit", "base (n)", "new (n)", "ratio", "95% CI", "p(adj)", "verdict"
+		"metric", "unit", "base (rounds)", "new (rounds)", "ratio", "95% CI", "p(adj)",
+		"MDE", "CV b/w b/w", "verdict"
 	};
 	bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	int width[NCOLS];
-	char cells[NCOLS][96], label[1024];
+	char cells[NCOLS][128];
 	const char *last_key = "";
+	size_t shown = 0;
+
+	for (int c = 0; c < NCOLS; c++)
+		width[c] = (int)strlen(head[c]);
+	for (size_t i = 0; i < rep->nrows; i++) {
+		if (rep->rows[i].kind != kind || !row_shown(&rep->rows[i], all))
+			continue;
+		shown++;
+		row_cells(&rep->rows[i], cells);
+		for (int c = 0; c < NCOLS; c++)
+			if ((int)strlen(cells[c]) > width[c])
+				width[c] = (int)strlen(cells[c]);
+	}
+	if (!shown)
+		return;
+	printf("\n%s\n  ", title);
+	for (int c = 0; c < NCOLS; c++)
+		printf(c < COL_BASE || c == COL_VERDICT ? "%-*s  " : "%*s  ",
+		       c == NCOLS - 1 ? 0 : width[c], head[c]);
+	printf("\n");
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct cmp_row *r = &rep->rows[i];
+		const char *on = "", *off = "";
+
+		if (r->kind != kind || !row_shown(r, all))
+			continue;
+		if (strcmp(r->key, last_key) != 0) {
+			printf("%s\n", r->key);
+			last_key = r->key;
+		}
+		row_cells(r, cells);
+		if (color && r->verdict == CMP_REGRESSED)
+			on = "\033[1;31m", off = "\033[0m";
+		else if (color && r->verdict == CMP_IMPROVED)
+			on = "\033[1;32m", off = "\033[0m";
+		printf("  ");
+		for (int c = 0; c < NCOLS - 1; c++)
+			printf(c < COL_BASE ? "%-*s  " : "%*s  ", width[c], cells[c]);
+		printf("%s%s%s\n", on, cells[COL_VERDICT], off);
+	}
+}
+
+static void print_table(const struct rl_set *base, const struct rl_set *new,
+			const struct cmp_report *rep, const struct cmp_options *opt, bool all)
+{
+	char label[1024];
+	size_t hidden = 0;
 
 	printf("BASE  %s\n", run_label(base, label, sizeof(label)));
 	printf("NEW   %s\n", run_label(new, label, sizeof(label)));
@@ -128,49 +217,31 @@ static void print_table(const struct rl_set *base, const struct rl_set *new,
 	} else {
 		printf("\nenvironment: identical\n");
 	}
-
-	for (int c = 0; c < NCOLS; c++)
-		width[c] = (int)strlen(head[c]);
-	for (size_t i = 0; i < rep->nrows; i++) {
-		row_cells(&rep->rows[i], cells);
-		for (int c = 0; c < NCOLS; c++)
-			if ((int)strlen(cells[c]) > width[c])
-				width[c] = (int)strlen(cells[c]);
-	}
-	if (rep->nrows) {
-		printf("\n  ");
-		for (int c = 0; c < NCOLS; c++)
-			printf(c < COL_BASE || c == COL_VERDICT ? "%-*s  " : "%*s  ",
-			       c == NCOLS - 1 ? 0 : width[c], head[c]);
-		printf("\n");
-	}
-	for (size_t i = 0; i < rep->nrows; i++) {
-		const struct cmp_row *r = &rep->rows[i];
-		const char *on = "", *off = "";
-
-		if (strcmp(r->key, last_key) != 0) {
-			printf("%s\n", r->key);
-			last_key = r->key;
-		}
-		row_cells(r, cells);
-		if (color && r->verdict == CMP_REGRESSED)
-			on = "\033[1;31m", off = "\033[0m";
-		else if (color && r->verdict == CMP_IMPROVED)
-			on = "\033[1;32m", off = "\033[0m";
-		printf("  ");
-		for (int c = 0; c < NCOLS - 1; c++)
-			printf(c < COL_BASE ? "%-*s  " : "%*s  ", width[c], cells[c]);
-		printf("%s%s%s\n", on, cells[COL_VERDICT], off);
-	}
-	printf("\n%zu metrics compared (threshold %.3g%%, alpha %.3g, BH-adjusted; ~ noisy side, "
-	       "= all samples equal, tested as one): "
-	       "%zu regressed, %zu improved, %zu unchanged, %zu noisy\n",
-	       rep->nrows, opt->threshold * 100.0, opt->alpha, rep->count[CMP_REGRESSED],
-	       rep->count[CMP_IMPROVED], rep->count[CMP_UNCHANGED], rep->count[CMP_NOISY]);
+	printf("noise model: %s\n", noise_text(rep, opt));
+	print_section(rep, METRIC_GATED, all, "gated (a regression here fails the comparison)");
+	print_section(rep, METRIC_DETAIL, all, "detail (rates and phases of the gated costs; never fail it)");
+	print_section(rep, METRIC_LAYOUT, all,
+		      "layout (properties of the memory layout each round drew; never a regression)");
 	for (size_t i = 0; i < rep->nrows; i++)
-		if (rep->rows[i].verdict == CMP_REGRESSED)
-			printf("REGRESSED: %s %s: %+.1f%%\n", rep->rows[i].key, rep->rows[i].metric,
-			       isnan(rep->rows[i].ratio) ? NAN : (rep->rows[i].ratio - 1.0) * 100.0);
+		hidden += !row_shown(&rep->rows[i], all);
+	if (hidden)
+		printf("\n(%zu unchanged detail and layout rows not shown; --all lists them)\n",
+		       hidden);
+	printf("\n%zu gated metrics compared (threshold %.3g%%, alpha %.3g, BH-adjusted; "
+	       "centers are geometric means of round medians; CV b/w: between/within rounds, "
+	       "BASE then NEW): %zu regressed, %zu improved, %zu unchanged, %zu undecided\n",
+	       rep->count[METRIC_GATED][CMP_REGRESSED] + rep->count[METRIC_GATED][CMP_IMPROVED] +
+	       rep->count[METRIC_GATED][CMP_UNCHANGED] + rep->count[METRIC_GATED][CMP_UNDECIDED],
+	       opt->threshold * 100.0, opt->alpha, cmp_gated(rep, CMP_REGRESSED),
+	       cmp_gated(rep, CMP_IMPROVED), cmp_gated(rep, CMP_UNCHANGED),
+	       cmp_gated(rep, CMP_UNDECIDED));
+	for (size_t i = 0; i < rep->nrows; i++)
+		if (rep->rows[i].kind == METRIC_GATED && rep->rows[i].verdict == CMP_REGRESSED)
+			printf("REGRESSED: %s %s: %+.1f%% (95%% CI %+.1f%% .. %+.1f%%, p(adj) %.2g)\n",
+			       rep->rows[i].key, rep->rows[i].metric,
+			       isnan(rep->rows[i].ratio) ? NAN : (rep->rows[i].ratio - 1.0) * 100.0,
+			       (rep->rows[i].ci_lo - 1.0) * 100.0, (rep->rows[i].ci_hi - 1.0) * 100.0,
+			       rep->rows[i].p_adj);
 }
 
 static json_t *num_or_null(double v)
@@ -198,6 +269,20 @@ static json_t *strings_json(char **list, size_t n)
 	return a;
 }
 
+static json_t *kind_counts(const struct cmp_report *rep, enum metric_kind k)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}",
+			 "regressed", (json_int_t)rep->count[k][CMP_REGRESSED],
+			 "improved", (json_int_t)rep->count[k][CMP_IMPROVED],
+			 "unchanged", (json_int_t)rep->count[k][CMP_UNCHANGED],
+			 "undecided", (json_int_t)rep->count[k][CMP_UNDECIDED]);
+}
+
+static const char *const noise_names[] = {
+	[CMP_NOISE_ROUNDS] = "rounds", [CMP_NOISE_HISTORY] = "rounds+history",
+	[CMP_NOISE_RUNS] = "runs", [CMP_NOISE_NONE] = "none",
+};
+
 static int print_json(const struct rl_set *base, const struct rl_set *new,
 		      const struct cmp_report *rep, const struct cmp_options *opt, int status)
 {
@@ -206,28 +291,39 @@ static int print_json(const struct rl_set *base, const struct rl_set *new,
 
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct cmp_row *r = &rep->rows[i];
-
-		json_array_append_new(rows, json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:o, s:b, s:b}, s:{s:I, s:o, s:b, s:b},"
-			" s:o, s:[o, o], s:f, s:f, s:s}",
+		json_t *row = json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s,"
+			" s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I, s:I, s:o, s:o, s:o},"
+			" s:o, s:[o, o], s:f, s:f, s:o, s:o, s:s, s:b, s:s}",
 			"key", r->key, "benchmark", r->bench_name, "metric", r->metric,
 			"unit", r->unit, "better", r->lower_is_better ? "lower" : "higher",
-			"base", "n", (json_int_t)r->n_base, "median", num_or_null(r->median_base),
-			"noisy", r->noisy_base, "constant", r->constant_base,
-			"new", "n", (json_int_t)r->n_new, "median", num_or_null(r->median_new),
-			"noisy", r->noisy_new, "constant", r->constant_new,
+			"kind", metric_kind_name(r->kind),
+			"base", "rounds", (json_int_t)r->n_base, "runs", (json_int_t)r->k_base,
+			"center", num_or_null(r->median_base),
+			"between_round_cv", num_or_null(r->between_cv_base),
+			"within_round_cv", num_or_null(r->within_cv_base),
+			"new", "rounds", (json_int_t)r->n_new, "runs", (json_int_t)r->k_new,
+			"center", num_or_null(r->median_new),
+			"between_round_cv", num_or_null(r->between_cv_new),
+			"within_round_cv", num_or_null(r->within_cv_new),
 			"ratio", num_or_null(r->ratio),
 			"ci95", num_or_null(r->ci_lo), num_or_null(r->ci_hi),
-			"p", r->p, "p_adj", r->p_adj, "verdict", cmp_verdict_name(r->verdict)));
+			"p", r->p, "p_adj", r->p_adj, "df", num_or_null(r->df),
+			"mde95", num_or_null(r->mde), "noise", noise_names[r->noise],
+			"flagged", r->flagged, "verdict", cmp_verdict_name(r->verdict));
+
+		json_object_set_new(row, "rounds_needed", r->rounds_needed > 0 ?
+				    json_integer(r->rounds_needed) : json_null());
+		json_object_set_new(row, "why", r->why ? json_string(r->why) : json_null());
+		json_array_append_new(rows, row);
 	}
 	for (size_t i = 0; i < rep->nenv; i++)
 		json_array_append_new(env, json_pack("{s:s, s:s, s:s}", "path", rep->env[i].path,
 						     "base", rep->env[i].base, "new", rep->env[i].new));
-	root = json_pack("{s:i, s:o, s:o, s:f, s:f, s:I, s:o, s:b, s:b, s:o, s:o, s:I, s:o,"
-			 " s:{s:I, s:I, s:I, s:I}, s:i}",
-			 "schema_version", 1, "base", side_json(base), "new", side_json(new),
+	root = json_pack("{s:i, s:o, s:o, s:f, s:f, s:o, s:b, s:b, s:o, s:o, s:I, s:o,"
+			 " s:{s:o, s:o, s:o}, s:{s:s, s:I}, s:i}",
+			 "schema_version", 2, "base", side_json(base), "new", side_json(new),
 			 "threshold", opt->threshold, "alpha", opt->alpha,
-			 "resamples", (json_int_t)opt->resamples,
 			 "environment_diff", env,
 			 "different_machines", rep->different_machines,
 			 "different_schema", rep->different_schema,
@@ -235,10 +331,11 @@ static int print_json(const struct rl_set *base, const struct rl_set *new,
 			 "only_in_new", strings_json(rep->only_new, rep->nonly_new),
 			 "matched_but_not_measured", (json_int_t)rep->nskipped,
 			 "metrics", rows,
-			 "summary", "regressed", (json_int_t)rep->count[CMP_REGRESSED],
-			 "improved", (json_int_t)rep->count[CMP_IMPROVED],
-			 "unchanged", (json_int_t)rep->count[CMP_UNCHANGED],
-			 "noisy", (json_int_t)rep->count[CMP_NOISY],
+			 "summary", "gated", kind_counts(rep, METRIC_GATED),
+			 "detail", kind_counts(rep, METRIC_DETAIL),
+			 "layout", kind_counts(rep, METRIC_LAYOUT),
+			 "noise_model", "text", noise_text(rep, opt),
+			 "history_runs", (json_int_t)rep->history_runs,
 			 "exit_status", status);
 	if (!root)
 		return -1;
@@ -282,17 +379,18 @@ int cmd_compare(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "bench", required_argument, NULL, 'b' },
-		{ "resamples", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "all", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "bisect", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rl_set base = { 0 }, new = { 0 };
+	struct rl_set base = { 0 }, new = { 0 }, history = { 0 };
 	struct cmp_options opt;
 	struct cmp_report rep;
-	bool json = false, bisect = false;
+	bool json = false, bisect = false, all = false;
+	char *history_dir = NULL;
 	int c, status, err_status;
 	double v;
 
@@ -321,16 +419,11 @@ int cmd_compare(int argc, char **argv)
 		case 'b':
 			opt.bench_filter = optarg;
 			break;
-		case 'r':
-			if (parse_double(optarg, &v) != 0 || v < 100 || v > 1e6) {
-				fprintf(stderr, "pfnlab compare: --resamples wants 100 .. 1000000, got '%s'\n",
-					optarg);
-				return 2;
-			}
-			opt.resamples = (unsigned int)v;
+		case 'H':
+			history_dir = optarg;
 			break;
-		case 's':
-			opt.seed = strtoull(optarg, NULL, 0);
+		case 'A':
+			all = true;
 			break;
 		case 'j':
 			json = true;
@@ -353,11 +446,15 @@ int cmd_compare(int argc, char **argv)
 		return err_status;
 	}
 	if (rl_load_paths(&argv[optind], 1, &base) != 0 ||
-	    rl_load_paths(&argv[optind + 1], 1, &new) != 0) {
+	    rl_load_paths(&argv[optind + 1], 1, &new) != 0 ||
+	    (history_dir && rl_load_paths(&history_dir, 1, &history) != 0)) {
 		rl_set_free(&base);
 		rl_set_free(&new);
+		rl_set_free(&history);
 		return err_status;
 	}
+	if (history_dir)
+		opt.history = &history;
 	if (cmp_compare(&base, &new, &opt, &rep) != 0) {
 		fprintf(stderr, "pfnlab compare: out of memory\n");
 		status = err_status;
@@ -369,9 +466,9 @@ int cmd_compare(int argc, char **argv)
 			argv[optind], argv[optind + 1],
 			opt.metric_filter || opt.bench_filter ? " (after --metric/--bench)" : "");
 		status = bisect ? BISECT_SKIP : 2;
-	} else if (rep.count[CMP_REGRESSED]) {
+	} else if (cmp_gated(&rep, CMP_REGRESSED)) {
 		status = 1;
-	} else if (bisect && rep.count[CMP_NOISY]) {
+	} else if (bisect && cmp_gated(&rep, CMP_UNDECIDED)) {
 		status = BISECT_SKIP;
 	} else {
 		status = 0;
@@ -382,11 +479,12 @@ int cmd_compare(int argc, char **argv)
 			status = err_status;
 		}
 	} else if (rep.nrows) {
-		print_table(&base, &new, &rep, &opt);
+		print_table(&base, &new, &rep, &opt, all);
 	}
 	cmp_report_free(&rep);
 out:
 	rl_set_free(&base);
 	rl_set_free(&new);
+	rl_set_free(&history);
 	return status;
 }

@@ -99,7 +99,7 @@ static const char page_head[] =
 	"td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}\n"
-	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.noisy{background:#fff0d0}\n"
+	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}\n"
 	".skipped,.failed{color:#888}.flagged{background:#fff0d0}\n"
 	"code{font-size:.9em}details{margin:.5em 0}\n"
 	"</style>\n</head>\n";
@@ -183,11 +183,15 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	}
 	fprintf(f, "<p>BASE <code>");
 	html_esc(f, base->results[0].path);
-	fprintf(f, "</code>%s vs NEW. %zu metrics: <b>%zu regressed</b>, %zu improved, "
-		"%zu unchanged, %zu noisy (threshold %.3g%%, BH-adjusted p &lt; %.3g).</p>\n",
-		base->n > 1 ? " and more" : "", rep.nrows, rep.count[CMP_REGRESSED],
-		rep.count[CMP_IMPROVED], rep.count[CMP_UNCHANGED], rep.count[CMP_NOISY],
-		opt->threshold * 100, opt->alpha);
+	fprintf(f, "</code>%s vs NEW. Gated metrics: <b>%zu regressed</b>, %zu improved, "
+		"%zu unchanged, %zu undecided (threshold %.3g%%, BH-adjusted p &lt; %.3g; "
+		"the observation is the round; noise model: %s).  Detail and layout rows never "
+		"fail the comparison.</p>\n",
+		base->n > 1 ? " and more" : "", cmp_gated(&rep, CMP_REGRESSED),
+		cmp_gated(&rep, CMP_IMPROVED), cmp_gated(&rep, CMP_UNCHANGED),
+		cmp_gated(&rep, CMP_UNDECIDED), opt->threshold * 100, opt->alpha,
+		rep.history_runs ? "rounds + run-to-run variance of earlier runs" :
+		"rounds only (no earlier runs of this host)");
 	if (rep.different_machines)
 		fputs("<p><b>BASE and NEW come from different machines</b>; ratios include the hardware.</p>\n", f);
 	if (rep.nenv) {
@@ -204,8 +208,9 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 		}
 		fputs("</table></details>\n", f);
 	}
-	fputs("<table><tr><th>benchmark</th><th>metric</th><th>unit</th><th>BASE median</th>"
-	      "<th>NEW median</th><th>ratio</th><th>95% CI</th><th>p (adj.)</th><th>verdict</th></tr>\n", f);
+	fputs("<table><tr><th>benchmark</th><th>metric</th><th>kind</th><th>unit</th>"
+	      "<th>BASE center (rounds)</th><th>NEW center (rounds)</th><th>ratio</th><th>95% CI</th>"
+	      "<th>p (adj.)</th><th>MDE</th><th>verdict</th></tr>\n", f);
 	keys = calloc(rep.nrows + 1, sizeof(*keys));
 	for (size_t i = 0; keys && i < rep.nrows; i++)
 		keys[i] = rep.rows[i].key;
@@ -219,20 +224,27 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 		html_esc(f, labels ? labels[i] : r->key);
 		fputs("</code></td><td>", f);
 		html_esc(f, r->metric);
-		fputs("</td><td>", f);
+		fprintf(f, "</td><td>%s</td><td>", metric_kind_name(r->kind));
 		html_esc(f, r->unit);
 		fputs("</td><td class=\"n\">", f);
 		fmt(f, r->median_base);
-		fputs("</td><td class=\"n\">", f);
+		fprintf(f, " (%zu)</td><td class=\"n\">", r->n_base);
 		fmt(f, r->median_new);
-		fputs("</td><td class=\"n\">", f);
+		fprintf(f, " (%zu)</td><td class=\"n\">", r->n_new);
 		fmt(f, r->ratio);
 		fputs("</td><td class=\"n\">", f);
 		fmt(f, r->ci_lo);
 		fputs(" &ndash; ", f);
 		fmt(f, r->ci_hi);
-		fprintf(f, "</td><td class=\"n\">%.2g</td><td>%s</td></tr>\n", r->p_adj,
-			cmp_verdict_name(r->verdict));
+		fprintf(f, "</td><td class=\"n\">%.2g</td><td class=\"n\">", r->p_adj);
+		if (isnan(r->mde))
+			fputs("-", f);
+		else
+			fprintf(f, "%.1f%%", r->mde * 100);
+		fprintf(f, "</td><td>%s", cmp_verdict_name(r->verdict));
+		if (r->why)
+			fprintf(f, " (%s%s)", r->why, r->rounds_needed > 0 ? ": more rounds" : "");
+		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
 	free_labels(labels, rep.nrows);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The comparison itself.  Samples of the same benchmark key are pooled over
- * every file of a side, so a directory holding three runs of one build is
- * one sample set three times as large, not three verdicts.
+ * The comparison itself (compare_engine.h): observations are round
+ * medians, grouped by run; the noise model says where the variance came
+ * from; the verdict rules are in the header.
  */
 #include "compare_engine.h"
 
@@ -11,12 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rounds.h"
+
 static const char *const verdict_names[CMP_NVERDICTS] = {
 	[CMP_UNCHANGED] = "unchanged",
 	[CMP_IMPROVED] = "improved",
 	[CMP_REGRESSED] = "regressed",
-	[CMP_NOISY] = "noisy",
+	[CMP_UNDECIDED] = "undecided",
 };
+
+/* z(0.975) + z(0.95): a two-sided 5% test with 95% power. */
+#define Z_POWER (1.959964 + 1.644854)
 
 const char *cmp_verdict_name(enum cmp_verdict v)
 {
@@ -28,8 +33,6 @@ void cmp_default_options(struct cmp_options *opt)
 	memset(opt, 0, sizeof(*opt));
 	opt->threshold = 0.05;
 	opt->alpha = 0.05;
-	opt->resamples = 2000;
-	opt->seed = 0x70666e6c6162ULL;	/* "pfnlab": any fixed value will do */
 }
 
 int cmp_parse_percent(const char *s, double *frac)
@@ -43,219 +46,441 @@ int cmp_parse_percent(const char *s, double *frac)
 	return 0;
 }
 
-static bool all_equal(const double *v, size_t n)
+/* ---- one side: mean and variance of its mean ---- */
+
+struct side_moments {
+	size_t n, k;			/* rounds, runs */
+	double mean;			/* on the scale: mean of run means */
+	double var_mean;		/* variance of @mean; NaN when unknown */
+	double df;			/* of var_mean */
+	double s2;			/* variance of the round values (one run) */
+	bool by_runs;			/* var_mean from the spread of run means */
+};
+
+static double scaled(double x, bool log_scale)
 {
-	for (size_t i = 1; i < n; i++)
-		if (v[i] != v[0])
-			return false;
-	return n > 1;
+	return log_scale ? log(x) : x;
 }
 
-void cmp_metric_stats(const double *base, size_t nb, const double *new, size_t nn,
-		      const struct cmp_options *opt, struct cs_rng *rng,
-		      struct cmp_row *row)
+/*
+ * Mean of the run means, and its variance: with several runs, the spread
+ * of their means (each run counts once, whatever its rounds); with one,
+ * the spread of its rounds plus @tau2 (when >= 0) for what rounds miss.
+ */
+static void side_moments(const struct cmp_side *sd, bool log_scale, double tau2,
+			 double tau2_df, struct side_moments *m)
 {
-	row->n_base = nb;
-	row->n_new = nn;
-	/*
-	 * Identical samples are one observation repeated (a count, or a
-	 * property of the buffer's memory layout measured again on the same
-	 * buffer): ranking the copies would turn one draw per side into a
-	 * "significant" difference, so a constant side counts once.
-	 */
-	row->constant_base = all_equal(base, nb);
-	row->constant_new = all_equal(new, nn);
-	if (row->constant_base)
-		nb = 1;
-	if (row->constant_new)
-		nn = 1;
-	row->median_base = cs_median(base, nb);
-	row->median_new = cs_median(new, nn);
-	if (row->median_base != 0.0)
-		row->ratio = row->median_new / row->median_base;
-	else
-		row->ratio = row->median_new == 0.0 ? 1.0 : NAN;
-	row->p = cs_mann_whitney_p(base, nb, new, nn);
-	row->p_adj = row->p;
-	if (cs_bootstrap_ratio_ci(base, nb, new, nn, opt->resamples, rng,
-				  &row->ci_lo, &row->ci_hi) != 0) {
-		/* Both sides all zero (a count that stayed 0) is a certain 1. */
-		bool all_zero = row->median_base == 0.0 && row->median_new == 0.0;
+	size_t nruns = 0, *ids = calloc(sd->n + 1, sizeof(*ids));
+	double *sum = calloc(sd->n + 1, sizeof(*sum)), *cnt = calloc(sd->n + 1, sizeof(*cnt));
+	double total = 0, sq = 0;
 
-		for (size_t i = 0; all_zero && i < nb; i++)
-			all_zero = base[i] == 0.0;
-		for (size_t i = 0; all_zero && i < nn; i++)
-			all_zero = new[i] == 0.0;
-		row->ci_lo = all_zero ? 1.0 : NAN;
-		row->ci_hi = all_zero ? 1.0 : NAN;
+	memset(m, 0, sizeof(*m));
+	m->n = sd->n;
+	m->var_mean = NAN;
+	if (!ids || !sum || !cnt || sd->n == 0)
+		goto out;
+	for (size_t i = 0; i < sd->n; i++) {
+		size_t r = 0;
+
+		while (r < nruns && ids[r] != sd->run[i])
+			r++;
+		if (r == nruns)
+			ids[nruns++] = sd->run[i];
+		sum[r] += scaled(sd->x[i], log_scale);
+		cnt[r] += 1;
+	}
+	m->k = nruns;
+	for (size_t r = 0; r < nruns; r++)
+		total += sum[r] / cnt[r];
+	m->mean = total / (double)nruns;
+	if (nruns >= 2) {
+		for (size_t r = 0; r < nruns; r++)
+			sq += (sum[r] / cnt[r] - m->mean) * (sum[r] / cnt[r] - m->mean);
+		m->var_mean = sq / (double)(nruns - 1) / (double)nruns;
+		m->df = (double)(nruns - 1);
+		m->by_runs = true;
+		goto out;
+	}
+	if (sd->n >= 2) {
+		for (size_t i = 0; i < sd->n; i++) {
+			double d = scaled(sd->x[i], log_scale) - m->mean;
+
+			sq += d * d;
+		}
+		m->s2 = sq / (double)(sd->n - 1);
+		m->var_mean = m->s2 / (double)sd->n;
+		m->df = (double)(sd->n - 1);
+	} else if (tau2 >= 0) {
+		/* One round: only the history knows how far a rerun moves. */
+		m->var_mean = 0;
+		m->df = tau2_df;
+	}
+	if (tau2 > 0 && !isnan(m->var_mean)) {
+		double a = m->var_mean, df_a = m->df;
+
+		m->var_mean = a + tau2;
+		/* Satterthwaite for the sum of the two components. */
+		m->df = m->var_mean * m->var_mean /
+			((a > 0 ? a * a / df_a : 0) + tau2 * tau2 / tau2_df);
+	}
+out:
+	free(ids);
+	free(sum);
+	free(cnt);
+}
+
+void cmp_metric_stats(const struct cmp_side *base, const struct cmp_side *new, double tau2,
+		      double tau2_df, const struct cmp_options *opt, struct cmp_row *row)
+{
+	struct side_moments mb, mn;
+	double d, se2, se, df, half, target;
+	bool log_scale = true;
+
+	for (size_t i = 0; i < base->n; i++)
+		log_scale &= base->x[i] > 0;
+	for (size_t i = 0; i < new->n; i++)
+		log_scale &= new->x[i] > 0;
+	row->log_scale = log_scale;
+	/* tau^2 is kept on the log scale; on a linear one it does not apply. */
+	if (!log_scale)
+		tau2 = -1;
+	side_moments(base, log_scale, tau2, tau2_df, &mb);
+	side_moments(new, log_scale, tau2, tau2_df, &mn);
+	row->n_base = mb.n;
+	row->n_new = mn.n;
+	row->k_base = mb.k;
+	row->k_new = mn.k;
+	row->median_base = log_scale ? exp(mb.mean) : mb.mean;
+	row->median_new = log_scale ? exp(mn.mean) : mn.mean;
+	row->between_cv_base = mb.k == 1 && mb.n >= 2 ? (log_scale ? sqrt(mb.s2) :
+				sqrt(mb.s2) / fabs(mb.mean)) : NAN;
+	row->between_cv_new = mn.k == 1 && mn.n >= 2 ? (log_scale ? sqrt(mn.s2) :
+			       sqrt(mn.s2) / fabs(mn.mean)) : NAN;
+	if (log_scale)
+		row->ratio = exp(mn.mean - mb.mean);
+	else if (mb.mean != 0)
+		row->ratio = mn.mean / mb.mean;
+	else
+		row->ratio = mn.mean == 0 ? 1.0 : NAN;
+	row->noise = mb.by_runs || mn.by_runs ? CMP_NOISE_RUNS :
+		     tau2 > 0 ? CMP_NOISE_HISTORY : CMP_NOISE_ROUNDS;
+	row->ci_lo = row->ci_hi = row->mde = NAN;
+	row->p = row->p_adj = 1.0;
+	row->df = NAN;
+	row->rounds_needed = 0;
+	if (isnan(mb.var_mean) || isnan(mn.var_mean)) {
+		row->noise = CMP_NOISE_NONE;
+		row->rounds_needed = 3;
+		return;
+	}
+	d = mn.mean - mb.mean;
+	se2 = mb.var_mean + mn.var_mean;
+	se = sqrt(se2);
+	if (se2 > 0) {
+		double denom = (mb.var_mean > 0 ? mb.var_mean * mb.var_mean / mb.df : 0) +
+			       (mn.var_mean > 0 ? mn.var_mean * mn.var_mean / mn.df : 0);
+
+		df = denom > 0 ? se2 * se2 / denom : 1;
+		row->df = df;
+		row->p = 2.0 * (1.0 - cs_t_cdf(fabs(d) / se, df));
+		half = cs_t_quantile(0.975, df) * se;
+	} else {
+		/* Both sides constant: the difference is what it is. */
+		row->df = df = INFINITY;
+		row->p = d == 0 ? 1.0 : 0.0;
+		half = 0;
+	}
+	if (log_scale) {
+		row->ci_lo = exp(d - half);
+		row->ci_hi = exp(d + half);
+	} else if (mb.mean != 0) {
+		row->ci_lo = (mn.mean - half) / mb.mean;
+		row->ci_hi = (mn.mean + half) / mb.mean;
+		if (row->ci_lo > row->ci_hi) {
+			double t = row->ci_lo;
+
+			row->ci_lo = row->ci_hi;
+			row->ci_hi = t;
+		}
+	}
+	row->mde = se2 > 0 ? rounds_mde(se, df, log_scale, mb.mean) : 0;
+	/*
+	 * Rounds per side for the threshold: (z + z)^2 (s_b^2 + s_n^2) / n
+	 * plus the run-to-run part must fit under the threshold squared.
+	 * Only for one-run sides on the log scale, where it is meaningful.
+	 */
+	target = log1p(opt->threshold) / Z_POWER;
+	if (log_scale && mb.k == 1 && mn.k == 1 && mb.n >= 2 && mn.n >= 2) {
+		double fixed = tau2 > 0 ? 2 * tau2 : 0, per_round = mb.s2 + mn.s2;
+
+		if (target * target <= fixed)
+			row->rounds_needed = -1;
+		else
+			row->rounds_needed = (long)ceil(per_round / (target * target - fixed));
+		if (row->rounds_needed == 0)
+			row->rounds_needed = 2;
 	}
 }
 
 void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *opt)
 {
 	double *p, *adj;
+	size_t *idx;
 
 	if (nrows == 0)
 		return;
 	p = calloc(nrows, sizeof(*p));
-	adj = malloc(nrows * sizeof(*adj));
-	if (!p || !adj) {
-		for (size_t i = 0; i < nrows; i++)
-			rows[i].verdict = CMP_NOISY;
-		free(p);
-		free(adj);
-		return;
-	}
-	for (size_t i = 0; i < nrows; i++)
-		p[i] = rows[i].p;
-	cs_benjamini_hochberg(p, adj, nrows);
+	adj = calloc(nrows, sizeof(*adj));
+	idx = calloc(nrows, sizeof(*idx));
+	for (int kind = 0; kind < METRIC_NKINDS; kind++) {
+		size_t n = 0;
 
+		for (size_t i = 0; i < nrows; i++)
+			if ((int)rows[i].kind == kind && p && adj && idx) {
+				idx[n] = i;
+				p[n++] = rows[i].p;
+			}
+		if (n)
+			cs_benjamini_hochberg(p, adj, n);
+		for (size_t j = 0; j < n; j++)
+			rows[idx[j]].p_adj = adj[j];
+	}
 	for (size_t i = 0; i < nrows; i++) {
 		struct cmp_row *r = &rows[i];
 		bool significant, large, worse;
 
-		r->p_adj = adj[i];
+		/* Without memory no p was adjusted: the conservative answer. */
+		if (!p || !adj || !idx)
+			r->p_adj = 1.0;
+		r->why = NULL;
+		if (r->flagged) {
+			r->verdict = CMP_UNDECIDED;
+			r->why = "placement or page kind not as asked";
+			continue;
+		}
+		if (r->noise == CMP_NOISE_NONE) {
+			r->verdict = CMP_UNDECIDED;
+			r->why = "one round on a side: no variance";
+			continue;
+		}
 		significant = r->p_adj < opt->alpha;
 		if (isnan(r->ratio)) {
-			/* BASE median 0: no ratio; a significant move from 0 counts as large. */
+			/* BASE center 0: no ratio; a significant move from 0 counts as large. */
 			large = true;
 			worse = (r->median_new > r->median_base) == r->lower_is_better;
 		} else {
 			large = fabs(r->ratio - 1.0) > opt->threshold;
 			worse = (r->ratio > 1.0) == r->lower_is_better;
 		}
-		/* Noisy samples must also put the whole CI past the threshold. */
-		if (significant && large && (r->noisy_base || r->noisy_new))
-			large = !isnan(r->ci_lo) &&
-				(r->ci_lo > 1.0 + opt->threshold || r->ci_hi < 1.0 - opt->threshold);
-		/*
-		 * A CI wholly inside 1 +- threshold bounds the change below the
-		 * threshold, however noisy a side's samples: that is a decision
-		 * ("unchanged"), and a bisection must not skip on it.  A flagged
-		 * side measured something other than what was asked: never that.
-		 */
-		if (significant && large)
+		if (significant && large) {
 			r->verdict = worse ? CMP_REGRESSED : CMP_IMPROVED;
-		else if (r->flagged || isnan(r->ci_lo) || r->ci_lo < 1.0 - opt->threshold ||
-			 r->ci_hi > 1.0 + opt->threshold)
-			r->verdict = CMP_NOISY;
-		else
+		} else if (!isnan(r->ci_lo) && r->ci_lo >= 1.0 - opt->threshold &&
+			   r->ci_hi <= 1.0 + opt->threshold) {
 			r->verdict = CMP_UNCHANGED;
+		} else {
+			r->verdict = CMP_UNDECIDED;
+			r->why = r->rounds_needed < 0 ? "run-to-run variance exceeds the threshold"
+						       : "too few rounds";
+		}
 	}
 	free(p);
 	free(adj);
+	free(idx);
 }
 
-/* ---- pooling the samples of one key over the files of a side ---- */
+/* ---- observations of a side: round medians by key and metric ---- */
 
-struct pooled_metric {
+struct obs_metric {
 	const char *name, *unit;
-	bool lower_is_better, noisy;
-	double *samples;
-	size_t n;
+	bool lower_is_better;
+	enum metric_kind kind;
+	double *x;			/* round medians */
+	size_t *run;			/* file index of each */
+	size_t n, cap;
+	double within_cv_sum;		/* for the pooled within-round CV */
+	size_t within_cv_n;
 };
 
-struct pooled_bench {
+struct obs_bench {
 	const char *key, *name;
-	bool flagged;			/* placement or page kind did not come true */
-	bool measured;			/* at least one file has it with status ok/flagged */
-	struct pooled_metric *metrics;
+	bool flagged;
+	bool measured;
+	struct obs_metric *metrics;
 	size_t nmetrics;
 };
 
-struct pool {
-	struct pooled_bench *benches;
+struct obs {
+	struct obs_bench *b;
 	size_t n;
 };
 
-static void pool_free(struct pool *pool)
+static void obs_free(struct obs *o)
 {
-	for (size_t i = 0; i < pool->n; i++) {
-		for (size_t j = 0; j < pool->benches[i].nmetrics; j++)
-			free(pool->benches[i].metrics[j].samples);
-		free(pool->benches[i].metrics);
+	for (size_t i = 0; i < o->n; i++) {
+		for (size_t j = 0; j < o->b[i].nmetrics; j++) {
+			free(o->b[i].metrics[j].x);
+			free(o->b[i].metrics[j].run);
+		}
+		free(o->b[i].metrics);
 	}
-	free(pool->benches);
-	pool->benches = NULL;
-	pool->n = 0;
+	free(o->b);
+	memset(o, 0, sizeof(*o));
 }
 
-static struct pooled_bench *pool_find(const struct pool *pool, const char *key)
+static struct obs_bench *obs_find(const struct obs *o, const char *key)
 {
-	for (size_t i = 0; i < pool->n; i++)
-		if (strcmp(pool->benches[i].key, key) == 0)
-			return &pool->benches[i];
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->b[i].key, key) == 0)
+			return &o->b[i];
 	return NULL;
 }
 
-static int pool_add_metric(struct pooled_bench *pb, const struct rl_metric *m)
+static struct obs_metric *obs_metric(struct obs_bench *ob, const struct rl_metric *m)
 {
-	struct pooled_metric *pm = NULL;
-	double *grown;
+	struct obs_metric *more;
 
-	for (size_t i = 0; i < pb->nmetrics; i++)
-		if (strcmp(pb->metrics[i].name, m->name) == 0)
-			pm = &pb->metrics[i];
-	if (!pm) {
-		struct pooled_metric *more = realloc(pb->metrics, (pb->nmetrics + 1) * sizeof(*more));
+	for (size_t i = 0; i < ob->nmetrics; i++)
+		if (strcmp(ob->metrics[i].name, m->name) == 0)
+			return &ob->metrics[i];
+	more = realloc(ob->metrics, (ob->nmetrics + 1) * sizeof(*more));
+	if (!more)
+		return NULL;
+	ob->metrics = more;
+	more = &ob->metrics[ob->nmetrics++];
+	*more = (struct obs_metric){ .name = m->name, .unit = m->unit,
+				     .lower_is_better = m->lower_is_better, .kind = m->kind };
+	return more;
+}
 
-		if (!more)
-			return -1;
-		pb->metrics = more;
-		pm = &pb->metrics[pb->nmetrics++];
-		*pm = (struct pooled_metric){ .name = m->name, .unit = m->unit,
-					      .lower_is_better = m->lower_is_better };
-	}
-	pm->noisy |= m->noisy;
-	if (m->nsamples == 0)
-		return 0;
-	grown = realloc(pm->samples, (pm->n + m->nsamples) * sizeof(*grown));
-	if (!grown)
+static int obs_add_metric(struct obs_bench *ob, const struct rl_metric *m, size_t run)
+{
+	struct obs_metric *om = obs_metric(ob, m);
+
+	if (!om)
 		return -1;
-	pm->samples = grown;
-	memcpy(pm->samples + pm->n, m->samples, m->nsamples * sizeof(*grown));
-	pm->n += m->nsamples;
+	if (!isnan(m->rs.within_cv)) {
+		om->within_cv_sum += m->rs.within_cv * m->rs.within_cv;
+		om->within_cv_n++;
+	}
+	for (size_t k = 0; k < m->nrounds; k++) {
+		if (isnan(m->round_medians[k]))
+			continue;
+		if (om->n == om->cap) {
+			size_t ncap = om->cap ? om->cap * 2 : 16;
+			double *x = realloc(om->x, ncap * sizeof(*x));
+			size_t *r;
+
+			if (!x)
+				return -1;
+			om->x = x;
+			r = realloc(om->run, ncap * sizeof(*r));
+			if (!r)
+				return -1;
+			om->run = r;
+			om->cap = ncap;
+		}
+		om->x[om->n] = m->round_medians[k];
+		om->run[om->n++] = run;
+	}
 	return 0;
 }
 
-static int pool_build(const struct rl_set *set, struct pool *pool)
+static int obs_build(const struct rl_set *set, struct obs *o)
 {
 	for (size_t f = 0; f < set->n; f++) {
 		const struct rl_result *res = &set->results[f];
 
 		for (size_t b = 0; b < res->nbenches; b++) {
 			const struct rl_bench *rb = &res->benches[b];
-			struct pooled_bench *pb = pool_find(pool, rb->key);
+			struct obs_bench *ob = obs_find(o, rb->key);
 
-			if (!pb) {
-				struct pooled_bench *more = realloc(pool->benches,
-								    (pool->n + 1) * sizeof(*more));
+			if (!ob) {
+				struct obs_bench *more = realloc(o->b, (o->n + 1) * sizeof(*more));
 
 				if (!more)
 					return -1;
-				pool->benches = more;
-				pb = &pool->benches[pool->n++];
-				*pb = (struct pooled_bench){ .key = rb->key, .name = rb->name };
+				o->b = more;
+				ob = &o->b[o->n++];
+				*ob = (struct obs_bench){ .key = rb->key, .name = rb->name };
 			}
 			if (!rl_bench_measured(rb))
 				continue;
-			pb->measured = true;
-			pb->flagged |= strcmp(rb->status, "flagged") == 0;
+			ob->measured = true;
+			ob->flagged |= strcmp(rb->status, "flagged") == 0;
 			for (size_t m = 0; m < rb->nmetrics; m++)
-				if (pool_add_metric(pb, &rb->metrics[m]) != 0)
+				if (obs_add_metric(ob, &rb->metrics[m], f) != 0)
 					return -1;
 		}
 	}
 	return 0;
 }
 
-static const struct pooled_metric *pooled_find_metric(const struct pooled_bench *pb,
-						      const char *name)
+static const struct obs_metric *obs_find_metric(const struct obs_bench *ob, const char *name)
 {
-	for (size_t i = 0; i < pb->nmetrics; i++)
-		if (strcmp(pb->metrics[i].name, name) == 0)
-			return &pb->metrics[i];
+	for (size_t i = 0; i < ob->nmetrics; i++)
+		if (strcmp(ob->metrics[i].name, name) == 0)
+			return &ob->metrics[i];
 	return NULL;
+}
+
+/* ---- history: how far a rerun of one process moves (tau^2) ---- */
+
+static bool in_set(const struct rl_set *set, const char *path)
+{
+	for (size_t i = 0; set && i < set->n; i++)
+		if (strcmp(set->results[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * tau^2 of @key / @metric from the history runs of @host that are neither
+ * in BASE nor in NEW: the run centers' variance, estimated from successive
+ * differences (robust to the steps of real changes), less the part their
+ * own rounds explain.  Returns the number of runs used (< 3: none, *tau2
+ * is -1).
+ */
+static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *base,
+			   const struct rl_set *new, const char *host, const char *key,
+			   const char *metric, double *tau2, double *df)
+{
+	const struct rl_set *h = opt->history;
+	double *c = calloc(h ? h->n + 1 : 1, sizeof(*c)), own = 0, sigma;
+	size_t n = 0;
+
+	*tau2 = -1;
+	*df = 0;
+	for (size_t i = 0; c && h && i < h->n; i++) {
+		const struct rl_result *res = &h->results[i];
+
+		if (strcmp(res->hostname, host) != 0 || in_set(base, res->path) ||
+		    in_set(new, res->path))
+			continue;
+		for (size_t b = 0; b < res->nbenches; b++) {
+			const struct rl_bench *rb = &res->benches[b];
+			const struct rl_metric *m;
+
+			if (strcmp(rb->key, key) != 0 || !rl_bench_measured(rb))
+				continue;
+			m = rl_find_metric(rb, metric);
+			if (!m || m->rs.nrounds == 0 || !m->rs.log_scale)
+				continue;
+			c[n++] = m->rs.loc;
+			if (m->rs.nrounds >= 2)
+				own += m->rs.sd * m->rs.sd / (double)m->rs.nrounds;
+			break;
+		}
+	}
+	if (n >= 3) {
+		sigma = cs_diff_sigma(c, n);
+		*tau2 = sigma * sigma - own / (double)n;
+		if (*tau2 < 0)
+			*tau2 = 0;
+		/* A median-based scale has about 40% of the efficiency of an SD. */
+		*df = 0.4 * (double)(n - 1) > 1 ? 0.4 * (double)(n - 1) : 1;
+	}
+	free(c);
+	return n >= 3 ? n : 0;
 }
 
 /* ---- environment records, flattened to path = compact JSON ---- */
@@ -476,29 +701,40 @@ static int push_key(char ***list, size_t *n, const char *key)
 	return 0;
 }
 
-static int add_row(struct cmp_report *rep, const struct pooled_bench *pb,
-		   const struct pooled_metric *mb, const struct pooled_metric *mn,
-		   bool flagged, const struct cmp_options *opt, struct cs_rng *rng)
+static int add_row(struct cmp_report *rep, const struct obs_bench *ob,
+		   const struct obs_metric *mb, const struct obs_metric *mn, bool flagged,
+		   const struct rl_set *base, const struct rl_set *new,
+		   const struct cmp_options *opt)
 {
 	struct cmp_row *more = realloc(rep->rows, (rep->nrows + 1) * sizeof(*more));
+	struct cmp_side sb = { mb->x, mb->run, mb->n }, sn = { mn->x, mn->run, mn->n };
+	const char *host = new->results[new->n - 1].hostname;
+	double tau2 = -1, tau2_df = 0;
 	struct cmp_row *row;
+	size_t used;
 
 	if (!more)
 		return -1;
 	rep->rows = more;
 	row = &more[rep->nrows];
 	memset(row, 0, sizeof(*row));
-	row->key = strdup(pb->key);
+	row->key = strdup(ob->key);
 	if (!row->key)
 		return -1;
-	row->bench_name = pb->name;
+	row->bench_name = ob->name;
 	row->metric = mb->name;
 	row->unit = mb->unit;
 	row->lower_is_better = mb->lower_is_better;
-	row->noisy_base = mb->noisy || pb->flagged;
-	row->noisy_new = mn->noisy || flagged;
-	row->flagged = pb->flagged || flagged;
-	cmp_metric_stats(mb->samples, mb->n, mn->samples, mn->n, opt, rng, row);
+	row->kind = mb->kind;
+	row->flagged = ob->flagged || flagged;
+	used = history_tau2(opt, base, new, host, ob->key, mb->name, &tau2, &tau2_df);
+	if (used > rep->history_runs)
+		rep->history_runs = used;
+	cmp_metric_stats(&sb, &sn, tau2, tau2_df, opt, row);
+	row->within_cv_base = mb->within_cv_n ? sqrt(mb->within_cv_sum / (double)mb->within_cv_n)
+					      : NAN;
+	row->within_cv_new = mn->within_cv_n ? sqrt(mn->within_cv_sum / (double)mn->within_cv_n)
+					     : NAN;
 	rep->nrows++;
 	return 0;
 }
@@ -506,18 +742,16 @@ static int add_row(struct cmp_report *rep, const struct pooled_bench *pb,
 int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		const struct cmp_options *opt, struct cmp_report *rep)
 {
-	struct pool pb = { 0 }, pn = { 0 };
-	struct cs_rng rng;
+	struct obs ob = { 0 }, on = { 0 };
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
-	cs_rng_seed(&rng, opt->seed);
-	if (pool_build(base, &pb) != 0 || pool_build(new, &pn) != 0)
+	if (obs_build(base, &ob) != 0 || obs_build(new, &on) != 0)
 		goto out;
 
-	for (size_t i = 0; i < pb.n; i++) {
-		const struct pooled_bench *b = &pb.benches[i];
-		const struct pooled_bench *n = pool_find(&pn, b->key);
+	for (size_t i = 0; i < ob.n; i++) {
+		const struct obs_bench *b = &ob.b[i];
+		const struct obs_bench *n = obs_find(&on, b->key);
 
 		if (opt->bench_filter && !strstr(b->key, opt->bench_filter))
 			continue;
@@ -531,27 +765,27 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 			continue;
 		}
 		for (size_t m = 0; m < b->nmetrics; m++) {
-			const struct pooled_metric *mb = &b->metrics[m];
-			const struct pooled_metric *mn = pooled_find_metric(n, mb->name);
+			const struct obs_metric *mb = &b->metrics[m];
+			const struct obs_metric *mn = obs_find_metric(n, mb->name);
 
 			if (opt->metric_filter && strcmp(opt->metric_filter, mb->name) != 0)
 				continue;
 			if (!mn || mb->n == 0 || mn->n == 0)
 				continue;
-			if (add_row(rep, b, mb, mn, n->flagged, opt, &rng) != 0)
+			if (add_row(rep, b, mb, mn, n->flagged, base, new, opt) != 0)
 				goto out;
 		}
 	}
-	for (size_t i = 0; i < pn.n; i++) {
-		if (opt->bench_filter && !strstr(pn.benches[i].key, opt->bench_filter))
+	for (size_t i = 0; i < on.n; i++) {
+		if (opt->bench_filter && !strstr(on.b[i].key, opt->bench_filter))
 			continue;
-		if (!pool_find(&pb, pn.benches[i].key) &&
-		    push_key(&rep->only_new, &rep->nonly_new, pn.benches[i].key) != 0)
+		if (!obs_find(&ob, on.b[i].key) &&
+		    push_key(&rep->only_new, &rep->nonly_new, on.b[i].key) != 0)
 			goto out;
 	}
 	cmp_decide(rep->rows, rep->nrows, opt);
 	for (size_t i = 0; i < rep->nrows; i++)
-		rep->count[rep->rows[i].verdict]++;
+		rep->count[rep->rows[i].kind][rep->rows[i].verdict]++;
 
 	if (base->n && new->n && env_compare(base, new, rep) != 0)
 		goto out;
@@ -561,10 +795,15 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		rep->different_schema |= new->results[i].schema_version != RL_SCHEMA_VERSION;
 	ret = 0;
 out:
-	/* Rows borrow names from the result sets, not from the pools. */
-	pool_free(&pb);
-	pool_free(&pn);
+	/* Rows borrow names from the result sets, not from the observations. */
+	obs_free(&ob);
+	obs_free(&on);
 	return ret;
+}
+
+size_t cmp_gated(const struct cmp_report *rep, enum cmp_verdict v)
+{
+	return rep->count[METRIC_GATED][v];
 }
 
 void cmp_report_free(struct cmp_report *rep)

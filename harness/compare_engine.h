@@ -1,30 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * BASE vs NEW: match benchmarks, test every metric, decide a verdict.
- * Shared by `pfnlab compare`, the compare chart of `pfnlab plot` and the
- * verdict table of `pfnlab report`.
+ * BASE vs NEW: match benchmarks, test every metric on its rounds, decide a
+ * verdict.  Shared by `pfnlab compare`, `pfnlab ab`, the compare chart of
+ * `pfnlab plot` and the verdict table of `pfnlab report`.
+ *
+ * The observation is the round (engine.h): each round's median, on a log
+ * scale.  A side made of one run has its rounds; a side made of several
+ * runs (a directory) has them grouped by run.  The variance of a side's
+ * mean is
+ *   one run:        s^2 / n + tau^2,
+ *   several runs:   the variance of the run means / k,
+ * where s^2 is the variance of the round medians, n their number, k the
+ * number of runs, and tau^2 the part of the run-to-run variance that rounds
+ * inside one process do not see (a process's placement, the host's state
+ * when it ran), taken from earlier runs of the same host and benchmark
+ * (--history) when they exist, else 0 and said so.  The difference of the
+ * two means is tested with Welch's t (Satterthwaite's degrees of freedom),
+ * the p-values Benjamini-Hochberg adjusted within each kind of metric.
  *
  * Verdict of one metric (plots/README.md says the same for users):
- *   significant = Benjamini-Hochberg adjusted Mann-Whitney p < alpha (0.05),
- *                 adjusted across every metric of the comparison;
- *   large       = |ratio - 1| > threshold (default 0.05), ratio being
- *                 median(NEW) / median(BASE);
- *   noisy side  summary.noisy on either side (CV above the job's noisy_cv),
- *                 or benchmark status "flagged";
- *   regressed / improved  when significant and large, in the direction the
- *                 metric's `better` calls worse / better; when a side is
- *                 noisy, the whole bootstrap CI must also lie beyond
- *                 1 +- threshold (noisy data needs a decisive interval);
- *   noisy       otherwise, when a side is noisy, or when the bootstrap 95%
- *                 CI of the ratio reaches beyond 1 +- threshold (a change
- *                 bigger than the threshold can be neither shown nor ruled
- *                 out), or the CI cannot be computed;
- *   unchanged   otherwise: the CI lies inside 1 +- threshold.
- *
- * A side whose samples are all equal (a count, or a property of the memory
- * layout measured again and again on one buffer) is one observation, not n:
- * it enters the tests as a single sample, so a layout that differs between
- * two runs is "noisy" (undecidable from one draw each), not "regressed".
+ *   regressed / improved  adjusted p < alpha and the ratio of centers
+ *                 beyond 1 +- threshold, in the direction `better` calls
+ *                 worse / better;
+ *   unchanged   the 95% CI of the ratio lies inside 1 +- threshold;
+ *   undecided   otherwise: too few rounds for either, or a side's
+ *                 placement did not come true.  The row says how many
+ *                 rounds per side would detect the threshold at 95% power,
+ *                 or that more rounds cannot (the run-to-run part
+ *                 dominates).
+ * Only metrics of kind "gated" (metrics.h) decide the exit status; detail
+ * and layout metrics get the same statistics and their own sections.
  */
 #ifndef PFNLAB_COMPARE_ENGINE_H
 #define PFNLAB_COMPARE_ENGINE_H
@@ -34,13 +39,14 @@
 #include <stdint.h>
 
 #include "compare_stats.h"
+#include "metrics.h"
 #include "result_load.h"
 
 enum cmp_verdict {
 	CMP_UNCHANGED,
 	CMP_IMPROVED,
 	CMP_REGRESSED,
-	CMP_NOISY,
+	CMP_UNDECIDED,
 	CMP_NVERDICTS
 };
 
@@ -49,10 +55,9 @@ const char *cmp_verdict_name(enum cmp_verdict v);
 struct cmp_options {
 	double threshold;		/* effect size, fraction (0.05 = 5%) */
 	double alpha;			/* on BH-adjusted p-values */
-	unsigned int resamples;		/* bootstrap resamples */
-	uint64_t seed;			/* bootstrap PRNG seed */
 	const char *metric_filter;	/* only metrics of this name, or NULL */
 	const char *bench_filter;	/* only keys containing this, or NULL */
+	const struct rl_set *history;	/* earlier runs for tau^2, or NULL */
 };
 
 void cmp_default_options(struct cmp_options *opt);
@@ -63,22 +68,46 @@ void cmp_default_options(struct cmp_options *opt);
  */
 int cmp_parse_percent(const char *s, double *frac);
 
+/* Where a row's variance came from. */
+enum cmp_noise {
+	CMP_NOISE_ROUNDS,		/* rounds of one run per side, no tau^2 known */
+	CMP_NOISE_HISTORY,		/* rounds + tau^2 from earlier runs */
+	CMP_NOISE_RUNS,			/* a side of several runs: their spread */
+	CMP_NOISE_NONE,			/* not estimable: one round on a side */
+};
+
+/* Observations of one side: round medians, each with the run it came from. */
+struct cmp_side {
+	const double *x;
+	const size_t *run;
+	size_t n;
+};
+
 struct cmp_row {
 	char *key;			/* benchmark key (owned) */
 	const char *bench_name;		/* borrowed from BASE */
 	const char *metric;
 	const char *unit;
 	bool lower_is_better;
-	size_t n_base, n_new;		/* samples pooled over the files */
-	bool constant_base, constant_new; /* all samples equal: tested as one */
-	double median_base, median_new;
-	bool noisy_base, noisy_new;
-	bool flagged;		/* a side's placement or page kind did not come true */
-	double ratio;			/* median_new / median_base; NaN if undefined */
-	double ci_lo, ci_hi;		/* NaN when the bootstrap could not run */
-	double p;			/* Mann-Whitney, two-sided */
-	double p_adj;			/* Benjamini-Hochberg over all rows */
+	enum metric_kind kind;
+	size_t n_base, n_new;		/* rounds */
+	size_t k_base, k_new;		/* runs */
+	double median_base, median_new;	/* centers: geometric means of round medians */
+	double between_cv_base, between_cv_new;	/* spread of round medians */
+	double within_cv_base, within_cv_new;	/* spread inside rounds (pooled) */
+	bool flagged;			/* a side's placement or page kind did not come true */
+	bool log_scale;
+	enum cmp_noise noise;
+	double ratio;			/* center new / center base; NaN if undefined */
+	double ci_lo, ci_hi;		/* 95% CI of the ratio; NaN when not estimable */
+	double p;			/* Welch t, two-sided */
+	double p_adj;			/* Benjamini-Hochberg within the row's kind */
+	double df;
+	double mde;			/* detectable shift at 95% power (fraction); NaN */
+	long rounds_needed;		/* per side for the threshold; 0 unknown, -1 more
+					 * rounds cannot (run-to-run variance) */
 	enum cmp_verdict verdict;
+	const char *why;		/* for undecided: what is missing */
 };
 
 struct cmp_env_diff {
@@ -96,26 +125,30 @@ struct cmp_report {
 	char **only_new;
 	size_t nonly_new;
 	size_t nskipped;		/* matched, but a side skipped/failed/empty */
-	size_t count[CMP_NVERDICTS];
+	size_t count[METRIC_NKINDS][CMP_NVERDICTS];
+	size_t history_runs;		/* earlier runs that gave tau^2 */
 	bool different_machines;
 	bool different_schema;
 };
 
 /*
- * Statistics of one metric: medians, ratio, bootstrap CI, raw p.  The
- * verdict needs the whole comparison (for BH) and comes from
- * cmp_decide().
+ * Statistics of one metric from its round medians: ratio, CI, p, MDE,
+ * rounds needed.  @tau2 is the run-to-run variance on the row's scale from
+ * history (< 0: none) with @tau2_df degrees of freedom.  The verdict needs
+ * the whole comparison (BH) and comes from cmp_decide().
  */
-void cmp_metric_stats(const double *base, size_t nb, const double *new, size_t nn,
-		      const struct cmp_options *opt, struct cs_rng *rng,
-		      struct cmp_row *row);
+void cmp_metric_stats(const struct cmp_side *base, const struct cmp_side *new, double tau2,
+		      double tau2_df, const struct cmp_options *opt, struct cmp_row *row);
 
-/* BH-adjust every row's p and set its verdict. */
+/* BH-adjust every row's p within its kind and set its verdict. */
 void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *opt);
 
 /* The whole comparison.  Returns 0, or -1 when out of memory. */
 int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		const struct cmp_options *opt, struct cmp_report *rep);
 void cmp_report_free(struct cmp_report *rep);
+
+/* Gated rows with this verdict. */
+size_t cmp_gated(const struct cmp_report *rep, enum cmp_verdict v);
 
 #endif

@@ -166,48 +166,6 @@ double cs_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 	return erfc(z / M_SQRT2);
 }
 
-int cs_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
-			  unsigned int resamples, struct cs_rng *rng,
-			  double *lo, double *hi)
-{
-	double *ratios, *ra, *rb;
-	int ret = -1;
-
-	if (na == 0 || nb == 0 || resamples == 0)
-		return -1;
-	ratios = malloc(resamples * sizeof(*ratios));
-	ra = malloc(na * sizeof(*ra));
-	rb = malloc(nb * sizeof(*rb));
-	if (!ratios || !ra || !rb)
-		goto out;
-
-	for (unsigned int r = 0; r < resamples; r++) {
-		double ma, mb;
-
-		for (size_t k = 0; k < na; k++)
-			ra[k] = a[cs_rng_below(rng, na)];
-		for (size_t k = 0; k < nb; k++)
-			rb[k] = b[cs_rng_below(rng, nb)];
-		qsort(ra, na, sizeof(*ra), cmp_double);
-		qsort(rb, nb, sizeof(*rb), cmp_double);
-		ma = median_sorted(ra, na);
-		mb = median_sorted(rb, nb);
-		if (ma == 0.0)
-			goto out;
-		ratios[r] = mb / ma;
-	}
-	qsort(ratios, resamples, sizeof(*ratios), cmp_double);
-	/* Percentile interval: the 2.5th and 97.5th order statistics. */
-	*lo = ratios[(size_t)floor(0.025 * (resamples - 1))];
-	*hi = ratios[(size_t)ceil(0.975 * (resamples - 1))];
-	ret = 0;
-out:
-	free(ratios);
-	free(ra);
-	free(rb);
-	return ret;
-}
-
 struct indexed_p {
 	double p;
 	size_t index;
@@ -339,4 +297,87 @@ double cs_bic_penalty(double sigma, size_t n)
 	 * 4-sigma step 97% of the time (tests/test_compare.c checks both).
 	 */
 	return 4.0 * sigma * sigma * log((double)n);
+}
+
+/*
+ * The regularised incomplete beta I_x(a, b), from its continued fraction
+ * (modified Lentz), using the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) where
+ * the fraction converges slowly.
+ */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1.0 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, num, delta;
+
+		num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+		d = 1.0 + num * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1.0 + num / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1.0 / d;
+		h *= d * c;
+		num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+		d = 1.0 + num * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1.0 + num / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1.0 / d;
+		delta = d * c;
+		h *= delta;
+		if (fabs(delta - 1.0) < 1e-14)
+			break;
+	}
+	return h;
+}
+
+static double incomplete_beta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0.0)
+		return 0.0;
+	if (x >= 1.0)
+		return 1.0;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return front * betacf(a, b, x) / a;
+	return 1.0 - front * betacf(b, a, 1.0 - x) / b;
+}
+
+double cs_t_cdf(double t, double df)
+{
+	double tail;
+
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(t))
+		return t > 0 ? 1.0 : 0.0;
+	/* P(|T| > |t|) = I_{df / (df + t^2)}(df / 2, 1 / 2). */
+	tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+	return t > 0 ? 1.0 - tail : tail;
+}
+
+double cs_t_quantile(double p, double df)
+{
+	double lo = -1e6, hi = 1e6;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	/* The CDF is monotone: bisection to well below any use here. */
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * (1.0 + fabs(lo)); i++) {
+		double mid = 0.5 * (lo + hi);
+
+		if (cs_t_cdf(mid, df) < p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
 }

@@ -33,14 +33,6 @@ double cs_median(const double *v, size_t n);
  */
 double cs_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
-/* Percentile bootstrap 95% CI of median(@b) / median(@a), @resamples
- * resamples drawn from @rng.  Returns 0, or -1 when a side is empty or a
- * resampled base median is 0 (the ratio is then undefined).
- */
-int cs_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
-			  unsigned int resamples, struct cs_rng *rng,
-			  double *lo, double *hi);
-
 /* Benjamini-Hochberg adjusted p-values: @adj[i] for @p[i], @n of them. */
 void cs_benjamini_hochberg(const double *p, double *adj, size_t n);
 
@@ -61,5 +53,12 @@ double cs_diff_sigma(const double *x, size_t n);
 
 /* The BIC-like penalty per change in mean with noise @sigma: 4 sigma^2 ln n. */
 double cs_bic_penalty(double sigma, size_t n);
+
+/* Student's t with @df degrees of freedom (df > 0, not necessarily whole):
+ * the CDF at @t, and the quantile of probability @p in (0, 1).  NaN for
+ * arguments outside those ranges.
+ */
+double cs_t_cdf(double t, double df);
+double cs_t_quantile(double p, double df);
 
 #endif

@@ -344,6 +344,45 @@ json_t *counters_json(const struct counter_set *s)
 	return o;
 }
 
+int counters_absorb(struct counter_set *acc, struct counter_set *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < s->n && !ret; i++) {
+		struct counter *src = &s->c[i], *dst = NULL;
+
+		for (size_t j = 0; j < acc->n && !dst; j++)
+			if (!strcmp(acc->c[j].name, src->name))
+				dst = &acc->c[j];
+		if (!dst) {
+			dst = add_counter(acc, src->name, src->unit);
+			if (!dst) {
+				ret = -1;
+				break;
+			}
+			dst->supported = src->supported;
+			snprintf(dst->reason, sizeof(dst->reason), "%s", src->reason);
+		}
+		if (src->nvalues && dst->nvalues + src->nvalues > dst->cap) {
+			size_t ncap = dst->nvalues + src->nvalues;
+			double *p = realloc(dst->values, ncap * sizeof(*p));
+
+			if (!p) {
+				ret = -1;
+				break;
+			}
+			dst->values = p;
+			dst->cap = ncap;
+		}
+		if (src->nvalues)
+			memcpy(dst->values + dst->nvalues, src->values,
+			       src->nvalues * sizeof(*src->values));
+		dst->nvalues += src->nvalues;
+	}
+	counters_close(s);
+	return ret;
+}
+
 void counters_close(struct counter_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {

@@ -41,5 +41,10 @@ void counters_drop_last(struct counter_set *s);
 /* {"name": {"supported": true, "unit": .., "values": [..]} | {"supported": false, "reason": ..}} */
 json_t *counters_json(const struct counter_set *s);
 void counters_close(struct counter_set *s);
+/*
+ * Append the values of @s (one round) to @acc, matching events by name, and
+ * close @s.  0, or -1 when out of memory (@s is closed either way).
+ */
+int counters_absorb(struct counter_set *acc, struct counter_set *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver/uapi/pfnlab.h"
 #include "jobfile.h"
 
 #define MAX_SECTIONS 256
@@ -44,7 +45,8 @@ static const char *const domains[] = { "mock", "real", NULL };
 /* Sorted by name: the key is built in this order. */
 static const struct key_def keys[] = {
 	{ "backend", backends, NULL, 0, 0, OFF(backend), K_ENUM, 1 },
-	{ "batch_runs", NULL, "512", 1, 1 << 24, OFF(batch_runs), K_U64, 1 },
+	/* limits the module and the shared core enforce, from the UAPI */
+	{ "batch_runs", NULL, "512", 1, PFNLAB_MAX_BATCH_RUNS, OFF(batch_runs), K_U64, 1 },
 	{ "cpu_node", NULL, "0", 0, 1023, OFF(cpu_node), K_INT, 1 },
 	{ "device", NULL, "", 0, 0, OFF(device), K_STRING, 1 },
 	{ "domain", domains, "mock", 0, 0, OFF(domain), K_ENUM, 1 },
@@ -55,9 +57,10 @@ static const struct key_def keys[] = {
 	{ "op", ops, NULL, 0, 0, OFF(op), K_ENUM, 1 },
 	{ "page", pages, "4k", 0, 0, OFF(page), K_ENUM, 1 },
 	{ "pages_per_call", NULL, "0", 0, 1 << 30, OFF(pages_per_call), K_U64, 1 },
-	{ "passes", NULL, "1", 1, 1 << 20, OFF(passes), K_INT, 1 },
+	{ "passes", NULL, "1", 1, PFNLAB_IOTLB_MAX_PASSES, OFF(passes), K_INT, 1 },
 	{ "pattern", patterns, "sequential", 0, 0, OFF(pattern), K_ENUM, 1 },
 	{ "repetitions", NULL, "10", 1, 1000000, OFF(repetitions), K_INT, 0 },
+	{ "rounds", NULL, "3", 1, 10000, OFF(rounds), K_INT, 0 },
 	{ "seed", NULL, "1", 0, 4294967295.0, OFF(seed), K_U64, 1 },
 	{ "size", NULL, "64M", 4096, 1024.0 * (1ULL << 30), OFF(size_bytes), K_SIZE, 1 },
 	{ "stride", NULL, "4K", 4096, 1024.0 * (1ULL << 30), OFF(stride_bytes), K_SIZE, 1 },
@@ -410,6 +413,53 @@ int backend_supports_op(const char *backend, const char *op)
 	if (!strcmp(backend, "pagemap"))
 		return !strcmp(op, "fill") || !strcmp(op, "iotlb");
 	return 0;
+}
+
+/* Keys that change only what a case does with its buffer, not the buffer. */
+static const char *const variant_keys[] = { "fill", "batch_runs", "pages_per_call", "pattern",
+					    "window", "stride", "passes", "seed", NULL };
+
+static int is_variant_key(const char *name)
+{
+	for (const char *const *v = variant_keys; *v; v++)
+		if (!strcmp(*v, name))
+			return 1;
+	return 0;
+}
+
+static size_t key_field_size(const struct key_def *k)
+{
+	switch (k->type) {
+	case K_ENUM:
+		return 16;
+	case K_STRING:
+		return sizeof(((struct bench_case *)0)->device);
+	case K_SIZE:
+	case K_U64:
+		return sizeof(uint64_t);
+	case K_INT:
+		return sizeof(int);
+	case K_DOUBLE:
+		return sizeof(double);
+	}
+	return 0;
+}
+
+int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b)
+{
+	if (strcmp(a->name, b->name) || strcmp(a->job_path, b->job_path))
+		return 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key_def *k = &keys[i];
+		const char *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
+
+		if (!k->in_key || is_variant_key(k->name))
+			continue;
+		if (k->type == K_ENUM || k->type == K_STRING ? strcmp(fa, fb) != 0
+							       : memcmp(fa, fb, key_field_size(k)) != 0)
+			return 0;
+	}
+	return 1;
 }
 
 void bench_case_make_key(struct bench_case *c)

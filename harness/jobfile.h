@@ -34,7 +34,8 @@ struct bench_case {
 	char domain[16];		/* driver map: mock | real */
 	char device[64];		/* driver map on a real domain: PCI BDF */
 	/* statistics controls; not part of the key */
-	int repetitions;		/* minimum samples kept */
+	int rounds;			/* fresh buffer + backend state each */
+	int repetitions;		/* minimum samples kept per round */
 	int warmup;			/* samples discarded first */
 	double min_time_s;		/* minimum measured time */
 	double noisy_cv;		/* CV above which a metric is noisy */
@@ -70,6 +71,14 @@ int parse_size(const char *s, uint64_t *out);
 
 /* Rebuild @c->key from its parameters. */
 void bench_case_make_key(struct bench_case *c);
+
+/*
+ * @a and @b are variants of one benchmark that a round measures on the same
+ * buffer: the same section and every parameter equal except those that only
+ * change what is done with the buffer (fill, batch_runs, pages_per_call,
+ * pattern, window, stride, passes, seed).
+ */
+int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b);
 
 /* Valid combination of backend and op (both valid names). */
 int backend_supports_op(const char *backend, const char *op);

@@ -506,7 +506,7 @@ static int verdict_rank(enum cmp_verdict v)
 	switch (v) {
 	case CMP_REGRESSED: return 0;
 	case CMP_IMPROVED: return 1;
-	case CMP_NOISY: return 2;
+	case CMP_UNDECIDED: return 2;
 	default: return 3;
 	}
 }
@@ -531,7 +531,7 @@ static unsigned int verdict_colour(enum cmp_verdict v)
 	switch (v) {
 	case CMP_REGRESSED: return 0xd62728;
 	case CMP_IMPROVED: return 0x2ca02c;
-	case CMP_NOISY: return 0xff9f1c;
+	case CMP_UNDECIDED: return 0xff9f1c;
 	default: return 0x9e9e9e;
 	}
 }
@@ -567,8 +567,12 @@ static int data_compare(const struct plot_inputs *in, const char *path, bool *ha
 		if (!order || !keys || !labels)
 			goto out;
 		for (size_t i = 0; i < rep.nrows; i++)
-			/* the log axis cannot show 0 (a count that fell to zero) */
-			if (rep.rows[i].ratio > 0 && rep.rows[i].ci_lo > 0)
+			/*
+			 * The gated rows only (the others never decide), and not
+			 * a 0 the log axis cannot show.
+			 */
+			if (rep.rows[i].kind == METRIC_GATED && rep.rows[i].ratio > 0 &&
+			    rep.rows[i].ci_lo > 0)
 				order[n++] = i;
 		sort_rows_base = rep.rows;
 		qsort(order, n, sizeof(*order), cmp_row_order);
@@ -578,9 +582,10 @@ static int data_compare(const struct plot_inputs *in, const char *path, bool *ha
 			keys[i] = rep.rows[order[i]].key;
 		if (n && short_labels(keys, n, labels) != 0)
 			goto out;
-		snprintf(subtitle, sublen, "BASE %s  vs  NEW %s (%zu of %zu metrics shown: %zu regressed, %zu improved)",
-			 known_commit(in->base), known_commit(in->results), n, rep.nrows,
-			 rep.count[CMP_REGRESSED], rep.count[CMP_IMPROVED]);
+		snprintf(subtitle, sublen, "BASE %s  vs  NEW %s (%zu gated metrics shown: %zu regressed, %zu improved, %zu undecided)",
+			 known_commit(in->base), known_commit(in->results), n,
+			 cmp_gated(&rep, CMP_REGRESSED), cmp_gated(&rep, CMP_IMPROVED),
+			 cmp_gated(&rep, CMP_UNDECIDED));
 	}
 	f = tsv_open(path, tmp, sizeof(tmp));
 	if (!f) {

@@ -48,8 +48,8 @@ static void draw(size_t nsamples)
 
 	if (!pg.live || !bc)
 		return;
-	if (pg.done)
-		eta = elapsed / (double)pg.done * (double)(pg.total - pg.done);
+	if (pg.index)
+		eta = elapsed / (double)pg.index * (double)(pg.total - pg.index);
 	pg.last_draw_s = t;
 	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s/%s page=%s size=%lluK thr=%d  sample %zu  %.0fs",
 		pg.index + 1, pg.total, bc->name, bc->backend, bc->op, bc->page,
@@ -57,6 +57,11 @@ static void draw(size_t nsamples)
 	if (eta >= 0)
 		fprintf(stderr, "  ETA %.0fs", eta);
 	fflush(stderr);
+}
+
+void progress_set_total(size_t total)
+{
+	pg.total = total;
 }
 
 void progress_case(size_t index, const struct bench_case *bc)

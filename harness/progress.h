@@ -12,6 +12,9 @@
 #include "jobfile.h"
 
 void progress_init(int quiet, int verbose, size_t total);
+/* Steps of the run (a step is one round of one case), once known. */
+void progress_set_total(size_t total);
+/* Step @index (0-based) begins: a round of @bc. */
 void progress_case(size_t index, const struct bench_case *bc);
 void progress_sample(size_t nsamples);
 /* A benchmark ended: @status and a one-line @summary (shown with -v). */

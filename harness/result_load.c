@@ -105,20 +105,36 @@ static char *key_from_params(const char *name, json_t *params)
 	return key;
 }
 
+static int append_sample(const char *path, const char *bname, const char *mname, json_t *v,
+			 size_t index, struct rl_metric *m)
+{
+	if (!json_is_number(v)) {
+		rl_warn("%s: benchmark %s, metric %s: sample %zu is not a number; ignored",
+			path, bname, mname, index);
+		return 0;
+	}
+	m->samples[m->nsamples++] = json_number_value(v);
+	return 1;
+}
+
 static int load_metric(const char *path, const char *bname, const char *mname,
 		       json_t *jm, struct rl_metric *m)
 {
+	json_t *rounds = json_object_get(jm, "rounds");
 	json_t *samples = json_object_get(jm, "samples");
 	json_t *summary = json_object_get(jm, "summary");
 	const char *better = json_string_value(json_object_get(jm, "better"));
-	size_t i;
-	json_t *v;
+	const struct metric_def *def = metric_def_find(mname);
+	int kind = metric_kind_parse(json_string_value(json_object_get(jm, "kind")));
+	size_t i, total = 0, nr;
+	json_t *v, *r;
 
 	memset(m, 0, sizeof(*m));
 	m->name = mname;
 	m->unit = str_or(jm, "unit", "");
-	if (!json_is_object(jm) || !json_is_array(samples)) {
-		rl_warn("%s: benchmark %s, metric %s: no samples array; ignored",
+	/* Schema 2 nests samples in rounds; schema 1 has one flat array. */
+	if (!json_is_object(jm) || (!json_is_array(rounds) && !json_is_array(samples))) {
+		rl_warn("%s: benchmark %s, metric %s: no rounds or samples array; ignored",
 			path, bname, mname);
 		return -1;
 	}
@@ -130,22 +146,48 @@ static int load_metric(const char *path, const char *bname, const char *mname,
 			rl_warn("%s: benchmark %s, metric %s: \"better\" is not lower|higher; taking lower",
 				path, bname, mname);
 	}
-	m->samples = calloc(json_array_size(samples) + 1, sizeof(*m->samples));
-	if (!m->samples)
-		return -1;
-	json_array_foreach(samples, i, v) {
-		if (!json_is_number(v)) {
-			rl_warn("%s: benchmark %s, metric %s: sample %zu is not a number; ignored",
-				path, bname, mname, i);
-			continue;
-		}
-		m->samples[m->nsamples++] = json_number_value(v);
+	m->kind = kind >= 0 ? (enum metric_kind)kind : def ? def->kind : METRIC_GATED;
+	nr = json_is_array(rounds) ? json_array_size(rounds) : 1;
+	if (json_is_array(rounds)) {
+		json_array_foreach(rounds, i, r)
+			total += json_is_array(r) ? json_array_size(r) : 0;
+	} else {
+		total = json_array_size(samples);
 	}
-	m->median = num_or_nan(summary, "median");
-	if (isnan(m->median))
-		m->median = cs_median(m->samples, m->nsamples);
-	m->ci_lo = num_or_nan(summary, "ci95_lo");
-	m->ci_hi = num_or_nan(summary, "ci95_hi");
+	m->samples = calloc(total + 1, sizeof(*m->samples));
+	m->round_ends = calloc(nr + 1, sizeof(*m->round_ends));
+	m->round_medians = calloc(nr + 1, sizeof(*m->round_medians));
+	if (!m->samples || !m->round_ends || !m->round_medians)
+		return -1;
+	if (json_is_array(rounds)) {
+		json_array_foreach(rounds, i, r) {
+			size_t k;
+
+			if (!json_is_array(r))
+				rl_warn("%s: benchmark %s, metric %s: round %zu is not an array; empty",
+					path, bname, mname, i + 1);
+			json_array_foreach(r, k, v)
+				append_sample(path, bname, mname, v, k, m);
+			m->round_ends[m->nrounds++] = m->nsamples;
+		}
+	} else {
+		json_array_foreach(samples, i, v)
+			append_sample(path, bname, mname, v, i, m);
+		m->round_ends[m->nrounds++] = m->nsamples;
+	}
+	if (round_stats(m->samples, m->round_ends, m->nrounds, m->round_medians, &m->rs) != 0)
+		m->rs.nrounds = 0;
+	if (m->rs.nrounds >= 2) {
+		m->median = m->rs.center;
+		m->ci_lo = m->rs.ci_lo;
+		m->ci_hi = m->rs.ci_hi;
+	} else {
+		m->median = num_or_nan(summary, "median");
+		if (isnan(m->median))
+			m->median = cs_median(m->samples, m->nsamples);
+		m->ci_lo = num_or_nan(summary, "ci95_lo");
+		m->ci_hi = num_or_nan(summary, "ci95_hi");
+	}
 	m->cv = num_or_nan(summary, "cv");
 	m->noisy = json_is_true(json_object_get(summary, "noisy"));
 	return 0;
@@ -180,16 +222,24 @@ static int load_bench(const char *path, size_t index, json_t *jb, struct rl_benc
 	if (!b->metrics)
 		return -1;
 	json_object_foreach(metrics, mname, jm) {
-		if (load_metric(path, b->name, mname, jm, &b->metrics[b->nmetrics]) == 0)
+		if (load_metric(path, b->name, mname, jm, &b->metrics[b->nmetrics]) == 0) {
 			b->nmetrics++;
+		} else {
+			free(b->metrics[b->nmetrics].samples);
+			free(b->metrics[b->nmetrics].round_ends);
+			free(b->metrics[b->nmetrics].round_medians);
+		}
 	}
 	return 0;
 }
 
 static void free_bench(struct rl_bench *b)
 {
-	for (size_t i = 0; i < b->nmetrics; i++)
+	for (size_t i = 0; i < b->nmetrics; i++) {
 		free(b->metrics[i].samples);
+		free(b->metrics[i].round_ends);
+		free(b->metrics[i].round_medians);
+	}
 	free(b->metrics);
 	free(b->key);
 }
@@ -233,8 +283,8 @@ int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a pfnlab result (no benchmarks array)", path);
 		goto fail;
 	}
-	if (res->schema_version != RL_SCHEMA_VERSION)
-		rl_warn("%s: schema_version %ld, this pfnlab reads %d; using what matches",
+	if (res->schema_version != RL_SCHEMA_VERSION && res->schema_version != 1)
+		rl_warn("%s: schema_version %ld, this pfnlab reads 1 and %d; using what matches",
 			path, res->schema_version, RL_SCHEMA_VERSION);
 	res->path = strdup(path);
 	if (!res->path) {
@@ -245,13 +295,16 @@ int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen)
 	res->suite_commit = str_or(res->root, "suite_commit", "unknown");
 	res->started_utc = str_or(res->root, "started_utc", "");
 	res->complete = !json_is_false(json_object_get(res->root, "complete"));
+	res->incomplete_reason = json_string_value(json_object_get(res->root, "incomplete_reason"));
 	res->environment = json_object_get(res->root, "environment");
 	if (!json_is_object(res->environment)) {
 		rl_warn("%s: no environment record", path);
 		res->environment = NULL;
 	}
 	if (!res->complete)
-		rl_warn("%s: the run was interrupted (complete: false); using what it measured", path);
+		rl_warn("%s: the run did not finish (complete: false%s%s); using what it measured",
+			path, res->incomplete_reason ? ": " : "",
+			res->incomplete_reason ? res->incomplete_reason : "");
 	res->benches = calloc(json_array_size(benches) + 1, sizeof(*res->benches));
 	if (!res->benches) {
 		snprintf(err, errlen, "%s: out of memory", path);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reading result documents (results/README.md, schema_version 1) back for
+ * Reading result documents (results/README.md, schema_version 2, and 1,
+ * read as one round per benchmark) back for
  * compare, history, plot and report.  Loading validates what those commands
  * rely on and says, naming the file, what is wrong; anything it can still
  * use from a doubtful file (another schema version) is kept, with a warning.
@@ -13,16 +14,25 @@
 
 #include <jansson.h>
 
-#define RL_SCHEMA_VERSION 1
+#include "metrics.h"
+#include "rounds.h"
+
+#define RL_SCHEMA_VERSION 2
 
 struct rl_metric {
 	const char *name;		/* borrowed from the JSON tree */
 	const char *unit;
 	bool lower_is_better;
-	double *samples;		/* raw samples, in run order */
+	enum metric_kind kind;		/* from the file, else from metrics.c, else gated */
+	double *samples;		/* raw samples, in run order, all rounds */
 	size_t nsamples;
-	double median;			/* summary.median, else of the samples */
-	double ci_lo, ci_hi;		/* summary ci95, NaN when absent */
+	size_t *round_ends;		/* round k: samples[round_ends[k-1] .. round_ends[k]) */
+	double *round_medians;		/* NaN for an empty round */
+	size_t nrounds;			/* schema 1 files: one round */
+	struct round_stats rs;		/* over the rounds */
+	double median;			/* the run's estimate: rs.center with 2+ rounds,
+					 * else summary.median, else of the samples */
+	double ci_lo, ci_hi;		/* rounds' 95% interval, else summary ci95; NaN */
 	double cv;			/* summary.cv, NaN when absent */
 	bool noisy;			/* summary.noisy */
 };
@@ -30,7 +40,7 @@ struct rl_metric {
 struct rl_bench {
 	const char *name;
 	char *key;			/* `key`, or name|k=v|... built from params */
-	const char *status;		/* ok | skipped | failed | flagged */
+	const char *status;		/* ok | skipped | failed | flagged | missing */
 	const char *reason;		/* NULL when none */
 	json_t *params;			/* borrowed; may be NULL */
 	struct rl_metric *metrics;
@@ -45,6 +55,7 @@ struct rl_result {
 	const char *suite_commit;
 	const char *started_utc;
 	bool complete;
+	const char *incomplete_reason;	/* NULL when complete or not said */
 	json_t *environment;		/* borrowed; may be NULL */
 	struct rl_bench *benches;
 	size_t nbenches;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "rounds.h"
 #include "stats.h"
 
 void results_utc(char *buf, size_t len, time_t t)
@@ -156,27 +157,65 @@ int results_default_path(char *buf, size_t len, const char *dir, const char *hos
 	return 0;
 }
 
-json_t *results_metric(const char *unit, const char *better, const double *samples,
-		       size_t n, double noisy_cv)
+static json_t *num_or_null(double v)
 {
-	json_t *m = json_object(), *arr = json_array(), *sum;
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *results_metric(const struct metric_def *def, const double *v, const size_t *ends,
+		       size_t nrounds, double noisy_cv)
+{
+	json_t *m = json_object(), *rounds = json_array(), *meds = json_array(), *sum;
+	size_t n = nrounds ? ends[nrounds - 1] : 0, start = 0;
+	double *medians = calloc(nrounds + 1, sizeof(*medians));
+	struct round_stats rs;
 	struct summary s;
 
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, isfinite(samples[i]) ? json_real(samples[i])
-								: json_null());
-	json_object_set_new(m, "unit", json_string(unit));
-	json_object_set_new(m, "better", json_string(better));
-	json_object_set_new(m, "samples", arr);
-	if (n == 0 || stats_summarize(samples, n, noisy_cv, &s)) {
+	for (size_t k = 0; k < nrounds; k++) {
+		json_t *arr = json_array();
+
+		for (size_t i = start; i < ends[k]; i++)
+			json_array_append_new(arr, num_or_null(v[i]));
+		json_array_append_new(rounds, arr);
+		start = ends[k];
+	}
+	json_object_set_new(m, "unit", json_string(def->unit));
+	json_object_set_new(m, "better", json_string(def->lower_is_better ? "lower" : "higher"));
+	json_object_set_new(m, "kind", json_string(metric_kind_name(def->kind)));
+	json_object_set_new(m, "rounds", rounds);
+	if (!medians || n == 0 || stats_summarize(v, n, noisy_cv, &s) ||
+	    round_stats(v, ends, nrounds, medians, &rs)) {
 		json_object_set_new(m, "summary", json_null());
+		free(medians);
 		return m;
 	}
-	sum = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b}",
+	for (size_t k = 0; k < nrounds; k++)
+		json_array_append_new(meds, num_or_null(medians[k]));
+	free(medians);
+	/*
+	 * The pooled descriptives (median ... cv) describe the samples; the
+	 * interval describes where a rerun would land, so with two rounds or
+	 * more it comes from the rounds, else from the order statistics.
+	 */
+	sum = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:I, s:o, s:f, s:o,"
+			" s:o, s:o, s:b}",
 			"n", (json_int_t)s.n, "median", s.median, "mean", s.mean,
 			"stddev", s.stddev, "min", s.min, "max", s.max, "p10", s.p10,
-			"p90", s.p90, "ci95_lo", s.ci95_lo, "ci95_hi", s.ci95_hi,
-			"ci_coverage", s.ci_coverage, "cv", s.cv, "noisy", s.noisy);
+			"p90", s.p90, "cv", s.cv, "noisy", s.noisy,
+			"rounds", (json_int_t)rs.nrounds, "round_medians", meds,
+			"center", rs.center, "between_round_cv", num_or_null(rs.between_cv),
+			"within_round_cv", num_or_null(rs.within_cv), "mde95", num_or_null(rs.mde),
+			"log_scale", rs.log_scale);
+	if (rs.nrounds >= 2) {
+		json_object_set_new(sum, "ci95_lo", json_real(rs.ci_lo));
+		json_object_set_new(sum, "ci95_hi", json_real(rs.ci_hi));
+		json_object_set_new(sum, "ci_method", json_string("rounds"));
+	} else {
+		json_object_set_new(sum, "ci95_lo", json_real(s.ci95_lo));
+		json_object_set_new(sum, "ci95_hi", json_real(s.ci95_hi));
+		json_object_set_new(sum, "ci_coverage", json_real(s.ci_coverage));
+		json_object_set_new(sum, "ci_method", json_string("order-statistics"));
+	}
 	json_object_set_new(m, "summary", sum);
 	return m;
 }

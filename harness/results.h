@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#define RESULTS_SCHEMA_VERSION 1
+#include "metrics.h"
+
+#define RESULTS_SCHEMA_VERSION 2
 
 /*
  * Write @doc to @path so that @path either does not change or holds the
@@ -26,9 +28,12 @@ int results_write_atomic(json_t *doc, const char *path, char *err, size_t errlen
 int results_default_path(char *buf, size_t len, const char *dir, const char *hostname,
 			 const char *commit, time_t when, char *err, size_t errlen);
 
-/* {"unit","better","samples","summary"} for one metric. */
-json_t *results_metric(const char *unit, const char *better, const double *samples,
-		       size_t n, double noisy_cv);
+/*
+ * {"unit", "better", "kind", "rounds": [[samples of round 1], ...], "summary"}
+ * for one metric: round k is v[ends[k - 1] .. ends[k]), ends[-1] = 0.
+ */
+json_t *results_metric(const struct metric_def *def, const double *v, const size_t *ends,
+		       size_t nrounds, double noisy_cv);
 
 /* "2026-11-23T22:40:00Z" */
 void results_utc(char *buf, size_t len, time_t t);

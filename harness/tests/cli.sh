@@ -133,8 +133,15 @@ check "job text recorded" bash -c 'jq -j ".job[0].text" "$1" | cmp -s - "$2"' _ 
 check "uring pins ok, 4 cases" [ "$(status_of "$tmp/small.json" pin)" = "ok,ok,ok,ok" ]
 check "two-thread case has two per-thread records" jqe \
 	'[.benchmarks[] | select(.name == "pin" and .params.threads == 2) | .threads | length] == [2, 2]' "$tmp/small.json"
-check "pin samples: repetitions kept" jqe \
-	'[.benchmarks[] | select(.name == "pin") | .metrics.pin_ns_per_page.samples | length] | all(. == 3)' "$tmp/small.json"
+check "pin samples: repetitions kept in each of the default 3 rounds" jqe \
+	'[.benchmarks[] | select(.name == "pin") | .metrics.pin_ns_per_page.rounds | (length == 3) and all(length == 3)] | all' "$tmp/small.json"
+check "pin rounds: one record per round, each with its placement" jqe \
+	'[.benchmarks[] | select(.name == "pin") | .rounds | (length == 3) and all(.placement.ok and .samples == 3)] | all' "$tmp/small.json"
+check "fill variants share each round's buffer: the same layout" jqe \
+	'[.benchmarks[] | select(.name == "fill") | [.rounds[].backend_info.layout_min_runs]] | (length == 2) and (.[0] == .[1])' "$tmp/small.json"
+check "fill run-aware is paired with per-page, a ratio per round" jqe \
+	'[.benchmarks[] | select(.name == "fill")] | (.[0].paired == null) and (.[1].paired.reference == .[0].key) and
+	 (.[1].paired.metrics.fill_ns_per_page.round_ratios | length == 3)' "$tmp/small.json"
 if [ -e /dev/pfnlab ]; then
 	check "driver runs where the module is loaded" [ "$(status_of "$tmp/small.json" drv)" = ok ]
 else
@@ -178,7 +185,10 @@ check "default path: DIR/<host>/<UTC>-<commit>.json" bash -c '[ -n "$1" ] &&
 check "--backend keeps only those backends" jqe \
 	'[.benchmarks[].params.backend] | unique - ["pagemap", "driver"] == []' "${f:-/dev/null}"
 check "--repetitions overrides the job" jqe \
-	'[.benchmarks[] | select(.status == "ok") | .metrics[] | .samples | length] | all(. == 2)' "${f:-/dev/null}"
+	'[.benchmarks[] | select(.status == "ok") | .metrics[] | .rounds[] | length] | all(. == 2)' "${f:-/dev/null}"
+"$PFNLAB" run -q -b uring -r 2 -n 1 -o "$tmp/rounds.json" "$tmp/small.ini"
+check "--rounds overrides the job" jqe \
+	'([.benchmarks[] | select(.status == "ok") | .metrics[] | .rounds | length] | all(. == 2)) and .options.rounds == 2' "$tmp/rounds.json"
 
 # --- SIGINT / SIGTERM: partial results, complete: false, every pin released
 cat >"$tmp/long.ini" <<'INI'
@@ -217,9 +227,12 @@ for sig in INT TERM; do
 	read -r a2 r2 < <(pins)
 	check "SIG$sig: exit 130" [ "$rc" -eq 130 ]
 	check "SIG$sig: partial results validate" valid "$tmp/sig.json"
-	check "SIG$sig: complete false, long case interrupted, later case absent" jqe \
-		'.complete == false and ([.benchmarks[].name] == ["first", "long"]) and
-		 (.benchmarks[1].interrupted == true) and (.benchmarks[1].samples >= 1)' "$tmp/sig.json"
+	check "SIG$sig: complete false with the reason, long case interrupted, later case missing" jqe \
+		'.complete == false and (.incomplete_reason | test("signal")) and
+		 ([.benchmarks[].name] == ["first", "long", "never"]) and
+		 (.benchmarks[0].interrupted == true) and (.benchmarks[0].rounds | length == 1) and
+		 (.benchmarks[1].interrupted == true) and (.benchmarks[1].samples >= 1) and
+		 (.benchmarks[2].status == "missing")' "$tmp/sig.json"
 	if grep -q nr_foll_pin_acquired /proc/vmstat; then
 		check "SIG$sig: every pin released ($((a2 - a0)) acquired, $((r2 - r0)) released)" [ $((a2 - a0)) -le $((r2 - r0)) ]
 	fi
@@ -235,9 +248,9 @@ for _ in $(seq 200); do	# until it holds 64 MiB of the buffer
 	sleep 0.05
 done
 kill -INT "$bg_pid"; wait "$bg_pid"; rc=$?; bg_pid=
-check "SIGINT in setup: exit 130, valid, case skipped as interrupted" bash -c '[ $1 -eq 130 ] &&
-	jq -e ".complete == false and .benchmarks[0].status == \"skipped\" and .benchmarks[0].samples == 0 and
-	       (.benchmarks[0].reason | test(\"interrupted\"))" "$2" >/dev/null' _ "$rc" "$tmp/big.json"
+check "SIGINT in setup: exit 130, valid, case missing: never ran" bash -c '[ $1 -eq 130 ] &&
+	jq -e ".complete == false and .benchmarks[0].status == \"missing\" and .benchmarks[0].samples == 0 and
+	       (.benchmarks[0].reason | test(\"ended before\"))" "$2" >/dev/null' _ "$rc" "$tmp/big.json"
 check "SIGINT in setup: result validates" valid "$tmp/big.json"
 
 # --- kill -9 at any moment never leaves a partial results file
@@ -253,6 +266,35 @@ for delay in 0 0.02 0.05 0.1 0.2 0.3; do
 	ls -A "$tmp" | grep -q '^\.k\.json' && partial=$((partial + 1))
 done
 check "kill -9: no partial or temporary file" [ "$partial" -eq 0 ]
+
+# --- --checkpoint: a run killed mid-way leaves every round it finished
+cat >"$tmp/cp.ini" <<'INI'
+[defaults]
+rounds = 3
+[quick]
+backend = uring
+op = pin
+size = 4M
+repetitions = 2
+[slow]
+backend = uring
+op = pin
+size = 4M
+repetitions = 1
+min_time = 3
+INI
+rm -f "$tmp/cp.json"
+"$PFNLAB" run -q --checkpoint -o "$tmp/cp.json" "$tmp/cp.ini" & bg_pid=$!
+for _ in $(seq 300); do	# until the checkpoint after round 1 is there
+	jq -e '.incomplete_reason | test("after round 1 of 3")' "$tmp/cp.json" >/dev/null 2>&1 && break
+	sleep 0.05
+done
+kill -KILL "$bg_pid" 2>/dev/null; wait "$bg_pid" 2>/dev/null; bg_pid=
+check "--checkpoint: the killed run left a valid document" valid "$tmp/cp.json"
+check "--checkpoint: complete false, the reason names the round, round 1 kept" jqe \
+	'.complete == false and (.incomplete_reason | test("after round 1 of 3")) and
+	 ([.benchmarks[] | .status == "ok" and .interrupted and (.rounds | length == 1) and
+	   (.metrics.pin_ns_per_page.rounds | length == 1)] | all)' "$tmp/cp.json"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -36,7 +36,9 @@ check "same build: no REGRESSED line" bash -c "! grep -q REGRESSED '$tmp/out'"
 "$PFNLAB" compare "$tmp/base.json" "$tmp/slow.json" >"$tmp/out" 2>"$tmp/err"
 check "slowdown exits 1" test $? -eq 1
 check "slowdown names pin_ns_per_page" grep -q '^REGRESSED: pin-uring|.* pin_ns_per_page: +' "$tmp/out"
-check "slowdown: higher-is-better GiB/s counted as regression" grep -q '^REGRESSED: .* pin_gib_per_s: -' "$tmp/out"
+check "slowdown: only gated metrics on REGRESSED lines" bash -c "! grep -q '^REGRESSED: .* pin_gib_per_s' '$tmp/out'"
+check "slowdown: higher-is-better GiB/s shown regressed among the details" bash -c "sed -n '/^detail/,/^layout/p' '$tmp/out' | grep -q 'pin_gib_per_s .*regressed'"
+check "slowdown: the table says where the noise came from" grep -q '^noise model: rounds of each run only' "$tmp/out"
 check "slowdown: fill metrics not flagged" bash -c "! grep -q 'REGRESSED: fill' '$tmp/out'"
 check "environment diff shows the kernel" grep -Eq 'environment\.kernel\.release +"6\.12\.0" -> "6\.12\.1"' "$tmp/out"
 check "environment diff shows the suite commit" grep -q 'suite_commit .*"abc1234" -> "def5678"' "$tmp/out"
@@ -50,7 +52,8 @@ check "2% shift exits 0" test $? -eq 0
 "$PFNLAB" compare --json "$tmp/base.json" "$tmp/slow.json" >"$tmp/json" 2>/dev/null
 rc=$?
 check "--json exits 1 on regression" test $rc -eq 1
-jqc "--json is JSON with the verdicts" '.summary.regressed > 0 and .exit_status == 1 and (.metrics | length) == 84 and ([.metrics[] | select(.verdict == "regressed" and .metric == "pin_ns_per_page")] | length) == 10' "$tmp/json"
+jqc "--json is JSON with the verdicts" '.summary.gated.regressed > 0 and .exit_status == 1 and (.metrics | length) == 84 and ([.metrics[] | select(.verdict == "regressed" and .metric == "pin_ns_per_page")] | length) == 10' "$tmp/json"
+jqc "--json: rounds, MDE and kind per metric" 'all(.metrics[]; .base.rounds == 5 and .new.rounds == 5 and (.kind | test("gated|detail|layout")) and (.mde95 == null or .mde95 >= 0))' "$tmp/json"
 jqc "--json: skipped benchmark not compared" '.matched_but_not_measured == 1' "$tmp/json"
 jqc "--json: CI brackets the ratio" '[.metrics[] | select(.ci95[0] <= .ratio and .ratio <= .ci95[1])] | length == 84' "$tmp/json"
 
@@ -66,13 +69,13 @@ check "bad --threshold says why" grep -q 'threshold wants a percentage' "$tmp/er
 # 6. git bisect run mapping
 "$PFNLAB" compare --bisect "$tmp/base.json" "$tmp/slow.json" >/dev/null 2>&1
 check "--bisect bad = 1" test $? -eq 1
-gen "$tmp/n1.json" -v seed=5 -v reps=3 -v cv=0.2
-gen "$tmp/n2.json" -v seed=6 -v reps=3 -v cv=0.2
-# 3 + 3 samples can never reach p < 0.05 (the smallest two-sided p is 0.08)
+gen "$tmp/n1.json" -v seed=5 -v rounds=2 -v bcv=0.2
+gen "$tmp/n2.json" -v seed=6 -v rounds=2 -v bcv=0.2
+# two rounds of 20% spread can neither show nor rule out a 5% change
 "$PFNLAB" compare --bisect "$tmp/n1.json" "$tmp/n2.json" >/dev/null 2>&1
-check "--bisect too noisy = 125" test $? -eq 125
-gen "$tmp/q1.json" -v seed=10 -v cv=0.005
-gen "$tmp/q2.json" -v seed=11 -v cv=0.005
+check "--bisect undecided = 125" test $? -eq 125
+gen "$tmp/q1.json" -v seed=10 -v bcv=0.005 -v cv=0.005
+gen "$tmp/q2.json" -v seed=11 -v bcv=0.005 -v cv=0.005
 "$PFNLAB" compare --bisect "$tmp/q1.json" "$tmp/q2.json" >/dev/null 2>&1
 check "--bisect good = 0" test $? -eq 0
 "$PFNLAB" compare --bisect "$tmp/base.json" "$tmp/missing.json" >/dev/null 2>&1
@@ -90,11 +93,15 @@ echo '{"schema_version": 1}' >"$tmp/nobench.json"
 "$PFNLAB" compare "$tmp/nobench.json" "$tmp/base.json" >/dev/null 2>"$tmp/err"
 check "not a result document" grep -q "nobench.json: not a pfnlab result (no benchmarks array)" "$tmp/err"
 
-gen "$tmp/v2.json" -v seed=7 -v schema=2
-"$PFNLAB" compare "$tmp/base.json" "$tmp/v2.json" >"$tmp/out" 2>"$tmp/err"
+gen "$tmp/v3.json" -v seed=7 -v schema=3
+"$PFNLAB" compare "$tmp/base.json" "$tmp/v3.json" >"$tmp/out" 2>"$tmp/err"
 check "other schema version still compared (exit 0)" test $? -eq 0
-check "other schema version warned" grep -q "v2.json: schema_version 2, this pfnlab reads 1" "$tmp/err"
+check "other schema version warned" grep -q "v3.json: schema_version 3, this pfnlab reads 1 and 2" "$tmp/err"
 check "other schema version: table printed" grep -q 'metrics compared' "$tmp/out"
+gen "$tmp/v1.json" -v seed=7 -v schema=1 -v slow=1.2
+"$PFNLAB" compare --json "$tmp/base.json" "$tmp/v1.json" >"$tmp/json" 2>"$tmp/err"
+check "schema 1 read without a loader warning" bash -c "! grep -q 'this pfnlab reads' '$tmp/err'"
+jqc "schema 1 is one round: a 20% step is undecided, never regressed" '.exit_status == 0 and all(.metrics[]; .new.rounds == 1 and .verdict == "undecided")' "$tmp/json"
 
 gen "$tmp/other.json" -v seed=8 -v host=elsewhere
 "$PFNLAB" compare "$tmp/base.json" "$tmp/other.json" >"$tmp/out" 2>"$tmp/err"
@@ -113,7 +120,7 @@ cp "$tmp/base.json" "$tmp/dir/"
 gen "$tmp/dir/sub/again.json" -v seed=9 -v started=2026-01-01T01:00:00Z
 cp "$tmp/garbage.json" "$tmp/dir/"
 "$PFNLAB" compare --json "$tmp/dir" "$tmp/same.json" >"$tmp/json" 2>"$tmp/err"
-jqc "directory of runs pooled (n = 20)" 'all(.metrics[]; .base.n == 20 and .new.n == 10)' "$tmp/json"
+jqc "directory of runs: two runs of 5 rounds, each run counted once" 'all(.metrics[]; .base.runs == 2 and .base.rounds == 10 and .new.runs == 1 and .new.rounds == 5 and (.noise == "runs"))' "$tmp/json"
 check "bad file inside a directory skipped with its name" grep -q 'garbage.json: invalid JSON.*skipped' "$tmp/err"
 
 # 8b. one run = host + lab VM: environments are diffed machine by machine
@@ -140,6 +147,27 @@ jqc "history: every pin series changes at run 5, +15% +- 6%" '(.series | length)
 jqc "history: unchanged fill series have no change point" '(.series | length) == 8 and all(.series[]; (.change_points | length) == 0)' "$tmp/json"
 "$PFNLAB" history --changes "$tmp/hist" >"$tmp/out" 2>/dev/null
 check "history text names the run and the shift" grep -Eq 'change at run \[5\] \(c6 6\.12\.0\): .* \(\+1[0-9]\.[0-9]%, worse\)' "$tmp/out"
+
+# 9b. history as a noise model: runs that differ by 8% as whole processes
+# (rcv), which their rounds cannot see.  One run against one: without the
+# history that difference reads as a change; with it, it does not.
+mkdir -p "$tmp/noisy"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	gen "$tmp/noisy/r$i.json" -v seed=$((40 + i)) -v rcv=0.08 -v bcv=0.01 -v started=2026-03-$((10 + i))T00:00:00Z
+done
+flagged_without=0 flagged_with=0
+for pair in "1 2" "3 4" "5 6" "7 8" "9 10" "1 10" "2 9" "3 8"; do
+	set -- $pair
+	"$PFNLAB" compare --json "$tmp/noisy/r$1.json" "$tmp/noisy/r$2.json" >"$tmp/json" 2>/dev/null
+	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$tmp/json" >/dev/null && flagged_without=$((flagged_without + 1))
+	"$PFNLAB" compare --json --history "$tmp/noisy" "$tmp/noisy/r$1.json" "$tmp/noisy/r$2.json" >"$tmp/json" 2>/dev/null
+	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$tmp/json" >/dev/null && flagged_with=$((flagged_with + 1))
+done
+check "history noise model: run-to-run differences flagged without it ($flagged_without of 8 pairs)" test "$flagged_without" -ge 4
+check "history noise model: not flagged with --history ($flagged_with of 8 pairs)" test "$flagged_with" -eq 0
+jqc "history noise model: rows say rounds+history, 8 earlier runs used" '.noise_model.history_runs == 8 and any(.metrics[]; .noise == "rounds+history")' "$tmp/json"
+"$PFNLAB" compare --history "$tmp/noisy" "$tmp/noisy/r1.json" "$tmp/noisy/r2.json" >"$tmp/out" 2>/dev/null
+check "history noise model: said in the table" grep -q '^noise model: rounds of each run, plus the run-to-run variance of earlier runs' "$tmp/out"
 
 # 10. every subcommand has --help
 for c in compare history plot report; do

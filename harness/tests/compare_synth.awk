@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
-# Synthetic pfnlab result document (results/README.md, schema_version 1) for
+# Synthetic pfnlab result document (results/README.md, schema_version 2) for
 # the compare/plot/report tests, so they never depend on a real run.
 #
 #   awk -v seed=1 -v host=h -v commit=abc -v started=2026-01-01T00:00:00Z \
-#       -v kernel=6.12 -v slow=1.0 -v reps=10 -v cv=0.03 -v schema=1 \
-#       -f compare_synth.awk > result.json
+#       -v kernel=6.12 -v slow=1.0 -v rounds=5 -v reps=3 -v bcv=0.03 \
+#       -v cv=0.02 -v schema=2 -f compare_synth.awk > result.json
 #
 # slow: factor applied to the pin cost (pin/unpin ns per page up, GiB/s and
 # pages/s down); everything else is drawn from the same distributions.
-# Samples are normal with coefficient of variation cv around fixed means.
+# Hierarchical, like real runs: each of the `rounds` rounds draws its level
+# with coefficient of variation bcv around the fixed mean, and its `reps`
+# samples scatter around that level with cv; rcv adds a level per run.
+# schema=1 writes the old flat
+# "samples" array (rounds * reps samples, one round to a reader).
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -16,17 +20,30 @@ function normal(   u1, u2) {
 	return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2)
 }
 
-function samples(mean,   s, i) {
+function samples(level, n,   s, i) {
 	s = ""
-	for (i = 0; i < reps; i++)
-		s = s (i ? ", " : "") sprintf("%.6g", mean * (1 + cv * normal()))
+	for (i = 0; i < n; i++)
+		s = s (i ? ", " : "") sprintf("%.6g", level * (1 + cv * normal()))
+	return s
+}
+
+# Every round's samples: [[...], [...]] (schema 2) or one flat list (1).
+function rounds_of(mean,   s, r, level) {
+	mean = mean * runlevel
+	if (schema == 1)
+		return samples(mean * (1 + bcv * normal()), rounds * reps)
+	s = ""
+	for (r = 0; r < rounds; r++) {
+		level = mean * (1 + bcv * normal())
+		s = s (r ? ", " : "") "[" samples(level, reps) "]"
+	}
 	return s
 }
 
 # One metric object; the summary carries what the loader reads.
 function metric(name, unit, better, mean, last) {
-	printf "        \"%s\": {\"unit\": \"%s\", \"better\": \"%s\", \"samples\": [%s],\n", name, unit, better, samples(mean)
-	printf "          \"summary\": {\"n\": %d, \"ci95_lo\": %.6g, \"ci95_hi\": %.6g, \"cv\": %.4g, \"noisy\": false}}%s\n", reps, mean * (1 - cv), mean * (1 + cv), cv, last ? "" : ","
+	printf "        \"%s\": {\"unit\": \"%s\", \"better\": \"%s\", \"%s\": [%s],\n", name, unit, better, schema == 1 ? "samples" : "rounds", rounds_of(mean)
+	printf "          \"summary\": {\"n\": %d, \"ci95_lo\": %.6g, \"ci95_hi\": %.6g, \"cv\": %.4g, \"noisy\": false}}%s\n", rounds * reps, mean * (1 - cv), mean * (1 + cv), cv, last ? "" : ","
 }
 
 function bench_open(name, params, key) {
@@ -72,15 +89,22 @@ function iotlb(page, window, misses,   key, params) {
 
 BEGIN {
 	if (seed == "") seed = 1
-	if (reps == "") reps = 10
-	if (cv == "") cv = 0.03
+	if (rounds == "") rounds = 5
+	if (reps == "") reps = 3
+	if (bcv == "") bcv = 0.03
+	if (cv == "") cv = 0.02
+	if (rcv == "") rcv = 0
 	if (slow == "") slow = 1.0
-	if (schema == "") schema = 1
+	if (schema == "") schema = 2
 	if (host == "") host = "testhost"
 	if (commit == "") commit = "abc1234"
 	if (kernel == "") kernel = "6.12.0"
 	if (started == "") started = "2026-01-01T00:00:00Z"
 	srand(seed)
+	# rcv: one level for the whole run (a process's placement, the host's
+	# state), which no round of it sees: the part of run-to-run variance
+	# that only earlier runs (--history) can tell.
+	runlevel = 1 + rcv * normal()
 
 	printf "{\n  \"schema_version\": %d,\n  \"tool\": {\"name\": \"pfnlab\", \"version\": \"0.1.0\"},\n", schema
 	printf "  \"suite_commit\": \"%s\", \"started_utc\": \"%s\", \"finished_utc\": \"%s\", \"complete\": true,\n", commit, started, started

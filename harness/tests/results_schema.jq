@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Checks a pfnlab results document against results/README.md (schema 1).
+# Checks a pfnlab results document against results/README.md (schema 2).
 # Prints one line per violation; no output means the document is valid.
 #   jq -r -f harness/tests/results_schema.jq RESULT.json
 
@@ -15,20 +15,33 @@ def need($path; test; $what):
 
 def check_summary($p):
   need($p + ["n"]; num and . >= 1; "integer >= 1"),
-  (["median","mean","stddev","min","max","p10","p90","ci95_lo","ci95_hi","cv"][]
+  (["median","mean","stddev","min","max","p10","p90","ci95_lo","ci95_hi","cv","center"][]
     as $k | need($p + [$k]; num; "number")),
   need($p + ["noisy"]; bool; "boolean"),
-  (getpath($p) | if obj and .min <= .median and .median <= .max
-     and .ci95_lo <= .median and .median <= .ci95_hi then empty
-     else "\($p | map(tostring) | join(".")): min <= ci95_lo <= median <= ci95_hi <= max violated" end);
+  need($p + ["log_scale"]; bool; "boolean"),
+  need($p + ["rounds"]; num and . >= 1; "integer >= 1"),
+  need($p + ["round_medians"]; arr and all(.[]; num or . == null); "array of numbers or null"),
+  (["between_round_cv","within_round_cv","mde95"][] as $k |
+    need($p + [$k]; num or . == null; "number or null")),
+  need($p + ["ci_method"]; . == "rounds" or . == "order-statistics"; "rounds|order-statistics"),
+  (getpath($p) | if obj and .min <= .median and .median <= .max then empty
+     else "\($p | map(tostring) | join(".")): min <= median <= max violated" end),
+  (getpath($p) | if obj and ((.ci_method == "rounds" and .ci95_lo <= .center and .center <= .ci95_hi)
+       or (.ci_method == "order-statistics" and .ci95_lo <= .median and .median <= .ci95_hi))
+     then empty else "\($p | map(tostring) | join(".")): the 95% interval does not hold its estimate" end),
+  (getpath($p) | if obj and ((.rounds >= 2) == (.ci_method == "rounds")) then empty
+     else "\($p | map(tostring) | join(".")): ci_method must be rounds exactly when rounds >= 2" end);
 
 def check_metric($p):
   need($p + ["unit"]; str; "string"),
   need($p + ["better"]; . == "lower" or . == "higher"; "lower|higher"),
-  need($p + ["samples"]; arr and all(.[]; num); "array of numbers"),
+  need($p + ["kind"]; . == "gated" or . == "detail" or . == "layout"; "gated|detail|layout"),
+  need($p + ["rounds"]; arr and all(.[]; arr and all(.[]; num)); "array of arrays of numbers"),
   (if getpath($p + ["summary"]) == null then empty else check_summary($p + ["summary"]) end),
-  (getpath($p) | if (.summary != null) and (.summary.n != (.samples | length))
-     then "\($p | map(tostring) | join(".")): summary.n != number of samples" else empty end);
+  (getpath($p) | if (.summary != null) and (.summary.n != ([.rounds[][]] | length))
+     then "\($p | map(tostring) | join(".")): summary.n != number of samples" else empty end),
+  (getpath($p) | if (.summary != null) and (.summary.rounds != ([.rounds[] | select(length > 0)] | length))
+     then "\($p | map(tostring) | join(".")): summary.rounds != rounds with samples" else empty end);
 
 def check_bench($i):
   ["benchmarks", $i] as $b |
@@ -38,10 +51,18 @@ def check_bench($i):
      else "benchmarks.\($i).key: does not start with name|" end),
   need($b + ["params"]; obj; "object"),
   (["backend","op","page","fill","pattern"][] as $k | need($b + ["params", $k]; str; "string")),
-  (["size","mem_node","cpu_node","threads","pages_per_call","batch_runs","window"][]
+  (["size","mem_node","cpu_node","threads","pages_per_call","batch_runs","window","rounds"][]
     as $k | need($b + ["params", $k]; num; "number")),
   need($b + ["params","backend"]; . == "driver" or . == "uring" or . == "pagemap"; "driver|uring|pagemap"),
-  need($b + ["status"]; . == "ok" or . == "skipped" or . == "failed" or . == "flagged"; "ok|skipped|failed|flagged"),
+  need($b + ["status"]; . == "ok" or . == "skipped" or . == "failed" or . == "flagged" or . == "missing";
+       "ok|skipped|failed|flagged|missing"),
+  need($b + ["rounds"]; arr and all(.[]; obj and (.round | num) and (.samples | num) and (.measured_s | num));
+       "array of {round, placement, samples, measured_s, backend_info}"),
+  need($b + ["interrupted"]; bool; "boolean"),
+  (.benchmarks[$i] | if .paired == null or (.paired | obj and (.reference | str) and (.metrics | obj))
+     then empty else "benchmarks.\($i).paired: null or {reference, metrics}" end),
+  (.benchmarks[$i] | if (.status == "ok" or .status == "flagged") and (.rounds | length) == 0
+     then "benchmarks.\($i).rounds: empty for a measured benchmark" else empty end),
   need($b + ["reason"]; strnull; "string or null"),
   (.benchmarks[$i] | if (.status != "ok") and (.reason | type) != "string"
      then "benchmarks.\($i).reason: required when status is \(.status)" else empty end),
@@ -60,16 +81,19 @@ def check_bench($i):
      then empty else "benchmarks.\($i).counters.\(.key): malformed" end),
   need($b + ["threads"]; arr; "array"),
   (.benchmarks[$i].threads // [] | to_entries[] |
-     if (.value.thread | num) and (.value.cpu | num) and (.value.metrics | obj) then empty
+     if (.value.thread | num) and (.value.metrics | obj) then empty
      else "benchmarks.\($i).threads.\(.key): malformed" end);
 
-need(["schema_version"]; . == 1; "1"),
+need(["schema_version"]; . == 2; "2"),
 need(["tool","name"]; . == "pfnlab"; "pfnlab"),
 need(["tool","version"]; str; "string"),
 need(["suite_commit"]; str; "string"),
 need(["started_utc"]; str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"); "UTC time"),
 need(["finished_utc"]; str and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"); "UTC time"),
 need(["complete"]; bool; "boolean"),
+need(["incomplete_reason"]; strnull; "string or null"),
+(if .complete == false and (.incomplete_reason | type) != "string"
+   then "incomplete_reason: required when complete is false" else empty end),
 need(["hostname"]; str; "string"),
 need(["environment","kernel","release"]; str; "string"),
 need(["environment","kernel","cmdline"]; str; "string"),

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The statistics of compare/history against hand-computed values, and the
- * quality of the verdict method itself on synthetic samples with a fixed
- * seed (issue 5, "Statistical quality"):
- *   A/A, CV 3%, 10 repetitions (the job-file default): <= 5% of 200 flagged;
- *   A/B, true +10% at CV 3%: flagged as a regression in >= 95% of 200;
- *   A/B, true +2%: not flagged at the default threshold (<= 5% of 200).
+ * quality of the verdict method itself on synthetic runs with a fixed seed.
+ * The generator is hierarchical, like real runs: each round draws its own
+ * level (between-round CV 5%: a new buffer, layout, machine state) and its
+ * samples scatter around it (within-round CV 2%).  Over 200 trials:
+ *   A/A: <= 5% flagged, at 5 and at 20 rounds per side;
+ *   A/B, true +10%, 20 rounds per side: regressed in >= 95%;
+ *   A/B, true +2%, 20 rounds per side: not flagged at the 5% threshold
+ *   (<= 5%);
+ *   and pooling every sample as if independent (the method this replaced)
+ *   flags far more than 5% of the A/A trials at 5 rounds: this is what the
+ *   round as unit of replication fixes.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -25,8 +31,12 @@
 #include "result_load.h"
 
 #define TRIALS 200
-#define REPS 10		/* bench job-file default `repetitions` */
+#define REPS 10		/* samples, for the tests of single statistics */
 #define CV 0.03
+#define BETWEEN_CV 0.05	/* spread of round levels */
+#define WITHIN_CV 0.02	/* spread of samples inside a round */
+#define SAMPLES_PER_ROUND 5
+#define MAX_ROUNDS 64
 
 static void normal_samples(struct cs_rng *rng, double mean, double cv, double *out, size_t n)
 {
@@ -93,93 +103,110 @@ static void test_benjamini_hochberg(void **state)
 	assert_float_equal(adj[3], 0.2, 1e-12);
 }
 
-static void test_bootstrap_ci(void **state)
+/*
+ * One synthetic run of @rounds rounds around @level: every round gets its
+ * own level, its samples scatter around that.  Writes the samples to @all
+ * (rounds * SAMPLES_PER_ROUND) and each round's median to @medians.
+ */
+static void hierarchical_run(struct cs_rng *rng, double level, int rounds, double *all,
+			     double *medians)
 {
-	double a[REPS], b[REPS], lo, hi;
-	struct cs_rng rng;
-	int covered = 0;
+	for (int r = 0; r < rounds; r++) {
+		double round_level = level * (1.0 + BETWEEN_CV * cs_rng_normal(rng));
 
-	(void)state;
-	cs_rng_seed(&rng, 1);
-	for (int i = 0; i < REPS; i++) {
-		a[i] = 100.0;
-		b[i] = 110.0;
+		normal_samples(rng, round_level, WITHIN_CV, all + r * SAMPLES_PER_ROUND,
+			       SAMPLES_PER_ROUND);
+		medians[r] = cs_median(all + r * SAMPLES_PER_ROUND, SAMPLES_PER_ROUND);
 	}
-	/* No spread: the interval is the ratio itself. */
-	assert_int_equal(cs_bootstrap_ratio_ci(a, REPS, b, REPS, 500, &rng, &lo, &hi), 0);
-	assert_float_equal(lo, 1.1, 1e-12);
-	assert_float_equal(hi, 1.1, 1e-12);
-	/* A zero base median has no ratio. */
-	for (int i = 0; i < REPS; i++)
-		a[i] = 0.0;
-	assert_int_equal(cs_bootstrap_ratio_ci(a, REPS, b, REPS, 500, &rng, &lo, &hi), -1);
-
-	/* Coverage of the true ratio 1.10 on noisy samples: a 95% interval
-	 * from 10 + 10 samples should cover it most of the time; the percentile
-	 * bootstrap of a median is known to run a little narrow, hence 85%.
-	 */
-	for (int t = 0; t < TRIALS; t++) {
-		normal_samples(&rng, 100.0, CV, a, REPS);
-		normal_samples(&rng, 110.0, CV, b, REPS);
-		assert_int_equal(cs_bootstrap_ratio_ci(a, REPS, b, REPS, 1000, &rng, &lo, &hi), 0);
-		assert_true(lo <= hi);
-		covered += lo <= 1.1 && 1.1 <= hi;
-	}
-	print_message("bootstrap CI coverage of the true ratio: %d/%d\n", covered, TRIALS);
-	assert_true(covered >= TRIALS * 85 / 100);
 }
 
 /* One synthetic comparison of one metric, through the real verdict code. */
-static enum cmp_verdict one_trial(struct cs_rng *rng, double shift, bool lower_is_better)
+static enum cmp_verdict one_trial(struct cs_rng *rng, int rounds, double shift,
+				  bool lower_is_better)
 {
-	struct cmp_options opt;
+	double all_a[MAX_ROUNDS * SAMPLES_PER_ROUND], all_b[MAX_ROUNDS * SAMPLES_PER_ROUND];
+	double a[MAX_ROUNDS], b[MAX_ROUNDS];
+	size_t run[MAX_ROUNDS] = { 0 };
+	struct cmp_side sa = { a, run, (size_t)rounds }, sb = { b, run, (size_t)rounds };
 	struct cmp_row row = { .lower_is_better = lower_is_better, .metric = "m" };
-	double a[REPS], b[REPS];
+	struct cmp_options opt;
 
 	cmp_default_options(&opt);
-	opt.resamples = 1000;
-	normal_samples(rng, 1000.0, CV, a, REPS);
-	normal_samples(rng, 1000.0 * (1.0 + shift), CV, b, REPS);
-	cmp_metric_stats(a, REPS, b, REPS, &opt, rng, &row);
+	hierarchical_run(rng, 1000.0, rounds, all_a, a);
+	hierarchical_run(rng, 1000.0 * (1.0 + shift), rounds, all_b, b);
+	cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
 	cmp_decide(&row, 1, &opt);
 	return row.verdict;
 }
 
-static int count_verdict(uint64_t seed, double shift, bool lower_is_better, enum cmp_verdict v)
+/*
+ * The method this replaced, for contrast: every sample pooled as if
+ * independent, Mann-Whitney on the pools, and the same effect threshold
+ * on the ratio of the pooled medians.  Returns true when it would flag.
+ */
+static bool pooled_trial(struct cs_rng *rng, int rounds, double shift)
+{
+	double all_a[MAX_ROUNDS * SAMPLES_PER_ROUND], all_b[MAX_ROUNDS * SAMPLES_PER_ROUND];
+	double a[MAX_ROUNDS], b[MAX_ROUNDS], ratio;
+	size_t n = (size_t)rounds * SAMPLES_PER_ROUND;
+
+	hierarchical_run(rng, 1000.0, rounds, all_a, a);
+	hierarchical_run(rng, 1000.0 * (1.0 + shift), rounds, all_b, b);
+	ratio = cs_median(all_b, n) / cs_median(all_a, n);
+	return cs_mann_whitney_p(all_a, n, all_b, n) < 0.05 && fabs(ratio - 1.0) > 0.05;
+}
+
+static int count_verdict(uint64_t seed, int rounds, double shift, bool lower_is_better,
+			 enum cmp_verdict v)
 {
 	struct cs_rng rng;
 	int n = 0;
 
 	cs_rng_seed(&rng, seed);
 	for (int t = 0; t < TRIALS; t++)
-		n += one_trial(&rng, shift, lower_is_better) == v;
+		n += one_trial(&rng, rounds, shift, lower_is_better) == v;
 	return n;
 }
 
+static int count_flagged(uint64_t seed, int rounds, double shift)
+{
+	return count_verdict(seed, rounds, shift, true, CMP_REGRESSED) +
+	       count_verdict(seed, rounds, shift, true, CMP_IMPROVED);
+}
+
 static void test_quality_aa(void **state)
+{
+	int at5 = count_flagged(42, 5, 0.0), at20 = count_flagged(42, 20, 0.0);
+
+	(void)state;
+	print_message("A/A: %d/%d flagged at 5 rounds per side, %d/%d at 20\n", at5, TRIALS,
+		      at20, TRIALS);
+	assert_true(at5 <= TRIALS * 5 / 100);
+	assert_true(at20 <= TRIALS * 5 / 100);
+}
+
+static void test_quality_pooled_fails_aa(void **state)
 {
 	struct cs_rng rng;
 	int flagged = 0;
 
 	(void)state;
 	cs_rng_seed(&rng, 42);
-	for (int t = 0; t < TRIALS; t++) {
-		enum cmp_verdict v = one_trial(&rng, 0.0, true);
-
-		flagged += v == CMP_REGRESSED || v == CMP_IMPROVED;
-	}
-	print_message("A/A: %d/%d flagged\n", flagged, TRIALS);
-	assert_true(flagged <= TRIALS * 5 / 100);
+	for (int t = 0; t < TRIALS; t++)
+		flagged += pooled_trial(&rng, 5, 0.0);
+	print_message("A/A, samples pooled (the old method): %d/%d flagged at 5 rounds\n",
+		      flagged, TRIALS);
+	assert_true(flagged > TRIALS * 5 / 100);
 }
 
 static void test_quality_ab_10pct(void **state)
 {
-	int regressed = count_verdict(43, 0.10, true, CMP_REGRESSED);
+	int regressed = count_verdict(43, 20, 0.10, true, CMP_REGRESSED);
 	/* The same shift on a higher-is-better metric is an improvement. */
-	int improved = count_verdict(43, 0.10, false, CMP_IMPROVED);
+	int improved = count_verdict(43, 20, 0.10, false, CMP_IMPROVED);
 
 	(void)state;
-	print_message("A/B +10%%: %d/%d regressed (lower better), %d/%d improved (higher better)\n",
+	print_message("A/B +10%%, 20 rounds: %d/%d regressed (lower better), %d/%d improved (higher better)\n",
 		      regressed, TRIALS, improved, TRIALS);
 	assert_true(regressed >= TRIALS * 95 / 100);
 	assert_true(improved >= TRIALS * 95 / 100);
@@ -187,24 +214,36 @@ static void test_quality_ab_10pct(void **state)
 
 static void test_quality_ab_2pct(void **state)
 {
-	struct cs_rng rng;
-	int flagged = 0;
+	int flagged = count_flagged(44, 20, 0.02);
 
 	(void)state;
-	cs_rng_seed(&rng, 44);
-	for (int t = 0; t < TRIALS; t++) {
-		enum cmp_verdict v = one_trial(&rng, 0.02, true);
-
-		flagged += v == CMP_REGRESSED || v == CMP_IMPROVED;
-	}
-	print_message("A/B +2%%: %d/%d flagged\n", flagged, TRIALS);
+	print_message("A/B +2%%, 20 rounds: %d/%d flagged\n", flagged, TRIALS);
 	assert_true(flagged <= TRIALS * 5 / 100);
+}
+
+/* Operating characteristics for the docs: flag rate by shift and rounds. */
+static void test_quality_table(void **state)
+{
+	static const int rounds[] = { 3, 5, 10, 20 };
+	static const double shifts[] = { 0.0, 0.02, 0.05, 0.10, 0.20 };
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rounds) / sizeof(rounds[0]); r++) {
+		char line[256];
+		int n = snprintf(line, sizeof(line), "rounds %2d:", rounds[r]);
+
+		for (size_t k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "  +%2.0f%% %3d%%",
+				      shifts[k] * 100,
+				      count_flagged(50 + r, rounds[r], shifts[k]) * 100 / TRIALS);
+		print_message("flagged by shift (between-round CV 5%%, within 2%%): %s\n", line);
+	}
 }
 
 static void test_verdict_rules(void **state)
 {
 	struct cmp_options opt;
-	struct cmp_row rows[7];
+	struct cmp_row rows[8];
 
 	(void)state;
 	cmp_default_options(&opt);
@@ -212,74 +251,148 @@ static void test_verdict_rules(void **state)
 	/* significant and large, lower is better, went up */
 	rows[0] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.2, .ci_lo = 1.15,
 				    .ci_hi = 1.25, .p = 0.001 };
-	/* significant but small: the effect threshold holds it back */
+	/* significant but small, CI inside 1 +- 5%: unchanged */
 	rows[1] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.02, .ci_lo = 1.01,
 				    .ci_hi = 1.03, .p = 0.001 };
 	/* not significant, CI reaches past 1.05: undecided */
 	rows[2] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.06, .ci_lo = 0.98,
-				    .ci_hi = 1.14, .p = 0.2 };
-	/* a side flagged noisy, but the CI bounds the change inside 1 +- 5% */
+				    .ci_hi = 1.14, .p = 0.2, .rounds_needed = 12 };
+	/* nothing moved, narrow CI */
 	rows[3] = (struct cmp_row){ .lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99,
-				    .ci_hi = 1.01, .p = 0.9, .noisy_new = true };
-	/* noisy side, significant, large, but the CI reaches back to 1.05 */
-	rows[4] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.19, .ci_lo = 1.01,
-				    .ci_hi = 1.29, .p = 0.001, .noisy_base = true };
-	/* noisy side and a decisive CI: the change stands */
-	rows[5] = (struct cmp_row){ .lower_is_better = true, .ratio = 4.0, .ci_lo = 3.5,
-				    .ci_hi = 4.6, .p = 0.001, .noisy_new = true };
-	/* the same narrow CI, but a side's placement did not come true */
-	rows[6] = (struct cmp_row){ .lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99,
-				    .ci_hi = 1.01, .p = 0.9, .noisy_new = true, .flagged = true };
-	cmp_decide(rows, 7, &opt);
+				    .ci_hi = 1.01, .p = 0.9 };
+	/* a large significant change, but a side's placement did not come true */
+	rows[4] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.19, .ci_lo = 1.1,
+				    .ci_hi = 1.29, .p = 0.001, .flagged = true };
+	/* one round on a side: no variance, no verdict */
+	rows[5] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.5, .ci_lo = NAN,
+				    .ci_hi = NAN, .p = 1, .noise = CMP_NOISE_NONE };
+	/* significant, below the threshold, but the CI reaches beyond it */
+	rows[6] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.04, .ci_lo = 1.01,
+				    .ci_hi = 1.07, .p = 0.001, .rounds_needed = -1 };
+	/* higher is better and it fell: a regression; a detail metric, BH apart */
+	rows[7] = (struct cmp_row){ .lower_is_better = false, .ratio = 0.8, .ci_lo = 0.75,
+				    .ci_hi = 0.85, .p = 0.001, .kind = METRIC_DETAIL };
+	cmp_decide(rows, 8, &opt);
 	assert_int_equal(rows[0].verdict, CMP_REGRESSED);
 	assert_int_equal(rows[1].verdict, CMP_UNCHANGED);
-	assert_int_equal(rows[2].verdict, CMP_NOISY);
+	assert_int_equal(rows[2].verdict, CMP_UNDECIDED);
+	assert_string_equal(rows[2].why, "too few rounds");
 	assert_int_equal(rows[3].verdict, CMP_UNCHANGED);
-	assert_int_equal(rows[4].verdict, CMP_NOISY);
-	assert_int_equal(rows[5].verdict, CMP_REGRESSED);
-	assert_int_equal(rows[6].verdict, CMP_NOISY);
-	/* BH over seven, four p = 0.001 at ranks 1-4: 0.001 * 7 / 4 = 0.00175 */
-	assert_float_equal(rows[0].p_adj, 0.00175, 1e-12);
+	assert_int_equal(rows[4].verdict, CMP_UNDECIDED);
+	assert_int_equal(rows[5].verdict, CMP_UNDECIDED);
+	assert_int_equal(rows[6].verdict, CMP_UNDECIDED);
+	assert_string_equal(rows[6].why, "run-to-run variance exceeds the threshold");
+	assert_int_equal(rows[7].verdict, CMP_REGRESSED);
+	/* BH within the gated kind: seven rows, four p = 0.001 at ranks 1-4. */
+	assert_float_equal(rows[0].p_adj, 0.001 * 7 / 4, 1e-12);
+	/* the detail row is a family of one */
+	assert_float_equal(rows[7].p_adj, 0.001, 1e-12);
 }
 
 /*
- * Ten equal samples per side (a layout property measured on one buffer) are
- * one observation each: a difference between the two is undecidable, never
- * "regressed", however far apart the values are.
+ * Welch's t by hand: BASE round medians e^0, e^0.1, e^0.2 and NEW e^0.3,
+ * e^0.4, e^0.5, one run each.  On the log scale both means are 0.1 and 0.4
+ * apart by 0.3, each variance 0.01, se^2 = 0.01/3 * 2, t = 3.674235 with 4
+ * degrees of freedom: p = 0.0213116 (integrated numerically); the CI is
+ * 0.3 +- 2.776445 * se, and the ratio e^0.3.
  */
-static void test_constant_sides(void **state)
+static void test_welch_by_hand(void **state)
 {
+	double a[3] = { exp(0.0), exp(0.1), exp(0.2) }, b[3] = { exp(0.3), exp(0.4), exp(0.5) };
+	size_t run[3] = { 0, 0, 0 };
+	struct cmp_side sa = { a, run, 3 }, sb = { b, run, 3 };
 	struct cmp_options opt;
 	struct cmp_row row = { .lower_is_better = true };
-	double a[REPS], b[REPS], c[REPS];
-	struct cs_rng rng;
+	double se = sqrt(0.02 / 3);
 
 	(void)state;
 	cmp_default_options(&opt);
-	cs_rng_seed(&rng, 3);
-	for (int i = 0; i < REPS; i++) {
+	cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
+	assert_true(row.log_scale);
+	assert_int_equal(row.noise, CMP_NOISE_ROUNDS);
+	assert_float_equal(row.ratio, exp(0.3), 1e-12);
+	assert_float_equal(row.df, 4.0, 1e-9);
+	assert_float_equal(row.p, 0.0213116, 1e-6);
+	assert_float_equal(row.ci_lo, exp(0.3 - 2.776445 * se), 1e-5);
+	assert_float_equal(row.ci_hi, exp(0.3 + 2.776445 * se), 1e-5);
+	assert_float_equal(row.median_base, exp(0.1), 1e-12);
+	/* A run-to-run variance from history widens it: var 0.01 per side. */
+	cmp_metric_stats(&sa, &sb, 0.01, 10, &opt, &row);
+	assert_int_equal(row.noise, CMP_NOISE_HISTORY);
+	assert_true(row.p > 0.0213116);
+	assert_true(row.ci_hi - row.ci_lo > exp(0.3 + 2.776445 * se) - exp(0.3 - 2.776445 * se));
+	/* Enough history variance and more rounds cannot reach 5%. */
+	assert_int_equal(row.rounds_needed, -1);
+}
+
+/*
+ * A side of several runs varies by its run means, each run counted once
+ * however many rounds it has: two runs of three rounds whose means differ
+ * are two observations, not six.
+ */
+static void test_side_of_runs(void **state)
+{
+	double a[6] = { 100, 101, 99, 120, 121, 119 }, b[3] = { 110, 111, 109 };
+	size_t runa[6] = { 0, 0, 0, 1, 1, 1 }, runb[3] = { 0, 0, 0 };
+	struct cmp_side sa = { a, runa, 6 }, sb = { b, runb, 3 };
+	struct cmp_options opt;
+	struct cmp_row row = { .lower_is_better = true };
+
+	(void)state;
+	cmp_default_options(&opt);
+	cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
+	assert_int_equal(row.noise, CMP_NOISE_RUNS);
+	assert_int_equal(row.k_base, 2);
+	assert_int_equal(row.n_base, 6);
+	cmp_decide(&row, 1, &opt);
+	/* two runs 20% apart: nothing can be said about a 5% change */
+	assert_int_equal(row.verdict, CMP_UNDECIDED);
+}
+
+/*
+ * Constant round medians (a count every round drew the same) are decided
+ * on their values once each side has two rounds; with one round there is
+ * no variance, and no verdict.
+ */
+static void test_constant_sides(void **state)
+{
+	double a[5], b[5], c[5];
+	size_t run[5] = { 0 };
+	struct cmp_side sa = { a, run, 5 }, sb = { b, run, 5 }, sc = { c, run, 5 };
+	struct cmp_side one_a = { a, run, 1 }, one_b = { b, run, 1 };
+	struct cmp_options opt;
+	struct cmp_row row = { .lower_is_better = true, .kind = METRIC_LAYOUT };
+
+	(void)state;
+	cmp_default_options(&opt);
+	for (int i = 0; i < 5; i++) {
 		a[i] = 100.0;
 		b[i] = 130.0;
-		c[i] = 101.0;
+		c[i] = 100.0;
 	}
-	cmp_metric_stats(a, REPS, b, REPS, &opt, &rng, &row);
+	cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
 	cmp_decide(&row, 1, &opt);
-	assert_true(row.constant_base && row.constant_new);
-	assert_float_equal(row.p, 1.0, 0.0);
 	assert_float_equal(row.ratio, 1.3, 1e-12);
-	assert_int_equal(row.verdict, CMP_NOISY);
-
-	cmp_metric_stats(a, REPS, c, REPS, &opt, &rng, &row);
+	assert_int_equal(row.verdict, CMP_REGRESSED);
+	cmp_metric_stats(&sa, &sc, -1, 0, &opt, &row);
 	cmp_decide(&row, 1, &opt);
 	assert_int_equal(row.verdict, CMP_UNCHANGED);
-
-	/* Varying samples at the same 30% distance are a clear regression. */
-	normal_samples(&rng, 100.0, CV, a, REPS);
-	normal_samples(&rng, 130.0, CV, b, REPS);
-	cmp_metric_stats(a, REPS, b, REPS, &opt, &rng, &row);
+	cmp_metric_stats(&one_a, &one_b, -1, 0, &opt, &row);
 	cmp_decide(&row, 1, &opt);
-	assert_false(row.constant_base || row.constant_new);
-	assert_int_equal(row.verdict, CMP_REGRESSED);
+	assert_int_equal(row.verdict, CMP_UNDECIDED);
+}
+
+/* The t distribution against tabulated quantiles. */
+static void test_t_distribution(void **state)
+{
+	(void)state;
+	assert_float_equal(cs_t_quantile(0.975, 1), 12.706205, 1e-5);
+	assert_float_equal(cs_t_quantile(0.975, 4), 2.776445, 1e-5);
+	assert_float_equal(cs_t_quantile(0.95, 8), 1.859548, 1e-5);
+	assert_float_equal(cs_t_quantile(0.975, 1e6), 1.959966, 1e-5);
+	assert_float_equal(cs_t_cdf(0, 3), 0.5, 1e-12);
+	assert_float_equal(cs_t_cdf(2.0, 10) + cs_t_cdf(-2.0, 10), 1.0, 1e-12);
+	assert_true(isnan(cs_t_cdf(1, 0)));
 }
 
 /*
@@ -368,7 +481,7 @@ static const char *doc_template =
 	" \"benchmarks\": ["
 	"  {\"name\": \"pin\", \"params\": {\"size\": 4096, \"page\": \"thp\"}, \"status\": \"ok\","
 	"   \"metrics\": {\"pin_ns_per_page\": {\"unit\": \"ns/page\", \"better\": \"lower\","
-	"     \"samples\": [%s], \"summary\": {\"noisy\": false}}}},"
+	"     \"%s\": [%s], \"summary\": {\"noisy\": false}}}},"
 	"  {\"name\": \"only\", \"key\": \"%s|x=1\", \"status\": \"skipped\", \"reason\": \"no pool\"}"
 	" ]}";
 
@@ -378,8 +491,9 @@ static void write_result(const char *name, int schema, const char *host, const c
 	char path[256], doc[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	/* Schema 1 has one flat array of samples; schema 2 an array per round. */
 	snprintf(doc, sizeof(doc), doc_template, schema, host, when, kernel, free_pages,
-		 samples, other);
+		 schema == 1 ? "samples" : "rounds", samples, other);
 	write_file(path, doc);
 }
 
@@ -414,13 +528,13 @@ static void test_load_and_key(void **state)
 	char path[256], err[1024];
 
 	(void)state;
-	write_result("v2.json", 2, "h", "2026-01-01T00:00:00Z", "6.1", 8, "10, 11, 12", "x");
-	snprintf(path, sizeof(path), "%s/v2.json", tmpdir);
+	write_result("v3.json", 3, "h", "2026-01-01T00:00:00Z", "6.1", 8, "[10, 11, 12]", "x");
+	snprintf(path, sizeof(path), "%s/v3.json", tmpdir);
 	last_warning[0] = '\0';
 	assert_int_equal(rl_load(path, &res, err, sizeof(err)), 0);
-	/* Another schema version loads, with a warning naming the file. */
-	assert_non_null(strstr(last_warning, "schema_version 2"));
-	assert_non_null(strstr(last_warning, "v2.json"));
+	/* An unknown schema version loads, with a warning naming the file. */
+	assert_non_null(strstr(last_warning, "schema_version 3"));
+	assert_non_null(strstr(last_warning, "v3.json"));
 	assert_int_equal(res.nbenches, 2);
 	/* No key in the file: built from the sorted params. */
 	assert_string_equal(res.benches[0].key, "pin|page=thp|size=4096");
@@ -430,32 +544,61 @@ static void test_load_and_key(void **state)
 	assert_int_equal(res.benches[0].metrics[0].nsamples, 3);
 	assert_float_equal(res.benches[0].metrics[0].median, 11.0, 0.0);
 	assert_true(res.benches[0].metrics[0].lower_is_better);
+	/* not in the file: the kind comes from the metric table */
+	assert_int_equal(res.benches[0].metrics[0].kind, METRIC_GATED);
+	rl_free(&res);
+
+	/* Schema 1, no warning: its samples are one round. */
+	write_result("v1.json", 1, "h", "2026-01-01T00:00:00Z", "6.1", 8, "10, 11, 12", "x");
+	snprintf(path, sizeof(path), "%s/v1.json", tmpdir);
+	last_warning[0] = '\0';
+	assert_int_equal(rl_load(path, &res, err, sizeof(err)), 0);
+	assert_string_equal(last_warning, "");
+	assert_int_equal(res.benches[0].metrics[0].nrounds, 1);
+	assert_int_equal(res.benches[0].metrics[0].nsamples, 3);
+	rl_free(&res);
+
+	/* Schema 2: samples by round; the run's estimate is over the rounds. */
+	write_result("v2.json", 2, "h", "2026-01-01T00:00:00Z", "6.1", 8,
+		     "[9, 10, 11], [20, 19, 21], [40]", "x");
+	snprintf(path, sizeof(path), "%s/v2.json", tmpdir);
+	assert_int_equal(rl_load(path, &res, err, sizeof(err)), 0);
+	assert_int_equal(res.benches[0].metrics[0].nrounds, 3);
+	assert_int_equal(res.benches[0].metrics[0].nsamples, 7);
+	assert_float_equal(res.benches[0].metrics[0].round_medians[2], 40.0, 0.0);
+	assert_float_equal(res.benches[0].metrics[0].median, 20.0, 1e-9);
 	rl_free(&res);
 }
 
 static void test_compare_end_to_end(void **state)
 {
-	struct rl_set base = { 0 }, new = { 0 };
+	struct rl_set base = { 0 }, new = { 0 }, one = { 0 };
 	struct cmp_options opt;
 	struct cmp_report rep;
-	char bpath[256], npath[256];
-	char *bp = bpath, *np = npath;
+	char bpath[256], npath[256], opath[256];
+	char *bp = bpath, *np = npath, *op = opath;
 
 	(void)state;
-	write_result("base.json", 1, "h", "2026-01-01T00:00:00Z", "6.1", 8,
-		     "100, 101, 99, 100, 102, 98, 100, 101, 99, 100", "a");
-	write_result("new.json", 1, "h", "2026-01-02T00:00:00Z", "6.12", 3,
+	write_result("base.json", 2, "h", "2026-01-01T00:00:00Z", "6.1", 8,
+		     "[100, 101], [99, 100], [102, 98], [100, 101], [99, 100]", "a");
+	write_result("new.json", 2, "h", "2026-01-02T00:00:00Z", "6.12", 3,
+		     "[120, 121], [119, 120], [122, 118], [120, 121], [119, 120]", "b");
+	write_result("one.json", 1, "h", "2026-01-02T00:00:00Z", "6.12", 3,
 		     "120, 121, 119, 120, 122, 118, 120, 121, 119, 120", "b");
 	snprintf(bpath, sizeof(bpath), "%s/base.json", tmpdir);
 	snprintf(npath, sizeof(npath), "%s/new.json", tmpdir);
+	snprintf(opath, sizeof(opath), "%s/one.json", tmpdir);
 	assert_int_equal(rl_load_paths(&bp, 1, &base), 0);
 	assert_int_equal(rl_load_paths(&np, 1, &new), 0);
+	assert_int_equal(rl_load_paths(&op, 1, &one), 0);
 	cmp_default_options(&opt);
 	assert_int_equal(cmp_compare(&base, &new, &opt, &rep), 0);
 	assert_int_equal(rep.nrows, 1);
-	assert_float_equal(rep.rows[0].ratio, 1.2, 1e-12);
+	/* the centers are geometric means of the round medians */
+	assert_float_equal(rep.rows[0].ratio, 1.2, 1e-3);
+	assert_int_equal(rep.rows[0].n_base, 5);
 	assert_int_equal(rep.rows[0].verdict, CMP_REGRESSED);
-	assert_int_equal(rep.count[CMP_REGRESSED], 1);
+	assert_int_equal(cmp_gated(&rep, CMP_REGRESSED), 1);
 	/* the skipped benchmarks differ in key: one only in each side */
 	assert_int_equal(rep.nonly_base, 1);
 	assert_int_equal(rep.nonly_new, 1);
@@ -467,6 +610,15 @@ static void test_compare_end_to_end(void **state)
 	assert_false(rep.different_machines);
 	cmp_report_free(&rep);
 
+	/*
+	 * A schema 1 file is one round, however many samples: against it, a
+	 * 20% step is undecided, never regressed (ten samples of one buffer
+	 * are not ten reruns).
+	 */
+	assert_int_equal(cmp_compare(&base, &one, &opt, &rep), 0);
+	assert_int_equal(rep.rows[0].verdict, CMP_UNDECIDED);
+	cmp_report_free(&rep);
+
 	/* Same file against itself: unchanged. */
 	assert_int_equal(cmp_compare(&base, &base, &opt, &rep), 0);
 	assert_int_equal(rep.rows[0].verdict, CMP_UNCHANGED);
@@ -474,6 +626,7 @@ static void test_compare_end_to_end(void **state)
 	cmp_report_free(&rep);
 	rl_set_free(&base);
 	rl_set_free(&new);
+	rl_set_free(&one);
 }
 
 static void test_short_labels(void **state)
@@ -534,11 +687,15 @@ int main(void)
 		cmocka_unit_test(test_mann_whitney_no_ties),
 		cmocka_unit_test(test_mann_whitney_ties),
 		cmocka_unit_test(test_benjamini_hochberg),
-		cmocka_unit_test(test_bootstrap_ci),
+		cmocka_unit_test(test_t_distribution),
 		cmocka_unit_test(test_verdict_rules),
+		cmocka_unit_test(test_welch_by_hand),
+		cmocka_unit_test(test_side_of_runs),
 		cmocka_unit_test(test_quality_aa),
+		cmocka_unit_test(test_quality_pooled_fails_aa),
 		cmocka_unit_test(test_quality_ab_10pct),
 		cmocka_unit_test(test_quality_ab_2pct),
+		cmocka_unit_test(test_quality_table),
 		cmocka_unit_test(test_constant_sides),
 		cmocka_unit_test(test_change_points),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),

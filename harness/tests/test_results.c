@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,19 +159,55 @@ static void test_default_path(void **state)
 static void test_metric_summary(void **state)
 {
 	double x[3] = { 3, 1, 2 };
-	json_t *m = results_metric("ns/page", "lower", x, 3, 0.05);
+	size_t ends[1] = { 3 };
+	json_t *m = results_metric(metric_def_find("pin_ns_per_page"), x, ends, 1, 0.05);
 	json_t *sum = json_object_get(m, "summary");
+	json_t *rounds = json_object_get(m, "rounds");
 
 	(void)state;
 	assert_string_equal(json_string_value(json_object_get(m, "unit")), "ns/page");
 	assert_string_equal(json_string_value(json_object_get(m, "better")), "lower");
-	assert_int_equal(json_array_size(json_object_get(m, "samples")), 3);
+	assert_string_equal(json_string_value(json_object_get(m, "kind")), "gated");
+	assert_int_equal(json_array_size(rounds), 1);
+	assert_int_equal(json_array_size(json_array_get(rounds, 0)), 3);
 	/* raw samples keep their order */
-	assert_true(json_real_value(json_array_get(json_object_get(m, "samples"), 0)) == 3);
+	assert_true(json_real_value(json_array_get(json_array_get(rounds, 0), 0)) == 3);
 	assert_true(json_real_value(json_object_get(sum, "median")) == 2);
 	assert_int_equal(json_integer_value(json_object_get(sum, "n")), 3);
 	/* mean 2, stddev 1: cv 0.5 */
 	assert_true(json_is_true(json_object_get(sum, "noisy")));
+	/* one round: no between-round spread, the interval from order statistics */
+	assert_true(json_is_null(json_object_get(sum, "between_round_cv")));
+	assert_string_equal(json_string_value(json_object_get(sum, "ci_method")), "order-statistics");
+	json_decref(m);
+}
+
+/*
+ * Three rounds whose medians are 10, 20 and 40: the center is their
+ * geometric mean, 20; on the log scale the SD is ln 2, and the 95% interval
+ * is 20 * exp(+-t(0.975, 2) * ln 2 / sqrt 3), worked out here by hand with
+ * t(0.975, 2) = 4.302653.
+ */
+static void test_metric_rounds(void **state)
+{
+	double x[7] = { 9, 10, 11, 20, 19, 21, 40 };
+	size_t ends[3] = { 3, 6, 7 };
+	json_t *m = results_metric(metric_def_find("pin_ns_per_page"), x, ends, 3, 0.05);
+	json_t *sum = json_object_get(m, "summary");
+	double half = 4.302653 * log(2.0) / sqrt(3.0);
+
+	(void)state;
+	assert_int_equal(json_array_size(json_object_get(m, "rounds")), 3);
+	assert_int_equal(json_array_size(json_array_get(json_object_get(m, "rounds"), 2)), 1);
+	assert_int_equal(json_integer_value(json_object_get(sum, "rounds")), 3);
+	assert_float_equal(json_real_value(json_array_get(json_object_get(sum, "round_medians"), 1)),
+			   20, 1e-12);
+	assert_float_equal(json_real_value(json_object_get(sum, "center")), 20, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(sum, "between_round_cv")), log(2.0),
+			   1e-9);
+	assert_float_equal(json_real_value(json_object_get(sum, "ci95_lo")), 20 * exp(-half), 1e-4);
+	assert_float_equal(json_real_value(json_object_get(sum, "ci95_hi")), 20 * exp(half), 1e-4);
+	assert_string_equal(json_string_value(json_object_get(sum, "ci_method")), "rounds");
 	json_decref(m);
 }
 
@@ -183,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_fs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
 		cmocka_unit_test(test_metric_summary),
+		cmocka_unit_test(test_metric_rounds),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);
