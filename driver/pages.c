@@ -4,7 +4,7 @@
  * and the user it came from, counts who holds each index, pins from the
  * origin with GUP and charges what it pinned.
  *
- * Accounting follows DESIGN.md section 1: @npinned counts the indexes
+ * Accounting follows docs/design.md, section 1: @npinned counts the indexes
  * pinned now, @last_npinned how many of them are charged.  A call pins
  * first, then charges the difference; when the charge fails the call
  * unpins what it pinned.  Unpinning uncharges the difference the other

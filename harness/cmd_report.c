@@ -32,9 +32,12 @@ static void report_usage(FILE *out)
 	      "  -o, --output DIR   where to write index.html and plots/ (default:\n"
 	      "                     report/ next to the first RESULT)\n"
 	      "  --base BASE        results to compare RESULT against\n"
-	      "  --history DIR      runs for the trend chart (default: RESULT...)\n"
+	      "  --history DIR      runs for the trend chart (default: RESULT...), and the\n"
+	      "                     compare's run-to-run noise model\n"
 	      "  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
 	      "  --threshold PCT    compare effect threshold in percent (default 5)\n"
+	      "  --note TEXT        a line shown atop the page (up to 8; `make bench`\n"
+	      "                     says there which part of a run is missing and why)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
 	      "Without gnuplot the page is written without charts and the command\n"
@@ -99,7 +102,7 @@ static const char page_head[] =
 	"td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}\n"
-	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}\n"
+	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}.incomplete{background:#fbd3d3;padding:4px}\n"
 	".skipped,.failed{color:#888}.flagged{background:#fff0d0}\n"
 	"code{font-size:.9em}details{margin:.5em 0}\n"
 	"</style>\n</head>\n";
@@ -251,6 +254,14 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	cmp_report_free(&rep);
 }
 
+static void fmt_pct(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("-", f);
+	else
+		fprintf(f, "%.1f%%", v * 100);
+}
+
 static void write_result(FILE *f, const struct rl_result *res, size_t index)
 {
 	char **keys, **labels;
@@ -267,10 +278,22 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 	html_esc(f, rl_kernel_release(res));
 	fputs("</code>, started ", f);
 	html_esc(f, res->started_utc);
-	fprintf(f, "%s.</p>\n", res->complete ? "" : " &mdash; <b>interrupted: partial results</b>");
+	fputs(".</p>\n", f);
+	if (!res->complete) {
+		size_t missing = 0;
+
+		for (size_t b = 0; b < res->nbenches; b++)
+			missing += !strcmp(res->benches[b].status, "missing");
+		fputs("<p class=\"incomplete\"><b>Incomplete run</b>: ", f);
+		html_esc(f, res->incomplete_reason ? res->incomplete_reason : "the run did not finish");
+		fprintf(f, ". %zu of %zu benchmarks missing (listed below with status "
+			"<i>missing</i>); the others keep the rounds they finished.</p>\n",
+			missing, res->nbenches);
+	}
 	fputs("<table><tr><th>benchmark (parameters that differ; hover for the key)</th>"
-	      "<th>status</th><th>metric</th><th>unit</th>"
-	      "<th>median</th><th>95% CI</th><th>CV</th><th>n</th></tr>\n", f);
+	      "<th>status</th><th>metric</th><th>kind</th><th>unit</th>"
+	      "<th>center</th><th>95% CI</th><th>CV between / within rounds</th>"
+	      "<th>MDE</th><th>rounds</th><th>n</th></tr>\n", f);
 	keys = calloc(res->nbenches + 1, sizeof(*keys));
 	for (size_t b = 0; keys && b < res->nbenches; b++)
 		keys[b] = res->benches[b].key;
@@ -297,12 +320,13 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 				fputs("</td>", f);
 			}
 			if (!rm) {
-				fputs("<td colspan=\"6\">no measurement</td></tr>\n", f);
+				fputs("<td colspan=\"9\">no measurement</td></tr>\n", f);
 				continue;
 			}
 			fputs("<td>", f);
 			html_esc(f, rm->name);
 			fputs(rm->noisy ? " (noisy)</td><td>" : "</td><td>", f);
+			fprintf(f, "%s</td><td>", metric_kind_name(rm->kind));
 			html_esc(f, rm->unit);
 			fputs("</td><td class=\"n\">", f);
 			fmt(f, rm->median);
@@ -311,8 +335,13 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 			fputs(" &ndash; ", f);
 			fmt(f, rm->ci_hi);
 			fputs("</td><td class=\"n\">", f);
-			fmt(f, rm->cv);
-			fprintf(f, "</td><td class=\"n\">%zu</td></tr>\n", rm->nsamples);
+			fmt_pct(f, rm->rs.between_cv);
+			fputs(" / ", f);
+			fmt_pct(f, rm->rs.within_cv);
+			fputs("</td><td class=\"n\">", f);
+			fmt_pct(f, rm->rs.mde);
+			fprintf(f, "</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
+				rm->rs.nrounds, rm->nsamples);
 		}
 	}
 	free_labels(labels, res->nbenches);
@@ -324,7 +353,7 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 
 static int write_page(const char *path, const struct rl_set *results, const struct rl_set *base,
 		      const struct plot_chart *charts, bool have_charts,
-		      const struct cmp_options *opt)
+		      const struct cmp_options *opt, const char *const *notes, int nnotes)
 {
 	char tmp[4300], when[64];
 	time_t now = time(NULL);
@@ -348,8 +377,15 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 		results->n);
 	for (size_t i = 0; i < results->n; i++)
 		fprintf(f, ", <a href=\"#run-%zu\">run %zu</a>", i, i + 1);
-	fputs(". Medians with 95% confidence intervals; <i>noisy</i> marks a CV above the job's "
-	      "threshold.</p>\n", f);
+	fputs(". A run's value is the <i>center</i> of its rounds (the geometric mean of the "
+	      "round medians) with the 95% interval of a rerun from the spread between rounds; "
+	      "MDE is the smallest change a comparison with another run like it would detect "
+	      "(95% power); <i>noisy</i> marks a CV above the job's threshold.</p>\n", f);
+	for (int i = 0; i < nnotes; i++) {
+		fputs("<p class=\"incomplete\"><b>Note</b>: ", f);
+		html_esc(f, notes[i]);
+		fputs("</p>\n", f);
+	}
 	write_charts(f, charts, have_charts);
 	write_compare(f, base, results, opt);
 	for (size_t i = 0; i < results->n; i++)
@@ -380,7 +416,8 @@ int cmd_report(int argc, char **argv)
 	ret = plot_all(&cli.in, plotdir, charts);
 	if (ret < 0)
 		goto out;
-	if (write_page(page, &cli.results, cli.in.base, charts, ret == 0, &cli.opt) != 0)
+	if (write_page(page, &cli.results, cli.in.base, charts, ret == 0, &cli.opt, cli.notes,
+		       cli.nnotes) != 0)
 		goto out;
 	printf("%s\n", page);
 	status = 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The environment record (DESIGN.md §4): everything that can change a number. */
+/* The environment record (results/README.md): everything that can change a number. */
 #ifndef PFNLAB_ENVIRONMENT_H
 #define PFNLAB_ENVIRONMENT_H
 

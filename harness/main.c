@@ -15,6 +15,7 @@ static const struct {
 	{ "run", cmd_run, "run job files and write a results document (JSON)" },
 	{ "vm", cmd_vm, "run a command in the lab VM (harness/vm/pfnlab-vm)" },
 	{ "compare", cmd_compare, "compare two results: BASE vs NEW verdict" },
+	{ "ab", cmd_ab, "measure two builds in alternation (ABBA...), then compare" },
 	{ "history", cmd_history, "series over many results, change points" },
 	{ "plot", cmd_plot, "TSV + gnuplot charts from results" },
 	{ "report", cmd_report, "static HTML report from results" },
@@ -57,9 +58,11 @@ static const char manual[] =
 "    seed           seed of the random pattern                        [1]\n"
 "    domain         driver map/iotlb: mock | real                     [mock]\n"
 "    device         driver real domain: PCI address 0000:00:03.0      []\n"
-"    repetitions    minimum measured samples                          [10]\n"
+"    rounds         rounds: each a fresh buffer, layout and backend    [3]\n"
+"                   state; the unit of replication for compare\n"
+"    repetitions    minimum measured samples per round                [10]\n"
 "    warmup         samples run first and discarded                   [1]\n"
-"    min_time       minimum measured seconds (s or ms suffix)         [0]\n"
+"    min_time       minimum measured seconds per round (s or ms)      [0]\n"
 "    noisy_cv       a metric with CV above this is flagged noisy      [0.05]\n"
 "  Errors name file:line and the key; nothing runs until every file parses.\n"
 "\n"

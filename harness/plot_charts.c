@@ -781,6 +781,7 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 		{ "history", required_argument, NULL, 'H' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "note", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -811,6 +812,13 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 				return 2;
 			}
 			break;
+		case 'N':
+			if (cli->nnotes == PLOT_MAX_NOTES) {
+				fprintf(stderr, "pfnlab %s: %d --note at most\n", cmd, PLOT_MAX_NOTES);
+				return 2;
+			}
+			cli->notes[cli->nnotes++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -838,6 +846,8 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 	cli->in.results = &cli->results;
 	cli->in.base = base_path ? &cli->base : NULL;
 	cli->in.history = history_path ? &cli->history : NULL;
+	/* Earlier runs are the compare's noise model as well as the trend. */
+	cli->opt.history = cli->in.history;
 	cli->in.cmp = &cli->opt;
 	return -1;
 }

@@ -57,11 +57,16 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 
 /*
  * The command line `pfnlab plot` and `pfnlab report` share: RESULT... with
- * -o, --base, --history, --metric and --threshold.  @in points into the
+ * -o, --base, --history (also the compare's noise model), --metric,
+ * --threshold and --note.  @in points into the
  * struct itself, so a plot_cli is used where it was parsed, never copied.
  */
+#define PLOT_MAX_NOTES 8
+
 struct plot_cli {
 	struct rl_set results, base, history;
+	const char *notes[PLOT_MAX_NOTES];	/* --note: shown atop the report */
+	int nnotes;
 	struct cmp_options opt;
 	struct plot_inputs in;
 	const char *outdir;		/* -o, else default_outdir */

@@ -157,6 +157,15 @@ int results_default_path(char *buf, size_t len, const char *dir, const char *hos
 	return 0;
 }
 
+/* Store the median of @x (n of them) as @obj's "median". */
+static void stats_median_into(double *x, size_t n, json_t *obj)
+{
+	struct summary s;
+
+	if (n && !stats_summarize(x, n, 0, &s))
+		json_object_set_new(obj, "median", json_real(s.median));
+}
+
 static json_t *num_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -218,4 +227,215 @@ json_t *results_metric(const struct metric_def *def, const double *v, const size
 	}
 	json_object_set_new(m, "summary", sum);
 	return m;
+}
+
+/* ---- appending the rounds of one run to another (pfnlab ab) ---- */
+
+static json_t *find_bench(json_t *benches, const char *key)
+{
+	size_t i;
+	json_t *b;
+
+	json_array_foreach(benches, i, b)
+		if (json_string_value(json_object_get(b, "key")) &&
+		    !strcmp(json_string_value(json_object_get(b, "key")), key))
+			return b;
+	return NULL;
+}
+
+/* Append every round array of each metric of @from to the same metric of @into. */
+static void append_metric_rounds(json_t *into, json_t *from)
+{
+	const char *name;
+	json_t *m;
+
+	json_object_foreach(from, name, m) {
+		json_t *dst = json_object_get(into, name);
+
+		if (!dst) {
+			json_object_set(into, name, m);
+			continue;
+		}
+		json_array_extend(json_object_get(dst, "rounds"), json_object_get(m, "rounds"));
+	}
+}
+
+static void append_counters(json_t *into, json_t *from)
+{
+	const char *name;
+	json_t *c;
+
+	json_object_foreach(from, name, c) {
+		json_t *dst = json_object_get(into, name);
+
+		if (!dst)
+			json_object_set(into, name, c);
+		else if (json_is_array(json_object_get(dst, "values")))
+			json_array_extend(json_object_get(dst, "values"), json_object_get(c, "values"));
+	}
+}
+
+/* A measured status keeps the worst news: failed over flagged over ok. */
+static int status_rank(const char *s)
+{
+	static const char *const order[] = { "missing", "skipped", "ok", "flagged", "failed" };
+
+	for (int i = 0; i < 5; i++)
+		if (s && !strcmp(s, order[i]))
+			return i;
+	return 0;
+}
+
+int results_append_rounds(json_t *into, json_t *from, const char *source)
+{
+	json_t *benches = json_object_get(into, "benchmarks"), *fb;
+	size_t i;
+
+	if (!json_is_array(benches) || !json_is_array(json_object_get(from, "benchmarks")))
+		return -1;
+	json_array_foreach(json_object_get(from, "benchmarks"), i, fb) {
+		const char *key = json_string_value(json_object_get(fb, "key"));
+		json_t *b = key ? find_bench(benches, key) : NULL, *r, *pt;
+		const char *st = json_string_value(json_object_get(fb, "status"));
+		size_t k;
+
+		json_array_foreach(json_object_get(fb, "rounds"), k, r)
+			json_object_set_new(r, "source", json_string(source));
+		if (!b) {
+			json_array_append(benches, fb);
+			continue;
+		}
+		if (status_rank(st) > status_rank(json_string_value(json_object_get(b, "status")))) {
+			json_object_set(b, "status", json_object_get(fb, "status"));
+			json_object_set(b, "reason", json_object_get(fb, "reason"));
+		}
+		append_metric_rounds(json_object_get(b, "metrics"), json_object_get(fb, "metrics"));
+		append_counters(json_object_get(b, "counters"), json_object_get(fb, "counters"));
+		json_array_extend(json_object_get(b, "rounds"), json_object_get(fb, "rounds"));
+		json_array_foreach(json_object_get(b, "threads"), k, pt) {
+			json_t *ft = json_array_get(json_object_get(fb, "threads"), k);
+
+			if (ft)
+				append_metric_rounds(json_object_get(pt, "metrics"),
+						     json_object_get(ft, "metrics"));
+		}
+		json_object_set_new(b, "samples",
+				    json_integer(json_integer_value(json_object_get(b, "samples")) +
+						 json_integer_value(json_object_get(fb, "samples"))));
+		json_object_set_new(b, "measured_s",
+				    json_real(json_number_value(json_object_get(b, "measured_s")) +
+					      json_number_value(json_object_get(fb, "measured_s"))));
+		json_object_set_new(b, "interrupted",
+				    json_boolean(json_is_true(json_object_get(b, "interrupted")) ||
+						 json_is_true(json_object_get(fb, "interrupted"))));
+		/* Paired ratios are per round: they append like the rounds. */
+		if (json_is_object(json_object_get(b, "paired")) &&
+		    json_is_object(json_object_get(fb, "paired"))) {
+			const char *m;
+			json_t *pm;
+
+			json_object_foreach(json_object_get(json_object_get(fb, "paired"), "metrics"), m, pm) {
+				json_t *d = json_object_get(json_object_get(json_object_get(b, "paired"),
+									    "metrics"), m);
+
+				if (d)
+					json_array_extend(json_object_get(d, "round_ratios"),
+							  json_object_get(pm, "round_ratios"));
+			}
+		}
+	}
+	if (!json_is_true(json_object_get(from, "complete")))
+		json_object_set(into, "complete", json_false());
+	json_object_set(into, "finished_utc", json_object_get(from, "finished_utc"));
+	return 0;
+}
+
+/* Recompute one metric object's summary from its rounds. */
+static json_t *resummarize_metric(const char *name, json_t *m, double noisy_cv)
+{
+	json_t *rounds = json_object_get(m, "rounds"), *r, *v;
+	const struct metric_def *known = metric_def_find(name);
+	int kind = metric_kind_parse(json_string_value(json_object_get(m, "kind")));
+	const char *unit = json_string_value(json_object_get(m, "unit"));
+	const char *better = json_string_value(json_object_get(m, "better"));
+	struct metric_def def = {
+		.name = name,
+		.unit = unit ? unit : "",
+		.lower_is_better = !better || strcmp(better, "higher") != 0,
+		.kind = kind >= 0 ? (enum metric_kind)kind : known ? known->kind : METRIC_GATED,
+	};
+	size_t nr = json_array_size(rounds), total = 0, i, k, n = 0;
+	double *vals;
+	size_t *ends;
+	json_t *out;
+
+	json_array_foreach(rounds, i, r)
+		total += json_array_size(r);
+	vals = calloc(total + 1, sizeof(*vals));
+	ends = calloc(nr + 1, sizeof(*ends));
+	if (!vals || !ends) {
+		free(vals);
+		free(ends);
+		return NULL;
+	}
+	json_array_foreach(rounds, i, r) {
+		json_array_foreach(r, k, v)
+			if (json_is_number(v))
+				vals[n++] = json_number_value(v);
+		ends[i] = n;
+	}
+	out = results_metric(&def, vals, ends, nr, noisy_cv);
+	free(vals);
+	free(ends);
+	return out;
+}
+
+static void resummarize_metrics(json_t *metrics, double noisy_cv)
+{
+	const char *name;
+	json_t *m;
+	void *tmp;
+
+	json_object_foreach_safe(metrics, tmp, name, m) {
+		json_t *fresh = resummarize_metric(name, m, noisy_cv);
+
+		if (fresh)
+			json_object_set_new(metrics, name, fresh);
+	}
+}
+
+int results_resummarize(json_t *doc)
+{
+	size_t i, k;
+	json_t *b, *t;
+
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b) {
+		json_t *params = json_object_get(b, "params"), *paired;
+		double noisy_cv = json_number_value(json_object_get(params, "noisy_cv"));
+		const char *m;
+		json_t *pm;
+
+		if (!(noisy_cv > 0))
+			noisy_cv = 0.05;
+		resummarize_metrics(json_object_get(b, "metrics"), noisy_cv);
+		json_array_foreach(json_object_get(b, "threads"), k, t)
+			resummarize_metrics(json_object_get(t, "metrics"), noisy_cv);
+		if (params)
+			json_object_set_new(params, "rounds",
+					    json_integer((json_int_t)json_array_size(json_object_get(b, "rounds"))));
+		paired = json_object_get(json_object_get(b, "paired"), "metrics");
+		json_object_foreach(paired, m, pm) {
+			json_t *rr = json_object_get(pm, "round_ratios"), *v;
+			double *x = calloc(json_array_size(rr) + 1, sizeof(*x));
+			size_t n = 0, j;
+
+			if (!x)
+				return -1;
+			json_array_foreach(rr, j, v)
+				x[n++] = json_number_value(v);
+			stats_median_into(x, n, pm);
+			free(x);
+		}
+	}
+	return 0;
 }

@@ -35,6 +35,21 @@ int results_default_path(char *buf, size_t len, const char *dir, const char *hos
 json_t *results_metric(const struct metric_def *def, const double *v, const size_t *ends,
 		       size_t nrounds, double noisy_cv);
 
+/*
+ * Append the rounds of @from, a results document of the same job, to
+ * @into (pfnlab ab builds one document per side this way): for each
+ * benchmark matched by key, its metrics' round arrays, counter values,
+ * per-thread rounds, round records (each tagged with @source), paired
+ * ratios and sample counts; the worse status wins (failed over flagged
+ * over ok).  Benchmarks only in @from are appended.  Summaries are stale
+ * until results_resummarize().  Returns 0, or -1 if either is not a
+ * results document.
+ */
+int results_append_rounds(json_t *into, json_t *from, const char *source);
+
+/* Recompute every metric summary (and params.rounds) of @doc from its rounds. */
+int results_resummarize(json_t *doc);
+
 /* "2026-11-23T22:40:00Z" */
 void results_utc(char *buf, size_t len, time_t t);
 

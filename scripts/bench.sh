@@ -17,10 +17,12 @@
 #                            this host when there is one
 # A small hugetlb pool is reserved for the run (BENCH_HUGEPAGES 2 MiB pages,
 # default 160) and the old size restored after.  BENCH_VM_REPS overrides the
-# repetitions inside the VM (TCG is slow; default 3).
+# repetitions per round inside the VM (default: the job's).
 #
-# Exit status: 0 when every part ran; 1 when a part failed (what could be
-# produced still is, and the paths are printed); 2 when nothing could run.
+# Exit status: 0 when every part ran; 1 when a part failed or the lab VM
+# died (what could be produced still is: the VM's results up to its last
+# round, marked complete: false with the reason, and the report says so);
+# 2 when nothing could run.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 top=$PWD
@@ -28,6 +30,7 @@ start=$SECONDS
 job=${1:-bench/quick.ini}
 PFNLAB=$top/build/harness/pfnlab
 failed=()
+notes=()
 
 say() { printf 'bench: %s\n' "$*"; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
@@ -57,6 +60,7 @@ make -s -C harness -j2 >"$out/build-harness.log" 2>&1 ||
 # --- a small hugetlb pool, restored on exit --------------------------------
 hp=/proc/sys/vm/nr_hugepages
 old_hp=
+# shellcheck disable=SC2317 # called by the EXIT trap
 restore() {
 	if [ -n "$old_hp" ]; then
 		echo "$old_hp" >"$hp" 2>/dev/null || say "could not restore $hp to $old_hp"
@@ -101,20 +105,49 @@ run_direct() {
 	rmmod pfnlab && loaded_module=
 	[ $r -le 1 ]
 }
+# vm_incomplete REASON: the driver part did not finish in the lab VM.  Its
+# last checkpoint (vm.json, complete: false) keeps the rounds done and marks
+# every benchmark not reached "missing"; the reason goes into it, and into
+# the report as a note.
+vm_incomplete() {
+	local why=$1 tmp
+	notes+=("driver part (lab VM): $why")
+	[ -f "$out/vm.json" ] || return 0
+	tmp=$out/.vm.json.tmp
+	if jq --arg why "$why" '.complete = false |
+	    .incomplete_reason = ($why + (if .incomplete_reason then "; " + .incomplete_reason else "" end))' \
+	    "$out/vm.json" >"$tmp"; then
+		mv -f "$tmp" "$out/vm.json"
+	else
+		rm -f "$tmp"
+	fi
+}
 run_vm() {
-	local b64 reps=${BENCH_VM_REPS:-3} rel=${job#/}
+	local b64 reps=${BENCH_VM_REPS:-} rel=${job#/} r died
 	# The job file travels inside the command, base64 in one word, so the
 	# guest needs nothing from the host tree but the image.  It lands under
 	# /tmp/job at its own relative path (any directory, absolute paths too),
-	# which the results then record as the host did.
+	# which the results then record as the host did.  The results go to
+	# /live, on the host share, checkpointed before every round: a guest
+	# that dies leaves the rounds it finished, never nothing.
 	b64=$(base64 -w0 "$job")
 	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
 	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
 		sh -c "mkdir -p \"/tmp/job/$(dirname "$rel")\" && echo $b64 | base64 -d >\"/tmp/job/$rel\" && \
-cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n $reps -o /out/vm.json \"$rel\""
-	local r=$?
+cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint --backend driver ${reps:+-n $reps} -o /live/vm.json \"$rel\""
+	r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
-	[ -f "$out/vm.json" ] && [ $r -le 1 ]
+	if [ -f "$out/vm/died" ]; then
+		died=$(cat "$out/vm/died")
+		say "the lab VM died: $died (console: $out/vm/console.log)"
+		vm_incomplete "the lab VM died: $died (console: $out/vm/console.log)"
+		return 1
+	fi
+	if [ ! -f "$out/vm.json" ]; then
+		vm_incomplete "no results came back (pfnlab-vm exit $r; console: $out/vm/console.log)"
+		return 1
+	fi
+	[ $r -le 1 ]
 }
 if [ $driver_built = 1 ]; then
 	# KERNEL= asks for that kernel, which only the lab VM can boot.
@@ -131,7 +164,8 @@ mapfile -t runs < <(ls "$out"/*.json 2>/dev/null)
 [ ${#runs[@]} -gt 0 ] || die "no results were written; see the messages above"
 # The previous run of this host (the newest other directory with results).
 prev=
-for d in $(ls -d "results/$host"/*/ 2>/dev/null | sort -r); do
+for d in $(printf '%s\n' "results/$host"/*/ | sort -r); do
+	[ -d "$d" ] || continue
 	d=${d%/}
 	[ "$d" = "$out" ] && continue
 	ls "$d"/*.json >/dev/null 2>&1 && { prev=$d; break; }
@@ -139,8 +173,10 @@ done
 say "charts and report ($(elapsed))"
 base_args=()
 [ -n "$prev" ] && base_args=(--base "$prev")
-"$PFNLAB" report -o "$out/report" "${base_args[@]}" --history "results/$host" "${runs[@]}" \
-	>/dev/null || failed+=("report")
+note_args=()
+for n in "${notes[@]}"; do note_args+=(--note "$n"); done
+"$PFNLAB" report -o "$out/report" "${base_args[@]}" --history "results/$host" \
+	"${note_args[@]}" "${runs[@]}" >/dev/null || failed+=("report")
 
 echo
 say "done in $(elapsed)"
@@ -150,8 +186,9 @@ for c in pin_throughput batch iotlb numa trend compare; do
 done
 [ -f "$out/report/index.html" ] && echo "  report   $out/report/index.html"
 if [ -n "$prev" ]; then
-	echo "  compared with the previous run $prev:"
-	"$PFNLAB" compare "$prev" "$out" 2>/dev/null | grep -E 'metrics compared|^REGRESSED' | sed 's/^/    /'
+	echo "  compared with the previous run $prev (noise model: its rounds and the earlier runs of $host):"
+	"$PFNLAB" compare --history "results/$host" "$prev" "$out" 2>/dev/null |
+		grep -E '^noise model|metrics compared|^REGRESSED' | sed 's/^/    /'
 fi
 if [ ${#failed[@]} -gt 0 ]; then
 	say "incomplete: ${failed[*]}"

@@ -25,7 +25,7 @@ PKGS=(
 	gcc make clang libclang-rt-dev llvm pkg-config clang-tidy cppcheck shellcheck
 	# kernel module builds: bookworm's 6.1 headers (compile check) + kmod
 	linux-headers-amd64 kmod
-	# userspace libraries (DESIGN.md §2)
+	# userspace libraries (CONTRIBUTING.md, "Dependencies")
 	libnuma-dev numactl libhwloc-dev libpfm4-dev libjansson-dev
 	libinih-dev liburing-dev libcmocka-dev
 	# results, plots, report check

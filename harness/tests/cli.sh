@@ -296,5 +296,40 @@ check "--checkpoint: complete false, the reason names the round, round 1 kept" j
 	 ([.benchmarks[] | .status == "ok" and .interrupted and (.rounds | length == 1) and
 	   (.metrics.pin_ns_per_page.rounds | length == 1)] | all)' "$tmp/cp.json"
 
+# --- pfnlab ab: two sides in alternation, merged, compared
+synth=$(dirname "$0")/compare_synth.awk
+one_round() {	# one_round SLOW: the command of a step writing one synthetic round
+	printf 'awk -v seed=$PFNLAB_AB_STEP -v rounds=1 -v bcv=0.02 -v slow=%s -f %q >"$PFNLAB_AB_OUT"' "$1" "$synth"
+}
+"$PFNLAB" ab -o "$tmp/ab1" -p 4 --a "$(one_round 1.0)" --b "$(one_round 1.25)" >"$tmp/ab1.out" 2>"$tmp/ab1.err"; rc=$?
+check "ab: a 25% slower B exits 1" [ "$rc" -eq 1 ]
+check "ab: names the metric" grep -q '^REGRESSED: pin-uring|.* pin_ns_per_page' "$tmp/ab1.out"
+check "ab: steps alternate A B, B A" bash -c 'cd "$1/steps" && [ "$(ls | tr "
+" " ")" = "001-a.json 002-b.json 003-b.json 004-a.json 005-a.json 006-b.json 007-b.json 008-a.json " ]' _ "$tmp/ab1"
+check "ab: each side merged, one round per step" jqe \
+	'.ab.side == "A" and .ab.steps == 4 and ([.benchmarks[] | select(.status == "ok") | .metrics[].rounds | length] | all(. == 4))' "$tmp/ab1/a.json"
+# equal sides with little spread: decided (unchanged) long before --max-pairs
+"$PFNLAB" ab -o "$tmp/ab2" -p 3 --until-decided --max-pairs 30 --budget 2m \
+	--a "$(one_round 1.0)" --b "$(one_round 1.0)" >"$tmp/ab2.out" 2>"$tmp/ab2.err"; rc=$?
+check "ab --until-decided: equal sides exit 0" [ "$rc" -eq 0 ]
+check "ab --until-decided: stops once every gated metric is decided" bash -c \
+	'grep -q "every gated metric decided" "$1" && [ "$(ls "$2/steps" | wc -l)" -lt 60 ]' _ "$tmp/ab2.err" "$tmp/ab2"
+# a 5% shift sits on the threshold: it stays open until the pairs run out
+"$PFNLAB" ab -o "$tmp/ab3" -p 2 --until-decided --max-pairs 4 \
+	--a "$(one_round 1.0)" --b "$(one_round 1.05)" >"$tmp/ab3.out" 2>"$tmp/ab3.err"
+check "ab --until-decided: says what is still open and why it stopped" bash -c \
+	'grep -q "max-pairs reached" "$1" && grep -q "^  open: .*pin_ns_per_page" "$1"' _ "$tmp/ab3.err"
+# two real pfnlab binaries on a real job: merged documents stay valid
+"$PFNLAB" ab -o "$tmp/ab4" -p 2 --a-bin "$PFNLAB" --b-bin "$PFNLAB" "$tmp/small.ini" >/dev/null 2>"$tmp/ab4.err"; rc=$?
+check "ab --a-bin/--b-bin: the same build exits 0" [ "$rc" -eq 0 ]
+check "ab: a merged side validates against the schema" valid "$tmp/ab4/b.json"
+check "ab: merged pin metrics hold both steps' rounds, each remembering its step" jqe \
+	'[.benchmarks[] | select(.name == "pin") | (.metrics.pin_ns_per_page.rounds | length == 2) and
+	  ([.rounds[].source] == ["step 2", "step 3"])] | all' "$tmp/ab4/b.json"
+"$PFNLAB" ab -o "$tmp/ab5" --a 'exit 3' --b 'exit 0' >/dev/null 2>"$tmp/ab5.err"; rc=$?
+check "ab: a failing step exits 2 and names the step" bash -c '[ $1 -eq 2 ] && grep -q "step 1 (A) failed: exit status 3" "$2"' _ "$rc" "$tmp/ab5.err"
+"$PFNLAB" ab --a true --b true >/dev/null 2>"$tmp/ab6.err"; rc=$?
+check "ab: -o is required" bash -c '[ $1 -eq 2 ] && grep -q "\-o DIR is required" "$2"' _ "$rc" "$tmp/ab6.err"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
