@@ -17,7 +17,10 @@
 #                            this host when there is one
 # A small hugetlb pool is reserved for the run (BENCH_HUGEPAGES 2 MiB pages,
 # default 160) and the old size restored after.  BENCH_VM_REPS overrides the
-# repetitions per round inside the VM (default: the job's).
+# repetitions per round inside the VM (default: the job's).  BENCH_RESULTS_DIR
+# replaces results/ (the tests use it); BENCH_VM_PANIC_AFTER_ROUND=K makes
+# the guest panic once the checkpoint after round K (0: the first one) is
+# on the host (fault injection: how a dead lab VM is reported).
 #
 # Exit status: 0 when every part ran; 1 when a part failed or the lab VM
 # died (what could be produced still is: the VM's results up to its last
@@ -40,7 +43,8 @@ elapsed() { echo "$((SECONDS - start)) s"; }
 host=$(hostname -s 2>/dev/null || hostname)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
-out=results/$host/$stamp-$commit
+results_dir=${BENCH_RESULTS_DIR:-results}
+out=$results_dir/$host/$stamp-$commit
 mkdir -p "$out" || die "cannot create $out"
 
 # --- build ---------------------------------------------------------------
@@ -131,9 +135,17 @@ run_vm() {
 	# /live, on the host share, checkpointed before every round: a guest
 	# that dies leaves the rounds it finished, never nothing.
 	b64=$(base64 -w0 "$job")
+	# Fault injection (vm-check uses it): the guest panics once the
+	# checkpoint after that round is on the host.
+	local panic= mark
+	if [ -n "${BENCH_VM_PANIC_AFTER_ROUND:-}" ]; then
+		mark="after round $BENCH_VM_PANIC_AFTER_ROUND of"
+		[ "$BENCH_VM_PANIC_AFTER_ROUND" = 0 ] && mark="before its first round"
+		panic="(until grep -q '$mark' /live/vm.json 2>/dev/null; do sleep 0.2; done; echo c >/proc/sysrq-trigger) & "
+	fi
 	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
 	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
-		sh -c "mkdir -p \"/tmp/job/$(dirname "$rel")\" && echo $b64 | base64 -d >\"/tmp/job/$rel\" && \
+		sh -c "$panic mkdir -p \"/tmp/job/$(dirname "$rel")\" && echo $b64 | base64 -d >\"/tmp/job/$rel\" && \
 cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint --backend driver ${reps:+-n $reps} -o /live/vm.json \"$rel\""
 	r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
@@ -164,7 +176,7 @@ mapfile -t runs < <(ls "$out"/*.json 2>/dev/null)
 [ ${#runs[@]} -gt 0 ] || die "no results were written; see the messages above"
 # The previous run of this host (the newest other directory with results).
 prev=
-for d in $(printf '%s\n' "results/$host"/*/ | sort -r); do
+for d in $(printf '%s\n' "$results_dir/$host"/*/ | sort -r); do
 	[ -d "$d" ] || continue
 	d=${d%/}
 	[ "$d" = "$out" ] && continue
@@ -175,7 +187,7 @@ base_args=()
 [ -n "$prev" ] && base_args=(--base "$prev")
 note_args=()
 for n in "${notes[@]}"; do note_args+=(--note "$n"); done
-"$PFNLAB" report -o "$out/report" "${base_args[@]}" --history "results/$host" \
+"$PFNLAB" report -o "$out/report" "${base_args[@]}" --history "$results_dir/$host" \
 	"${note_args[@]}" "${runs[@]}" >/dev/null || failed+=("report")
 
 echo
@@ -187,7 +199,7 @@ done
 [ -f "$out/report/index.html" ] && echo "  report   $out/report/index.html"
 if [ -n "$prev" ]; then
 	echo "  compared with the previous run $prev (noise model: its rounds and the earlier runs of $host):"
-	"$PFNLAB" compare --history "results/$host" "$prev" "$out" 2>/dev/null |
+	"$PFNLAB" compare --history "$results_dir/$host" "$prev" "$out" 2>/dev/null |
 		grep -E '^noise model|metrics compared|^REGRESSED' | sed 's/^/    /'
 fi
 if [ ${#failed[@]} -gt 0 ]; then

@@ -67,14 +67,15 @@ brc=\$?; cd /out && PFNLAB_SUITE_COMMIT=$commit pfnlab-vm-tests; trc=\$?; \
 # classify CONSOLE RC -> one of clean oops warn hang failed, and a detail.
 classify() {
 	local console=$1 rc=$2 first
-	first=$(grep -m1 -E 'Oops:|BUG:|general protection fault|Kernel panic|kernel BUG at' "$console" 2>/dev/null)
+	# -o: the console may carry a progress line on the same line.
+	first=$(grep -m1 -oE '(Oops:|BUG:|general protection fault|Kernel panic|kernel BUG at).*' "$console" 2>/dev/null)
 	if [ -n "$first" ]; then
-		echo "oops ${first#*] }"
+		echo "oops $first"
 		return
 	fi
-	first=$(grep -m1 -E 'WARNING:|possible circular locking|INFO: task .* blocked|hung_task' "$console" 2>/dev/null)
+	first=$(grep -m1 -oE '(WARNING:|possible circular locking|INFO: task .* blocked|hung_task).*' "$console" 2>/dev/null)
 	if [ -n "$first" ]; then
-		echo "warn ${first#*] }"
+		echo "warn $first"
 		return
 	fi
 	if [ "$rc" -eq 124 ]; then
