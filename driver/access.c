@@ -6,6 +6,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <linux/uaccess.h>
 
 #include "pfnlab_private.h"
 
@@ -59,7 +60,7 @@ static int pfnlab_access_store(struct pfnlab_reader *r, u64 *stored)
 			if (!pages->idx[idx].accesses) {
 				ret = xa_err(xa_store(&pages->pinned_pfns, idx,
 					xa_mk_value(r->batch.run_pfn[run] + k),
-					GFP_KERNEL));
+					GFP_KERNEL_ACCOUNT));
 				if (ret)
 					return ret;
 			}
@@ -102,8 +103,8 @@ int pfnlab_access_pin(struct pfnlab_ctx *ctx, struct pfnlab_access_pin *a)
 		return ret;
 	start_idx = a->offset >> PAGE_SHIFT;
 
-	acc = kzalloc(sizeof(*acc), GFP_KERNEL);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	acc = kzalloc(sizeof(*acc), GFP_KERNEL_ACCOUNT);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!acc || !r) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -213,8 +214,17 @@ int pfnlab_read(struct pfnlab_ctx *ctx, struct pfnlab_read *a)
 	ret = pfnlab_check_range(pages, a->offset, a->length);
 	if (ret)
 		return ret;
+	/* The whole output must be writable before anything is pinned. */
+	if ((a->flags & PFNLAB_READ_COPY_PFNS) &&
+	    (!a->pfns_uptr || !access_ok(u64_to_user_ptr(a->pfns_uptr),
+					 (a->length >> PAGE_SHIFT) * sizeof(u64))))
+		return -EFAULT;
+	if ((a->flags & PFNLAB_READ_COPY_TIERS) &&
+	    (!a->tiers_uptr || !access_ok(u64_to_user_ptr(a->tiers_uptr),
+					  a->length >> PAGE_SHIFT)))
+		return -EFAULT;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	ret = pfnlab_reader_init(r, op, pages, a->offset >> PAGE_SHIFT,

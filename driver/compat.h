@@ -49,8 +49,9 @@ static inline long pfnlab_pin_remote(struct mm_struct *mm, unsigned long start,
  * @size: bytes
  * @prot: IOMMU_READ / IOMMU_WRITE
  *
- * Before 6.3 iommu_map() always allocated with GFP_KERNEL, which is what
- * pfnlab asks for on newer kernels too.
+ * From 6.3 the IO page table the map needs is charged to the caller's
+ * memory cgroup (GFP_KERNEL_ACCOUNT), as iommufd does; before, iommu_map()
+ * always allocated with plain GFP_KERNEL.
  *
  * Return: 0 or a negative errno.
  */
@@ -59,7 +60,7 @@ static inline int pfnlab_iommu_map(struct iommu_domain *domain,
 				   size_t size, int prot)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL);
+	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL_ACCOUNT);
 #else
 	return iommu_map(domain, iova, paddr, size, prot);
 #endif

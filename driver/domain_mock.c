@@ -90,6 +90,11 @@ static bool pfnlab_mock_iova_to_phys(struct pfnlab_domain *dom, u64 iova,
 	return true;
 }
 
+static u64 pfnlab_mock_pt_bytes(struct pfnlab_domain *dom)
+{
+	return (u64)to_mock(dom)->pt.table_pages * MOCK_PT_PGSIZE_4K;
+}
+
 static void pfnlab_mock_destroy(struct pfnlab_domain *dom)
 {
 	struct pfnlab_mock_domain *m = to_mock(dom);
@@ -100,6 +105,7 @@ static void pfnlab_mock_destroy(struct pfnlab_domain *dom)
 }
 
 static const struct pfnlab_domain_ops pfnlab_mock_ops = {
+	.pt_bytes = pfnlab_mock_pt_bytes,
 	.map = pfnlab_mock_map,
 	.sync_map = pfnlab_mock_sync,
 	.unmap = pfnlab_mock_unmap,
@@ -140,7 +146,7 @@ pfnlab_mock_domain_create(struct pfnlab_domain_create *a)
 	if (!geometry_given)
 		cfg = default_cfg;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	/* The bitmap is checked here: -EINVAL without 4 KiB or with other bits. */
@@ -164,6 +170,34 @@ err_free:
 }
 
 /**
+ * pfnlab_pt_update() - bring the fd's count of IO page table memory up to
+ *	date after a domain changed
+ * @ctx: the fd
+ * @dom: the domain
+ * @estimate: for a kind without an exact count, the bytes to add (or,
+ *	negative, take off) for the map just made (or removed)
+ */
+static void pfnlab_pt_update(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom,
+			     s64 estimate)
+{
+	u64 now = dom->ops->pt_bytes ? dom->ops->pt_bytes(dom) :
+				       dom->pt_bytes + estimate;
+
+	ctx->pt_bytes = ctx->pt_bytes - dom->pt_bytes + now;
+	dom->pt_bytes = now;
+}
+
+/*
+ * An upper bound of the IO page table memory a map of @length bytes can
+ * need in a 4-level table: a leaf table per 2 MiB it touches (one more for
+ * an unaligned start) and a table per level above.
+ */
+static u64 pfnlab_pt_estimate(u64 length)
+{
+	return (DIV_ROUND_UP(length, SZ_2M) + 1 + 3) * SZ_4K;
+}
+
+/**
  * pfnlab_domain_create() - PFNLAB_DOMAIN_CREATE
  * @ctx: the fd
  * @a: the request
@@ -178,6 +212,8 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 
 	if (a->flags)
 		return -EOPNOTSUPP;
+	if (ctx->ndomains >= PFNLAB_MAX_DOMAINS)
+		return -ENOSPC;
 	switch (a->kind) {
 	case PFNLAB_DOMAIN_MOCK:
 		dom = pfnlab_mock_domain_create(a);
@@ -185,7 +221,7 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 	case PFNLAB_DOMAIN_REAL:
 		if (memchr_inv(&a->iotlb, 0, sizeof(a->iotlb)))
 			return -EINVAL;
-		dom = pfnlab_real_domain_create(a);
+		dom = pfnlab_real_domain_create(ctx, a);
 		break;
 	default:
 		return -EINVAL;
@@ -199,7 +235,7 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 	dom->teardown_piece = piece > PAGE_SIZE ? 1ULL << __fls(piece) :
 						  PAGE_SIZE;
 	dom->teardown_pfns = kvmalloc_array(dom->teardown_piece >> PAGE_SHIFT,
-					    sizeof(u64), GFP_KERNEL);
+					    sizeof(u64), GFP_KERNEL_ACCOUNT);
 	ret = dom->teardown_pfns ? 0 : -ENOMEM;
 	if (!ret)
 		ret = pfnlab_obj_insert(ctx, &dom->obj, PFNLAB_OBJ_DOMAIN);
@@ -208,6 +244,8 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 		dom->ops->destroy(dom);
 		return ret;
 	}
+	ctx->ndomains++;
+	pfnlab_pt_update(ctx, dom, 0);
 	a->out_domain_id = dom->obj.id;
 	a->out_pgsize_bitmap = dom->pgsize_bitmap;
 	a->out_aperture_start = dom->aperture_start;
@@ -224,6 +262,8 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 void pfnlab_domain_destroy(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom)
 {
 	WARN_ON_ONCE(dom->nmaps);
+	ctx->pt_bytes -= dom->pt_bytes;
+	ctx->ndomains--;
 	pfnlab_obj_remove(ctx, &dom->obj);
 	kvfree(dom->teardown_pfns);
 	dom->ops->destroy(dom);
@@ -328,6 +368,8 @@ void pfnlab_area_destroy(struct pfnlab_op *op, struct pfnlab_area *area)
 	interval_tree_remove(&area->index_node, &pages->maps_itree);
 	dom->nmaps--;
 	pages->nmaps--;
+	op->ctx->nmaps--;
+	pfnlab_pt_update(op->ctx, dom, -(s64)area->pt_bytes);
 	op->rep->npinned = pages->npinned;
 	kfree(area);
 }
@@ -394,7 +436,7 @@ int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a)
 	struct pfnlab_area *area;
 	struct pfnlab_reader *r;
 	struct pfnlab_obj *obj;
-	u64 last, start_idx, mapped = 0, batch_mapped;
+	u64 last, start_idx, mapped = 0, batch_mapped, estimate;
 	int prot = IOMMU_READ, ret;
 	unsigned int i;
 
@@ -418,17 +460,28 @@ int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a)
 	last--;
 	if (a->iova < dom->aperture_start || last > dom->aperture_end)
 		return -ERANGE;
+	if (dom->ops->check_map) {
+		ret = dom->ops->check_map(dom, a->iova, last);
+		if (ret)
+			return ret;
+	}
 	ret = pfnlab_check_range(pages, a->offset, a->length);
 	if (ret)
 		return ret;
 	if (interval_tree_iter_first(&dom->maps_itree, a->iova, last))
 		return -EEXIST;
+	if (ctx->nmaps >= PFNLAB_MAX_MAPS)
+		return -ENOSPC;
+	/* Without an exact count, the bound is checked before mapping. */
+	estimate = dom->ops->pt_bytes ? 0 : pfnlab_pt_estimate(a->length);
+	if (ctx->pt_bytes + estimate > PFNLAB_MAX_PT_BYTES)
+		return -ENOSPC;
 	if (pages->writable && !(a->flags & PFNLAB_MAP_READONLY))
 		prot |= IOMMU_WRITE;
 	start_idx = a->offset >> PAGE_SHIFT;
 
-	area = kzalloc(sizeof(*area), GFP_KERNEL);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!area || !r) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -447,12 +500,18 @@ int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a)
 		}
 		pfnlab_reader_drained(r);
 	}
+	/* An exact count is known only now: past the cap, the map is undone. */
+	if (!ret && dom->ops->pt_bytes &&
+	    ctx->pt_bytes - dom->pt_bytes + dom->ops->pt_bytes(dom) >
+	    PFNLAB_MAX_PT_BYTES)
+		ret = -ENOSPC;
 	if (ret) {
 		pfnlab_reader_abort(r);
 		if (mapped)
 			pfnlab_unmap_pages(op, dom, pages, a->iova, start_idx,
 					   mapped, area->ioptes);
 		pfnlab_reader_destroy(r);
+		pfnlab_pt_update(ctx, dom, 0);
 		goto out_free;
 	}
 	pfnlab_reader_destroy(r);
@@ -471,9 +530,13 @@ int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a)
 	interval_tree_insert(&area->index_node, &pages->maps_itree);
 	dom->nmaps++;
 	pages->nmaps++;
+	ctx->nmaps++;
+	area->pt_bytes = estimate;
+	pfnlab_pt_update(ctx, dom, estimate);
 	for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
 		op->rep->ioptes[i] = area->ioptes[i];
 	op->rep->npinned = pages->npinned;
+	op->new_area = area;
 	return 0;
 
 out_free:
@@ -504,6 +567,8 @@ int pfnlab_unmap(struct pfnlab_ctx *ctx, struct pfnlab_unmap *a)
 	if (!obj)
 		return -ENOENT;
 	dom = container_of(obj, struct pfnlab_domain, obj);
+	if (dom->removed)
+		return -ENODEV;
 	if (!a->length || !PAGE_ALIGNED(a->iova | a->length))
 		return -EINVAL;
 	if (check_add_overflow(a->iova, a->length, &last))

@@ -6,6 +6,13 @@
  * attaches the domain, maps with iommu_map() (which syncs the IOTLB for new
  * mappings itself), unmaps with iommu_unmap_fast() followed by an explicit
  * IOTLB sync, and reads PFNs back with iommu_iova_to_phys().
+ *
+ * The group's reserved IOVA regions (the MSI window, firmware's direct
+ * mappings) are kept from creation: a map over one is refused.  A bus
+ * notifier watches for the device going away: before the IOMMU core takes
+ * it out of its group, the domain is revoked (its maps unmapped and
+ * unpinned, the group detached and released), so that the group never
+ * empties while pfnlab still owns it.
  */
 #include <linux/pci.h>
 #include <linux/iommu.h>
@@ -14,17 +21,35 @@
 #include <linux/sizes.h>
 #include <linux/bits.h>
 #include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
 
 #include "pfnlab_private.h"
 #include "compat.h"
 
 /**
+ * struct pfnlab_resv - one reserved IOVA range of a real domain's group
+ * @start: first IOVA
+ * @last: last IOVA
+ */
+struct pfnlab_resv {
+	u64 start;
+	u64 last;
+};
+
+/**
  * struct pfnlab_real_domain - a real domain
  * @dom: the common part
- * @iommu: the unmanaged iommu_domain
- * @group: the device's IOMMU group (referenced, DMA ownership claimed)
+ * @iommu: the unmanaged iommu_domain (NULL once revoked)
+ * @group: the device's IOMMU group (referenced, DMA ownership claimed;
+ *	NULL once revoked)
  * @pdev: the device (referenced)
  * @gather: IOTLB flushes gathered by unmap, issued by sync_unmap
+ * @ctx: the fd it belongs to
+ * @node: on pfnlab_real_domains
+ * @resv: the group's reserved IOVA ranges, @nresv of them
+ * @nresv: entries of @resv
  */
 struct pfnlab_real_domain {
 	struct pfnlab_domain dom;
@@ -32,7 +57,15 @@ struct pfnlab_real_domain {
 	struct iommu_group *group;
 	struct pci_dev *pdev;
 	struct iommu_iotlb_gather gather;
+	struct pfnlab_ctx *ctx;
+	struct list_head node;
+	struct pfnlab_resv *resv;
+	u32 nresv;
 };
+
+/* Every live real domain, for the removal notifier; under the mutex. */
+static LIST_HEAD(pfnlab_real_domains);
+static DEFINE_MUTEX(pfnlab_real_lock);
 
 static struct pfnlab_real_domain *to_real(struct pfnlab_domain *dom)
 {
@@ -127,19 +160,56 @@ static bool pfnlab_real_iova_to_phys(struct pfnlab_domain *dom, u64 iova,
 	return *phys != 0;
 }
 
-static void pfnlab_real_destroy(struct pfnlab_domain *dom)
+/* Detach and free the IOMMU side; the domain object stays. */
+static void pfnlab_real_release_iommu(struct pfnlab_real_domain *rd)
 {
-	struct pfnlab_real_domain *rd = to_real(dom);
-
+	if (!rd->iommu)
+		return;
 	iommu_detach_group(rd->iommu, rd->group);
 	iommu_domain_free(rd->iommu);
 	iommu_group_release_dma_owner(rd->group);
 	iommu_group_put(rd->group);
+	rd->iommu = NULL;
+	rd->group = NULL;
+}
+
+static void pfnlab_real_destroy(struct pfnlab_domain *dom)
+{
+	struct pfnlab_real_domain *rd = to_real(dom);
+
+	mutex_lock(&pfnlab_real_lock);
+	list_del(&rd->node);
+	mutex_unlock(&pfnlab_real_lock);
+	pfnlab_real_release_iommu(rd);
 	pci_dev_put(rd->pdev);
+	kfree(rd->resv);
 	kfree(rd);
 }
 
+/**
+ * pfnlab_real_check_map() - may a range of IOVA be mapped in this domain
+ * @dom: the domain
+ * @iova: first IOVA
+ * @last: last IOVA
+ *
+ * Return: 0, -ENODEV once the device is gone, -EADDRINUSE over a reserved
+ * region of the group (the MSI window, a firmware direct mapping).
+ */
+static int pfnlab_real_check_map(struct pfnlab_domain *dom, u64 iova, u64 last)
+{
+	struct pfnlab_real_domain *rd = to_real(dom);
+	u32 i;
+
+	if (dom->removed)
+		return -ENODEV;
+	for (i = 0; i < rd->nresv; i++)
+		if (iova <= rd->resv[i].last && rd->resv[i].start <= last)
+			return -EADDRINUSE;
+	return 0;
+}
+
 static const struct pfnlab_domain_ops pfnlab_real_ops = {
+	.check_map = pfnlab_real_check_map,
 	.map = pfnlab_real_map,
 	.sync_map = pfnlab_real_sync_map,
 	.unmap = pfnlab_real_unmap,
@@ -155,14 +225,50 @@ static int pfnlab_count_dev(struct device *dev, void *data)
 }
 
 /**
+ * pfnlab_real_resv_regions() - keep the reserved IOVA ranges of a group
+ * @rd: the domain; its group is set
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int pfnlab_real_resv_regions(struct pfnlab_real_domain *rd)
+{
+	struct iommu_resv_region *region, *next;
+	LIST_HEAD(regions);
+	u32 n = 0;
+	int ret;
+
+	ret = iommu_get_group_resv_regions(rd->group, &regions);
+	if (!ret) {
+		list_for_each_entry(region, &regions, list)
+			n++;
+		rd->resv = kcalloc(n, sizeof(*rd->resv), GFP_KERNEL_ACCOUNT);
+		if (n && !rd->resv)
+			ret = -ENOMEM;
+	}
+	list_for_each_entry_safe(region, next, &regions, list) {
+		if (!ret && region->length) {
+			rd->resv[rd->nresv].start = region->start;
+			rd->resv[rd->nresv].last = region->start +
+						   region->length - 1;
+			rd->nresv++;
+		}
+		kfree(region);
+	}
+	return ret;
+}
+
+/**
  * pfnlab_real_domain_create() - make a real domain on an unbound PCI device
+ * @ctx: the fd it will belong to
  * @a: the request (kind and iotlb already checked)
  *
- * Return: the domain or an ERR_PTR: -ENOENT (no such device), -ENODEV (not
- * behind an IOMMU), -EBUSY (a driver is bound), -EXDEV (the group has other
- * devices), or what allocating or attaching the domain returned.
+ * Return: the domain or an ERR_PTR: -ENOENT (no such device), -EPERM (a
+ * bridge: it carries other devices' traffic), -ENODEV (not behind an
+ * IOMMU), -EBUSY (a driver is bound), -EXDEV (the group has other devices),
+ * or what allocating or attaching the domain returned.
  */
-struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a)
+struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
+						struct pfnlab_domain_create *a)
 {
 	struct pfnlab_real_domain *rd;
 	struct iommu_group *group;
@@ -178,6 +284,10 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a)
 					   a->pci_bdf & 0xff);
 	if (!pdev)
 		return ERR_PTR(-ENOENT);
+	if ((pdev->class >> 16) == PCI_BASE_CLASS_BRIDGE) {
+		ret = -EPERM;
+		goto err_pdev;
+	}
 	group = iommu_group_get(&pdev->dev);
 	if (!group) {
 		ret = -ENODEV;
@@ -195,7 +305,7 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a)
 		ret = -EXDEV;
 		goto err_group;
 	}
-	rd = kzalloc(sizeof(*rd), GFP_KERNEL);
+	rd = kzalloc(sizeof(*rd), GFP_KERNEL_ACCOUNT);
 	if (!rd) {
 		ret = -ENOMEM;
 		goto err_group;
@@ -223,6 +333,10 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a)
 	rd->iommu = iommu;
 	rd->group = group;
 	rd->pdev = pdev;
+	rd->ctx = ctx;
+	ret = pfnlab_real_resv_regions(rd);
+	if (ret)
+		goto err_detach;
 	rd->dom.ops = &pfnlab_real_ops;
 	rd->dom.pgsize_bitmap = iommu->pgsize_bitmap;
 	if (iommu->geometry.force_aperture) {
@@ -232,8 +346,14 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a)
 		rd->dom.aperture_start = 0;
 		rd->dom.aperture_end = U64_MAX;
 	}
+	mutex_lock(&pfnlab_real_lock);
+	list_add(&rd->node, &pfnlab_real_domains);
+	mutex_unlock(&pfnlab_real_lock);
 	return &rd->dom;
 
+err_detach:
+	iommu_detach_group(iommu, group);
+	kfree(rd->resv);
 err_domain:
 	iommu_domain_free(iommu);
 err_owner:
@@ -245,6 +365,92 @@ err_group:
 err_pdev:
 	pci_dev_put(pdev);
 	return ERR_PTR(ret);
+}
+
+/**
+ * pfnlab_real_revoke() - the device of @rd is going away: unmap and unpin
+ *	everything the domain maps, give the group back, keep the object
+ * @rd: the domain; its fd's mutex is held
+ */
+static void pfnlab_real_revoke(struct pfnlab_real_domain *rd)
+{
+	struct interval_tree_node *node;
+	struct pfnlab_op *op = &rd->ctx->op;
+
+	pfnlab_op_begin(rd->ctx, NULL);
+	while ((node = interval_tree_iter_first(&rd->dom.maps_itree, 0,
+						ULONG_MAX)))
+		pfnlab_area_destroy(op, container_of(node, struct pfnlab_area,
+						     iova_node));
+	pfnlab_real_release_iommu(rd);
+	rd->dom.removed = true;
+	dev_info(&rd->pdev->dev,
+		 "pfnlab: device removed: real domain %u revoked\n",
+		 rd->dom.obj.id);
+}
+
+/*
+ * BUS_NOTIFY_DEL_DEVICE comes before the IOMMU core takes the device out of
+ * its group (BUS_NOTIFY_REMOVED_DEVICE): revoke every real domain on it, so
+ * that the group is released and back on its default domain by then.
+ */
+static int pfnlab_pci_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct device *dev = data;
+	struct pfnlab_real_domain *rd, *found;
+	struct pfnlab_ctx *ctx;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE)
+		return NOTIFY_DONE;
+	for (;;) {
+		found = NULL;
+		mutex_lock(&pfnlab_real_lock);
+		list_for_each_entry(rd, &pfnlab_real_domains, node) {
+			if (&rd->pdev->dev == dev && !rd->dom.removed) {
+				found = rd;
+				break;
+			}
+		}
+		ctx = found ? found->ctx : NULL;
+		if (ctx)
+			kref_get(&ctx->ref);
+		mutex_unlock(&pfnlab_real_lock);
+		if (!ctx)
+			return NOTIFY_OK;
+		/* Like an ioctl: the fd's objects change only under its mutex. */
+		mutex_lock(&ctx->lock);
+		mutex_lock(&pfnlab_real_lock);
+		list_for_each_entry(rd, &pfnlab_real_domains, node)
+			if (rd == found)
+				break;
+		mutex_unlock(&pfnlab_real_lock);
+		/* Still there (not destroyed while we waited): revoke it. */
+		if (&rd->node != &pfnlab_real_domains && !ctx->closed)
+			pfnlab_real_revoke(found);
+		mutex_unlock(&ctx->lock);
+		pfnlab_ctx_put(ctx);
+	}
+}
+
+static struct notifier_block pfnlab_pci_nb = {
+	.notifier_call = pfnlab_pci_notify,
+};
+
+/**
+ * pfnlab_real_init() - start watching PCI devices go away
+ *
+ * Return: 0 or what registering the notifier returned.
+ */
+int pfnlab_real_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &pfnlab_pci_nb);
+}
+
+/** pfnlab_real_exit() - stop watching (no real domain is left by then) */
+void pfnlab_real_exit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &pfnlab_pci_nb);
 }
 
 /**

@@ -15,6 +15,7 @@
 #include <linux/uaccess.h>
 #include <linux/ktime.h>
 #include <linux/version.h>
+#include <linux/kref.h>
 
 #include "pfnlab_private.h"
 
@@ -51,16 +52,23 @@ struct pfnlab_obj *pfnlab_obj_get(struct pfnlab_ctx *ctx, u32 id,
  * @obj: the object; @obj->id is set
  * @type: its type
  *
- * Return: 0, -ENOMEM, or -EBUSY when every 32-bit id is taken.
+ * Ids count up from the last one given, so that an id is not used twice in
+ * the life of the fd (until 2^32 - 1 of them wrap, skipping live ones): a
+ * stale id names nothing rather than someone else's object.
+ *
+ * Return: 0, -ENOSPC at PFNLAB_MAX_OBJECTS, -ENOMEM.
  */
 int pfnlab_obj_insert(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj,
 		      enum pfnlab_obj_type type)
 {
 	int ret;
 
+	if (ctx->nobjects >= PFNLAB_MAX_OBJECTS)
+		return -ENOSPC;
 	obj->type = type;
-	ret = xa_alloc(&ctx->objects, &obj->id, obj, xa_limit_32b, GFP_KERNEL);
-	if (ret)
+	ret = xa_alloc_cyclic(&ctx->objects, &obj->id, obj, xa_limit_32b,
+			      &ctx->next_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
 		return ret;
 	ctx->nobjects++;
 	pfnlab_stats_objects(1);
@@ -97,8 +105,7 @@ void pfnlab_phase_add(struct pfnlab_op *op, enum pfnlab_phase phase, u64 ns)
  * @rep: the operation's report, or NULL for an operation without one (the
  *	scratch report is used)
  */
-static void pfnlab_op_begin(struct pfnlab_ctx *ctx,
-			    struct pfnlab_op_report *rep)
+void pfnlab_op_begin(struct pfnlab_ctx *ctx, struct pfnlab_op_report *rep)
 {
 	struct pfnlab_op *op = &ctx->op;
 
@@ -302,16 +309,41 @@ static const struct pfnlab_ioctl_def pfnlab_ioctls[] = {
 };
 
 /**
- * pfnlab_undo_create() - free the object an ioctl created when its result
- *	could not be copied back (userspace would never learn its id)
+ * pfnlab_undo_create() - undo what an ioctl created when its result could
+ *	not be copied back (UAPI DOC "Concurrency, limits and write-back")
  * @ctx: the fd
+ *
+ * The object it created (userspace would never learn its id), or the map
+ * it made, goes again, with its pins.
  */
 static void pfnlab_undo_create(struct pfnlab_ctx *ctx)
 {
-	struct pfnlab_obj *obj = xa_load(&ctx->objects, ctx->op.new_id);
+	struct pfnlab_obj *obj;
 
+	if (ctx->op.new_area) {
+		pfnlab_area_destroy(&ctx->op, ctx->op.new_area);
+		ctx->op.new_area = NULL;
+	}
+	obj = ctx->op.new_id ? xa_load(&ctx->objects, ctx->op.new_id) : NULL;
 	if (obj)
 		pfnlab_destroy_obj(ctx, obj);
+}
+
+/**
+ * pfnlab_lock() - take the fd for one ioctl
+ * @ctx: the fd
+ * @file: its file, for O_NONBLOCK
+ *
+ * The wait for another ioctl of the fd ends on any signal, so that nobody
+ * waits in D state behind a long pin or a fault that userfaultfd holds.
+ *
+ * Return: 0, -EAGAIN (busy, O_NONBLOCK) or -EINTR (a signal).
+ */
+static int pfnlab_lock(struct pfnlab_ctx *ctx, struct file *file)
+{
+	if (file->f_flags & O_NONBLOCK)
+		return mutex_trylock(&ctx->lock) ? 0 : -EAGAIN;
+	return mutex_lock_interruptible(&ctx->lock) ? -EINTR : 0;
 }
 
 /**
@@ -323,8 +355,10 @@ static void pfnlab_undo_create(struct pfnlab_ctx *ctx)
  * Size rules (UAPI DOC "Overview"): the struct's size field must reach the
  * end of version 1; a larger struct is accepted when its unknown tail is
  * zero; the result is written back up to the size userspace gave.  The
- * whole ioctl, copies included, runs under the fd's mutex, and is counted
- * in the statistics whatever its result.
+ * struct is written back once, unchanged, before the operation, so that
+ * an unwritable one fails before anything happens (UAPI DOC "Concurrency,
+ * limits and write-back").  The whole ioctl, copies included, runs under
+ * the fd's mutex, and is counted in the statistics whatever its result.
  *
  * Return: 0 or a negative errno.
  */
@@ -349,7 +383,9 @@ static long pfnlab_ioctl(struct file *file, unsigned int cmd,
 	def = &pfnlab_ioctls[idx];
 
 	start_ns = ktime_get_ns();
-	mutex_lock(&ctx->lock);
+	ret = pfnlab_lock(ctx, file);
+	if (ret)
+		return ret;
 	if (get_user(usize, (u32 __user *)uarg)) {
 		ret = -EFAULT;
 		goto out;
@@ -362,6 +398,11 @@ static long pfnlab_ioctl(struct file *file, unsigned int cmd,
 	ret = copy_struct_from_user(&ctx->buf, def->size, uarg, usize);
 	if (ret)
 		goto out;
+	/* The write-back must work before anything irreversible happens. */
+	if (copy_to_user(uarg, &ctx->buf, min_t(size_t, usize, def->size))) {
+		ret = -EFAULT;
+		goto out;
+	}
 
 	pfnlab_op_begin(ctx, def->report ? (void *)&ctx->buf + def->report :
 					   NULL);
@@ -371,8 +412,7 @@ static long pfnlab_ioctl(struct file *file, unsigned int cmd,
 	if (!ret && copy_to_user(uarg, &ctx->buf, min_t(size_t, usize,
 							 def->size))) {
 		ret = -EFAULT;
-		if (op->new_id)
-			pfnlab_undo_create(ctx);
+		pfnlab_undo_create(ctx);
 	}
 out:
 	pfnlab_stats_op_done(ctx, idx, ret, reached);
@@ -382,10 +422,11 @@ out:
 
 static int pfnlab_open(struct inode *inode, struct file *file)
 {
-	struct pfnlab_ctx *ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct pfnlab_ctx *ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return -ENOMEM;
+	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1);
 	pfnlab_op_begin(ctx, NULL);
@@ -411,11 +452,29 @@ static int pfnlab_release(struct inode *inode, struct file *file)
 	mutex_lock(&ctx->lock);
 	pfnlab_op_begin(ctx, NULL);
 	pfnlab_destroy_all(ctx);
+	ctx->closed = true;
 	mutex_unlock(&ctx->lock);
+	pfnlab_ctx_put(ctx);
+	return 0;
+}
+
+static void pfnlab_ctx_free(struct kref *ref)
+{
+	struct pfnlab_ctx *ctx = container_of(ref, struct pfnlab_ctx, ref);
+
 	xa_destroy(&ctx->objects);
 	mutex_destroy(&ctx->lock);
 	kvfree(ctx);
-	return 0;
+}
+
+/**
+ * pfnlab_ctx_put() - drop a reference to an fd's context
+ * @ctx: the context (the fd holds one; a device removal in progress may
+ *	hold another)
+ */
+void pfnlab_ctx_put(struct pfnlab_ctx *ctx)
+{
+	kref_put(&ctx->ref, pfnlab_ctx_free);
 }
 
 static const struct file_operations pfnlab_fops = {
@@ -435,17 +494,27 @@ static struct miscdevice pfnlab_misc = {
 
 static int __init pfnlab_init(void)
 {
+	int ret;
+
 	BUILD_BUG_ON(PFNLAB_IOTLB_MAX_ENTRIES != IOTLB_MAX_ENTRIES);
+	BUILD_BUG_ON(PFNLAB_IOTLB_MAX_SWEEP_ACCESSES != IOTLB_MAX_SWEEP_ACCESSES);
 	BUILD_BUG_ON(PFNLAB_MAX_BATCH_RUNS != PFN_BATCH_MAX_RUNS);
 	BUILD_BUG_ON((int)PFNLAB_PGSIZE_NR != (int)MOCK_PT_NR_SIZES);
 	BUILD_BUG_ON(ARRAY_SIZE(pfnlab_ioctls) >
 		     ARRAY_SIZE(((struct pfnlab_stats *)NULL)->out_ops));
-	return misc_register(&pfnlab_misc);
+	ret = pfnlab_real_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&pfnlab_misc);
+	if (ret)
+		pfnlab_real_exit();
+	return ret;
 }
 
 static void __exit pfnlab_exit(void)
 {
 	misc_deregister(&pfnlab_misc);
+	pfnlab_real_exit();
 }
 
 module_init(pfnlab_init);

@@ -87,14 +87,21 @@ int pfnlab_pages_create(struct pfnlab_ctx *ctx, struct pfnlab_pages_create *a)
 	ret = pfnlab_check_vmas(current->mm, a->uptr, end, writable);
 	if (ret)
 		return ret;
+	/* The bookkeeping is 8 bytes a page whether or not any is pinned. */
+	if (ctx->index_bytes + (a->length >> PAGE_SHIFT) * sizeof(*pages->idx) >
+	    PFNLAB_MAX_INDEX_BYTES)
+		return -ENOSPC;
 
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL);
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return -ENOMEM;
 	pages->npages = a->length >> PAGE_SHIFT;
-	/* Absurd lengths fail here quietly instead of warning in kvmalloc. */
+	/*
+	 * Charged to the caller's memory cgroup; over its limit the call
+	 * fails (NORETRY: no OOM kill for it), quietly (NOWARN).
+	 */
 	pages->idx = kvcalloc(pages->npages, sizeof(*pages->idx),
-			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	if (!pages->idx) {
 		kfree(pages);
 		return -ENOMEM;
@@ -116,6 +123,7 @@ int pfnlab_pages_create(struct pfnlab_ctx *ctx, struct pfnlab_pages_create *a)
 	mmgrab(current->mm);
 	pages->mm = current->mm;
 	pages->user = get_uid(current_user());
+	ctx->index_bytes += pages->npages * sizeof(*pages->idx);
 	a->out_pages_id = pages->obj.id;
 	ctx->op.new_id = pages->obj.id;
 	return 0;
@@ -158,6 +166,7 @@ void pfnlab_pages_destroy(struct pfnlab_ctx *ctx, struct pfnlab_pages *pages)
 	WARN_ON_ONCE(pages->npinned || pages->nmaps || pages->naccesses);
 	/* Returns any charge left (none when npinned is 0). */
 	pfnlab_pages_update_account(pages);
+	ctx->index_bytes -= pages->npages * sizeof(*pages->idx);
 	pfnlab_obj_remove(ctx, &pages->obj);
 	xa_destroy(&pages->pinned_pfns);
 	kvfree(pages->idx);
@@ -392,6 +401,23 @@ static int pfnlab_account(struct pfnlab_pages *pages, unsigned long npages,
 	else
 		atomic64_sub(npages, &pages->mm->pinned_vm);
 	return 0;
+}
+
+/**
+ * pfnlab_pages_charge_transient() - charge or return READ's transient pins
+ * @pages: the pages object
+ * @npages: pages the read holds pinned for a moment
+ * @inc: charge (true) or return (false)
+ *
+ * A transient pin is still a pin: while it lasts it counts against the
+ * same limit as any other, so that READ cannot pin past RLIMIT_MEMLOCK.
+ *
+ * Return: 0 or -ENOMEM over the limit (nothing charged).
+ */
+int pfnlab_pages_charge_transient(struct pfnlab_pages *pages,
+				  unsigned long npages, bool inc)
+{
+	return pfnlab_account(pages, npages, inc);
 }
 
 /**

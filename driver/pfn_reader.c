@@ -85,10 +85,10 @@ int pfnlab_reader_init(struct pfnlab_reader *r, struct pfnlab_op *op,
 	if (ret)
 		return ret;
 	r->chunk_pfns = kvmalloc_array(r->pages_per_call,
-				       sizeof(*r->chunk_pfns), GFP_KERNEL);
-	r->chunk_tiers = kvmalloc(r->pages_per_call, GFP_KERNEL);
+				       sizeof(*r->chunk_pfns), GFP_KERNEL_ACCOUNT);
+	r->chunk_tiers = kvmalloc(r->pages_per_call, GFP_KERNEL_ACCOUNT);
 	r->gup_pages = kvmalloc_array(r->pages_per_call,
-				      sizeof(*r->gup_pages), GFP_KERNEL);
+				      sizeof(*r->gup_pages), GFP_KERNEL_ACCOUNT);
 	if (!r->chunk_pfns || !r->chunk_tiers || !r->gup_pages) {
 		pfnlab_reader_destroy(r);
 		return -ENOMEM;
@@ -228,6 +228,13 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
 		if (ret)
 			return ret;
 	}
+	/* READ's pins are charged while they last, like any other. */
+	if (tier == PFNLAB_TIER_ORIGIN && r->transient && n) {
+		ret = pfnlab_pages_charge_transient(pages, n, true);
+		if (ret)
+			return ret;
+		r->chunk_charged = n;
+	}
 
 	/* READ copies each chunk out as soon as it is read. */
 	if (r->pfns_out &&
@@ -254,6 +261,10 @@ static void pfnlab_release_chunk_rest(struct pfnlab_reader *r, u32 from)
 		pfnlab_pages_release(r->op, r->pages, r->chunk_idx + i,
 				     r->chunk_pfns[i], !r->transient);
 	r->chunk_held = false;
+	if (r->chunk_charged) {
+		pfnlab_pages_charge_transient(r->pages, r->chunk_charged, false);
+		r->chunk_charged = 0;
+	}
 }
 
 /**

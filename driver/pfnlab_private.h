@@ -5,8 +5,13 @@
  * Concurrency: every ioctl of one fd runs under that fd's mutex
  * (&pfnlab_ctx.lock), and every object (pages, domain, map, access) belongs
  * to exactly one fd, so no object needs a lock of its own.  Two threads
- * racing on one fd simply take turns; release() runs only once no ioctl is
- * in flight.  The module-wide statistics have their own mutex.
+ * racing on one fd simply take turns (a waiter can be interrupted);
+ * release() runs only once no ioctl is in flight.  The one other path into
+ * an fd's objects is the removal of a real domain's device: it finds the
+ * domain on a module-wide list (its own mutex, never held while waiting
+ * for an fd), holds a reference to the fd's context and then takes the
+ * fd's mutex like an ioctl.  The module-wide statistics have their own
+ * mutex.
  */
 #ifndef PFNLAB_PRIVATE_H
 #define PFNLAB_PRIVATE_H
@@ -17,6 +22,7 @@
 #include <linux/interval_tree.h>
 #include <linux/mm_types.h>
 #include <linux/iommu.h>
+#include <linux/kref.h>
 
 #include "uapi/pfnlab.h"
 #include "pfn_batch.h"
@@ -58,6 +64,7 @@ struct pfnlab_ctx;
  * @scratch_rep: report for operations whose struct has none (close, DESTROY)
  * @phases_run: bit per enum pfnlab_phase that this operation ran
  * @new_id: id of the object the operation created, 0 if none
+ * @new_area: the map the operation made (MAP), NULL if none
  * @unpin_n: number of entries of @unpin_pages in use
  * @unpin_dirty: whether those pages are unpinned as dirty
  * @leak_one_pin: fault injection: skip the next unpin (INJECT=leak-pin)
@@ -70,6 +77,7 @@ struct pfnlab_op {
 	struct pfnlab_op_report scratch_rep;
 	u32 phases_run;
 	u32 new_id;
+	struct pfnlab_area *new_area;
 	u32 unpin_n;
 	bool unpin_dirty;
 	bool leak_one_pin;
@@ -112,18 +120,34 @@ union pfnlab_ioctl_buf {
 
 /**
  * struct pfnlab_ctx - state of one open /dev/pfnlab
+ * @ref: the fd holds one reference; a device removal that must reach a
+ *	real domain of this fd holds another while it waits for @lock
  * @lock: serialises every ioctl of this fd (see the top of this file)
- * @objects: id -> struct pfnlab_obj; ids allocated from 1
+ * @closed: release() ran: the table is empty for good
+ * @objects: id -> struct pfnlab_obj; ids allocated from 1, cyclically
+ * @next_id: where the next id search starts (ids are not reused)
  * @nobjects: objects in @objects
+ * @ndomains: domains in @objects (capped by PFNLAB_MAX_DOMAINS)
+ * @nmaps: live maps over all its domains (PFNLAB_MAX_MAPS)
+ * @index_bytes: per-page bookkeeping of its pages objects
+ *	(PFNLAB_MAX_INDEX_BYTES)
+ * @pt_bytes: IO page table memory of its domains (PFNLAB_MAX_PT_BYTES)
  * @npinned_now: pages this fd's objects hold pinned now
  * @stats: cumulative counters of this fd (the out_* fields are used)
  * @op: scratch state of the ioctl in progress
  * @buf: kernel copy of the ioctl struct in progress
  */
 struct pfnlab_ctx {
+	struct kref ref;
 	struct mutex lock;
+	bool closed;
 	struct xarray objects;
+	u32 next_id;
 	u64 nobjects;
+	u32 ndomains;
+	u32 nmaps;
+	u64 index_bytes;
+	u64 pt_bytes;
 	u64 npinned_now;
 	struct pfnlab_stats stats;
 	struct pfnlab_op op;
@@ -186,6 +210,10 @@ struct pfnlab_domain;
 
 /**
  * struct pfnlab_domain_ops - what a domain kind implements
+ * @check_map: may [@iova, @last] be mapped (NULL: anywhere in the
+ *	aperture); 0 or the errno of the refusal
+ * @pt_bytes: IO page table memory the domain uses now (NULL: not known
+ *	exactly; MAP then counts an upper bound per map)
  * @map: map [@iova, @iova + @length) to @paddr; adds the leaves it used to
  *	@ioptes (per enum pfnlab_pgsize); all or nothing
  * @sync_map: make a range just mapped visible (IOTLB invalidation)
@@ -196,6 +224,8 @@ struct pfnlab_domain;
  * @destroy: free the kind's state (no maps are left)
  */
 struct pfnlab_domain_ops {
+	int (*check_map)(struct pfnlab_domain *dom, u64 iova, u64 last);
+	u64 (*pt_bytes)(struct pfnlab_domain *dom);
 	int (*map)(struct pfnlab_domain *dom, u64 iova, phys_addr_t paddr,
 		   u64 length, int prot, u64 *ioptes);
 	void (*sync_map)(struct pfnlab_domain *dom, u64 iova, u64 length);
@@ -220,6 +250,8 @@ struct pfnlab_domain_ops {
  * @teardown_pfns: PFNs of one teardown piece (see pfnlab_area_unmap()),
  *	allocated at creation so that unmapping never allocates
  * @teardown_piece: bytes of one piece: the largest leaf size
+ * @pt_bytes: its share of &pfnlab_ctx.pt_bytes
+ * @removed: real: the device went away and the domain was revoked
  */
 struct pfnlab_domain {
 	struct pfnlab_obj obj;
@@ -232,6 +264,8 @@ struct pfnlab_domain {
 	u64 pgsize_bitmap;
 	u64 *teardown_pfns;
 	u64 teardown_piece;
+	u64 pt_bytes;
+	bool removed;
 };
 
 /**
@@ -244,6 +278,8 @@ struct pfnlab_domain {
  * @start_idx: first index of @pages
  * @npages: length in pages
  * @ioptes: leaves the map used, per enum pfnlab_pgsize
+ * @pt_bytes: domains without an exact count: the page table bytes this map
+ *	was counted for
  */
 struct pfnlab_area {
 	struct interval_tree_node iova_node;
@@ -254,6 +290,7 @@ struct pfnlab_area {
 	u64 start_idx;
 	u64 npages;
 	u64 ioptes[PFNLAB_PGSIZE_NR];
+	u64 pt_bytes;
 };
 
 /**
@@ -295,6 +332,7 @@ struct pfnlab_access {
  * @chunk_n: indexes in the current chunk
  * @chunk_used: indexes of the chunk already added to @batch
  * @chunk_held: the chunk's holds are still to be dropped (transient only)
+ * @chunk_charged: pages of the chunk charged for the read (transient only)
  */
 struct pfnlab_reader {
 	struct pfnlab_op *op;
@@ -317,17 +355,20 @@ struct pfnlab_reader {
 	u32 chunk_n;
 	u32 chunk_used;
 	bool chunk_held;
+	u32 chunk_charged;
 };
 
 extern unsigned long pfnlab_pin_delay_ns;
 
 /* main.c */
+void pfnlab_ctx_put(struct pfnlab_ctx *ctx);
 struct pfnlab_obj *pfnlab_obj_get(struct pfnlab_ctx *ctx, u32 id,
 				  enum pfnlab_obj_type type);
 int pfnlab_obj_insert(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj,
 		      enum pfnlab_obj_type type);
 void pfnlab_obj_remove(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj);
 void pfnlab_phase_add(struct pfnlab_op *op, enum pfnlab_phase phase, u64 ns);
+void pfnlab_op_begin(struct pfnlab_ctx *ctx, struct pfnlab_op_report *rep);
 
 /* pages.c */
 int pfnlab_pages_create(struct pfnlab_ctx *ctx, struct pfnlab_pages_create *a);
@@ -339,6 +380,8 @@ void pfnlab_pages_release(struct pfnlab_op *op, struct pfnlab_pages *pages,
 			  u64 idx, u64 pfn, bool counted);
 void pfnlab_pages_unpin_flush(struct pfnlab_op *op);
 int pfnlab_pages_update_account(struct pfnlab_pages *pages);
+int pfnlab_pages_charge_transient(struct pfnlab_pages *pages,
+				  unsigned long npages, bool inc);
 int pfnlab_check_range(struct pfnlab_pages *pages, u64 offset, u64 length);
 
 /* pfn_reader.c */
@@ -368,8 +411,11 @@ int pfnlab_iotlb_sweep(struct pfnlab_ctx *ctx, struct pfnlab_iotlb_sweep *a);
 struct pfnlab_area *pfnlab_pages_find_area(struct pfnlab_pages *pages, u64 idx);
 
 /* domain_real.c */
-struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_domain_create *a);
+struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
+						struct pfnlab_domain_create *a);
 bool pfnlab_iommu_usable(void);
+int pfnlab_real_init(void);
+void pfnlab_real_exit(void);
 
 /* stats.c */
 void pfnlab_stats_op_done(struct pfnlab_ctx *ctx, unsigned int cmd_idx,

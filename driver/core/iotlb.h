@@ -42,8 +42,11 @@
 
 /* Largest number of entries of one page size (-E2BIG above). */
 #define IOTLB_MAX_ENTRIES	16384U
-/* Largest number of accesses one sweep may make, all passes (-E2BIG above). */
-#define IOTLB_MAX_SWEEP_ACCESSES (1ULL << 32)
+/*
+ * Largest number of accesses one sweep may make, all passes (-E2BIG above):
+ * a bound on the time one call holds its caller (a module ioctl holds its fd).
+ */
+#define IOTLB_MAX_SWEEP_ACCESSES (1ULL << 24)
 
 /**
  * struct iotlb_config - geometry of the IOTLB, per page size

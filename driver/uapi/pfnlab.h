@@ -15,7 +15,8 @@
  * DOC: Overview
  *
  * Opening ``/dev/pfnlab`` gives a private object table.  Objects are named by
- * a __u32 id that is unique within that fd and never 0:
+ * a __u32 id, never 0, that is not used twice in the life of the fd (ids
+ * count up; only after 2^32 - 1 of them do they wrap, skipping live ones):
  *
  * - a **pages** object (PFNLAB_PAGES_CREATE) is a page-aligned range of the
  *   caller's virtual memory; indexes into it are PAGE_SIZE units from its
@@ -44,6 +45,45 @@
  */
 
 /**
+ * DOC: Concurrency, limits and write-back
+ *
+ * The ioctls of one fd run one at a time.  A caller that has to wait for
+ * another ioctl of the same fd waits interruptibly: a signal ends the wait
+ * with -EINTR and nothing done; an fd opened with O_NONBLOCK does not wait
+ * at all (-EAGAIN).  Every loop whose length the caller chooses (pinning,
+ * mapping, unmapping, sweeping) gives the CPU up between steps and ends
+ * promptly on a fatal signal, undoing what it did (-EINTR).  The work of
+ * one ioctl is bounded: an IOTLB_SWEEP makes at most
+ * PFNLAB_IOTLB_MAX_SWEEP_ACCESSES translations (call it again, without
+ * PFNLAB_SWEEP_FLUSH_FIRST, to sweep further); a pin waits as long as the
+ * page faults it takes (a range registered with userfaultfd waits for the
+ * fault to be resolved), and a waiter on the same fd can be interrupted.
+ *
+ * Kernel memory an fd makes the kernel keep is charged to the memory
+ * cgroup of the task that made it, and capped per fd: at most
+ * PFNLAB_MAX_OBJECTS objects, PFNLAB_MAX_DOMAINS domains and PFNLAB_MAX_MAPS
+ * maps, PFNLAB_MAX_INDEX_BYTES of per-page bookkeeping of pages objects
+ * (8 bytes per page of their ranges) and PFNLAB_MAX_PT_BYTES of IO page
+ * tables (exact for mock domains; for real domains an upper bound of what
+ * their maps can need).  Past a cap the call fails with -ENOSPC and does
+ * nothing.
+ *
+ * Write-back.  Before an ioctl does anything it writes the struct back to
+ * userspace unchanged: a struct that cannot be written fails with -EFAULT
+ * and nothing happens.  Should the struct become unwritable while the call
+ * runs (another thread unmapping it), an ioctl that creates (PAGES_CREATE,
+ * DOMAIN_CREATE, MAP, ACCESS_PIN) is undone and returns -EFAULT; one that
+ * removes (UNMAP, ACCESS_UNPIN, DESTROY, STATS_RESET) has happened and
+ * returns -EFAULT.
+ *
+ * Real domains and their devices.  A real domain owns its device's IOMMU
+ * group the way VFIO does.  If the device goes away (hot removal), the
+ * domain is revoked at once: every map is unmapped and unpinned, the group
+ * detached and released, and the domain stays as an empty id; MAP and UNMAP
+ * on it then fail with -ENODEV, and DESTROY frees it.
+ */
+
+/**
  * DOC: Errors shared by every ioctl
  *
  * ======================================================  ============
@@ -53,6 +93,8 @@
  * ``size`` smaller than version 1 of the struct           -EINVAL
  * ``size`` larger and a byte beyond the known struct set  -E2BIG
  * struct pointer not readable or writable                 -EFAULT
+ * a signal while waiting for another ioctl of the fd      -EINTR
+ * the fd is busy and was opened with O_NONBLOCK           -EAGAIN
  * unknown bit in ``flags``                                -EOPNOTSUPP
  * non-zero ``__reserved`` field                           -EOPNOTSUPP
  * id that names no object of this fd                      -ENOENT
@@ -66,8 +108,8 @@
  *
  * Each row is tested in the lab VM (harness/vm/tests).  After any of these
  * failures nothing the call pinned stays pinned and nothing stays charged.
- * (Not a row, since nobody is left to see it: an IOTLB_SWEEP cut short
- * by a fatal signal returns -EINTR.)
+ * (Not a row, since nobody is left to see it: an ioctl cut short by a
+ * fatal signal returns -EINTR, with nothing left of it.)
  *
  * ================  ===============================================  ============
  * ioctl             input                                            errno
@@ -79,6 +121,8 @@
  * PAGES_CREATE      WRITABLE asked of a VMA without write permission -EPERM
  * PAGES_CREATE      unknown account mode                             -EINVAL
  * PAGES_CREATE      ACCOUNT_NONE without CAP_IPC_LOCK                -EPERM
+ * PAGES_CREATE      the fd's page bookkeeping past PFNLAB_MAX_INDEX_BYTES -ENOSPC
+ * any create        the fd holds PFNLAB_MAX_OBJECTS objects          -ENOSPC
  * DOMAIN_CREATE     unknown kind                                     -EINVAL
  * DOMAIN_CREATE     mock pgsize_bitmap without 4K or with other bits -EINVAL
  * DOMAIN_CREATE     mock IOTLB geometry invalid (entries % ways)     -EINVAL
@@ -88,6 +132,8 @@
  * DOMAIN_CREATE     real: a driver is bound to the device            -EBUSY
  * DOMAIN_CREATE     real: device already owned (domain, VFIO)        -EBUSY
  * DOMAIN_CREATE     real: the device's IOMMU group has other devices -EXDEV
+ * DOMAIN_CREATE     real: a bridge (PCI class 0x06), host bridges too -EPERM
+ * DOMAIN_CREATE     the fd holds PFNLAB_MAX_DOMAINS domains          -ENOSPC
  * MAP               length 0                                         -EINVAL
  * MAP               iova, offset or length not PAGE_SIZE aligned     -EINVAL
  * MAP               iova + length wraps                              -EOVERFLOW
@@ -96,6 +142,10 @@
  * MAP               IOVA overlapping an existing map of the domain   -EEXIST
  * MAP               range no longer mapped in the process            -EFAULT
  * MAP               pin would exceed RLIMIT_MEMLOCK                  -ENOMEM
+ * MAP               real: range overlaps a reserved IOVA region (MSI) -EADDRINUSE
+ * MAP               real: the domain's device was removed            -ENODEV
+ * MAP               the fd holds PFNLAB_MAX_MAPS maps                -ENOSPC
+ * MAP               the fd's IO page tables past PFNLAB_MAX_PT_BYTES -ENOSPC
  * MAP/READ/PIN      pages_per_call 0 or above PFNLAB_MAX_PAGES_PER_CALL -EINVAL
  * MAP/READ/PIN      batch_runs 0                                     -EINVAL
  * MAP/READ/PIN      batch_runs above PFNLAB_MAX_BATCH_RUNS           -E2BIG
@@ -104,6 +154,7 @@
  * UNMAP             iova + length wraps                              -EOVERFLOW
  * UNMAP             no map starts inside the range                   -ENOENT
  * UNMAP             the range cuts through a map (maps pair whole)   -EINVAL
+ * UNMAP             real: the domain's device was removed            -ENODEV
  * ACCESS_PIN        length 0 or offset/length not aligned            -EINVAL
  * ACCESS_PIN        offset + length beyond the pages object          -ERANGE
  * ACCESS_PIN        pin would exceed RLIMIT_MEMLOCK                  -ENOMEM
@@ -111,13 +162,15 @@
  * READ              length 0 or offset/length not aligned            -EINVAL
  * READ              offset + length beyond the pages object          -ERANGE
  * READ              COPY_PFNS/COPY_TIERS with an unwritable buffer   -EFAULT
+ * READ              COPY_PFNS/COPY_TIERS with a NULL buffer          -EFAULT
+ * READ              its transient pins would exceed RLIMIT_MEMLOCK   -ENOMEM
  * IOTLB_SWEEP       domain is not a mock domain                      -EOPNOTSUPP
  * IOTLB_SWEEP       window 0, stride 0 or not a multiple of 4 KiB    -EINVAL
  * IOTLB_SWEEP       iova not 4 KiB aligned                           -EINVAL
  * IOTLB_SWEEP       window not a multiple of stride                  -EINVAL
  * IOTLB_SWEEP       unknown pattern                                  -EINVAL
  * IOTLB_SWEEP       iova + window beyond the 48-bit IOVA space       -EOVERFLOW
- * IOTLB_SWEEP       more than 2^32 accesses in all passes            -E2BIG
+ * IOTLB_SWEEP       more than PFNLAB_IOTLB_MAX_SWEEP_ACCESSES accesses -E2BIG
  * IOTLB_SWEEP       passes 0 or above PFNLAB_IOTLB_MAX_PASSES        -EINVAL
  * DESTROY           pages with live maps or accesses                 -EBUSY
  * DESTROY           domain with live maps                            -EBUSY
@@ -125,8 +178,12 @@
  * ================  ===============================================  ============
  */
 
-/** PFNLAB_ABI_VERSION - bumped when an ioctl struct grows. */
-#define PFNLAB_ABI_VERSION		1
+/**
+ * PFNLAB_ABI_VERSION - bumped when an ioctl struct grows or a rule changes
+ *	(2: ids never reused, per-fd caps, the write-back rule, bounded
+ *	sweeps, interruptible waits).
+ */
+#define PFNLAB_ABI_VERSION		2
 /** PFNLAB_DEVICE_PATH - the misc device pfnlab.ko registers. */
 #define PFNLAB_DEVICE_PATH		"/dev/pfnlab"
 /** PFNLAB_MAX_PAGES_PER_CALL - the most pages one GUP call may be asked for. */
@@ -141,6 +198,25 @@
 #define PFNLAB_IOTLB_MAX_ENTRIES	(1U << 14)
 /** PFNLAB_IOTLB_MAX_PASSES - the most passes of one IOTLB sweep. */
 #define PFNLAB_IOTLB_MAX_PASSES		(1U << 16)
+/**
+ * PFNLAB_IOTLB_MAX_SWEEP_ACCESSES - the most translations one IOTLB_SWEEP
+ *	makes in all its passes (under a second on hardware, a few seconds
+ *	under emulation), so that no ioctl holds its fd for long.
+ */
+#define PFNLAB_IOTLB_MAX_SWEEP_ACCESSES	(1ULL << 24)
+/** PFNLAB_MAX_OBJECTS - the most objects (pages, domains, accesses) of one fd. */
+#define PFNLAB_MAX_OBJECTS		65536
+/** PFNLAB_MAX_DOMAINS - the most domains of one fd (a mock one costs ~2 MiB). */
+#define PFNLAB_MAX_DOMAINS		64
+/** PFNLAB_MAX_MAPS - the most live maps of one fd, over all its domains. */
+#define PFNLAB_MAX_MAPS			65536
+/**
+ * PFNLAB_MAX_INDEX_BYTES - per-page bookkeeping all pages objects of one fd
+ *	may use (8 bytes per page: ranges of 128 GiB in all).
+ */
+#define PFNLAB_MAX_INDEX_BYTES		(256ULL << 20)
+/** PFNLAB_MAX_PT_BYTES - IO page table memory all domains of one fd may use. */
+#define PFNLAB_MAX_PT_BYTES		(256ULL << 20)
 /** PFNLAB_HIST_BUCKETS - log2 latency buckets per phase in STATS. */
 #define PFNLAB_HIST_BUCKETS		64
 

@@ -147,6 +147,16 @@ int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
 	return ret;
 }
 
+int lab_anchor(const struct lab_buf *buf)
+{
+	int fd = lab_open();
+	uint32_t pages_id = lab_pages_create(fd, buf->ptr, buf->length, 0,
+					     PFNLAB_ACCOUNT_NONE);
+
+	assert_int_equal(lab_access_pin(fd, pages_id, 0, buf->length, NULL), 0);
+	return fd;
+}
+
 int lab_access_unpin(int fd, uint32_t access_id)
 {
 	struct pfnlab_access_unpin au = {

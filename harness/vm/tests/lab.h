@@ -66,6 +66,15 @@ int lab_destroy(int fd, uint32_t id);
 struct pfnlab_pages_info lab_pages_info(int fd, uint32_t pages_id);
 
 void lab_buf_alloc(struct lab_buf *buf, enum lab_kind kind, size_t length);
+/*
+ * Hold every page of @buf pinned on an fd of its own (ACCESS_PIN, nothing
+ * charged) and return the fd; close() it to let go.  A page nobody pins
+ * may be migrated at any moment (compaction, NUMA, a FOLL_LONGTERM pin
+ * moving it out of a movable zone), so a PFN pagemap gave a moment earlier
+ * is a truth only while the page is held: tests that compare PFNs with
+ * pagemap hold the buffer first.
+ */
+int lab_anchor(const struct lab_buf *buf);
 void lab_buf_free(struct lab_buf *buf);
 size_t lab_buf_npages(const struct lab_buf *buf);
 

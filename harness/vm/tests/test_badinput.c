@@ -851,6 +851,24 @@ static void test_read_unwritable_buffer_efault(void **state)
 	munmap(ro, LAB_PAGE_SIZE);
 }
 
+static void test_read_null_buffer_efault(void **state)
+{
+	struct pfnlab_read rd = { .size = sizeof(rd), .length = BYTES };
+	struct fx fx;
+
+	(void)state;
+	fx_open(&fx);
+	rd.pages_id = fx.pages_id;
+	rd.opts = lab_default_opts();
+	/* Asked to copy, given nowhere to copy to: an error, not a quiet 0. */
+	rd.flags = PFNLAB_READ_COPY_PFNS;
+	assert_int_equal(lab_ioctl(fx.fd, PFNLAB_READ, &rd), -EFAULT);
+	rd.flags = PFNLAB_READ_COPY_TIERS;
+	assert_int_equal(lab_ioctl(fx.fd, PFNLAB_READ, &rd), -EFAULT);
+	assert_int_equal(lab_pages_info(fx.fd, fx.pages_id).out_npinned, 0);
+	fx_close(&fx);
+}
+
 /* ---- IOTLB_SWEEP -------------------------------------------------------- */
 
 static int sweep_at(int fd, uint32_t domain_id, uint32_t pattern, uint64_t iova,
@@ -926,7 +944,11 @@ static void test_iotlb_sweep_too_many_accesses_e2big(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	/* 2^28 accesses per pass, 32 passes: 2^33 in all. */
+	/* Just past PFNLAB_IOTLB_MAX_SWEEP_ACCESSES: two passes of half + 1. */
+	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, 0,
+				  (PFNLAB_IOTLB_MAX_SWEEP_ACCESSES / 2 + 1) * LAB_PAGE_SIZE,
+				  LAB_PAGE_SIZE, 2), -E2BIG);
+	/* 2^33 in all, far beyond. */
 	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, 0, 1ULL << 40,
 				  LAB_PAGE_SIZE, 32), -E2BIG);
 	fx_close(&fx);
@@ -1070,6 +1092,7 @@ int main(void)
 		LAB_TEST(test_read_length_zero_or_unaligned_einval),
 		LAB_TEST(test_read_beyond_pages_erange),
 		LAB_TEST(test_read_unwritable_buffer_efault),
+		LAB_TEST(test_read_null_buffer_efault),
 		LAB_TEST(test_iotlb_sweep_real_domain_eopnotsupp),
 		LAB_TEST(test_iotlb_sweep_bad_window_or_stride_einval),
 		LAB_TEST(test_iotlb_sweep_unaligned_iova_einval),

@@ -101,7 +101,7 @@ static void test_mock_domain_map_read_unmap(void **state)
 	uint8_t *tiers;
 	uint32_t pages_id, domain_id;
 	size_t npages;
-	int fd = lab_open();
+	int fd = lab_open(), anchor;
 
 	(void)state;
 	lab_buf_alloc(&buf, LAB_4K, BUF_BYTES);
@@ -110,6 +110,8 @@ static void test_mock_domain_map_read_unmap(void **state)
 	pfns = calloc(npages, sizeof(*pfns));
 	tiers = calloc(npages, 1);
 	assert_true(truth && pfns && tiers);
+	/* Held, so that pagemap's PFNs stay the truth (lab.h). */
+	anchor = lab_anchor(&buf);
 	lab_pagemap(buf.ptr, npages, truth);
 
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
@@ -131,6 +133,7 @@ static void test_mock_domain_map_read_unmap(void **state)
 	assert_int_equal(lab_destroy(fd, domain_id), 0);
 	assert_int_equal(lab_destroy(fd, pages_id), 0);
 	close(fd);
+	close(anchor);
 	free(truth);
 	free(pfns);
 	free(tiers);

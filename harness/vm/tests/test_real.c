@@ -157,7 +157,7 @@ static void check_real_translation(enum lab_kind kind)
 	uint8_t *tiers;
 	size_t npages;
 	uint32_t pages_id;
-	int fd = lab_open();
+	int fd = lab_open(), anchor;
 
 	assert_int_equal(lab_find_pci(lab_pci_is_edu, NULL, &edu), 0);
 	lab_buf_alloc(&buf, kind, BUF_BYTES);
@@ -166,6 +166,8 @@ static void check_real_translation(enum lab_kind kind)
 	pfns = calloc(npages, sizeof(*pfns));
 	tiers = calloc(npages, 1);
 	assert_true(truth && pfns && tiers);
+	/* Held, so that pagemap's PFNs stay the truth (lab.h). */
+	anchor = lab_anchor(&buf);
 	lab_pagemap(buf.ptr, npages, truth);
 
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
@@ -185,6 +187,7 @@ static void check_real_translation(enum lab_kind kind)
 	assert_int_equal(lab_destroy(fd, dc.out_domain_id), 0);
 	assert_int_equal(lab_destroy(fd, pages_id), 0);
 	close(fd);
+	close(anchor);
 	free(truth);
 	free(pfns);
 	free(tiers);

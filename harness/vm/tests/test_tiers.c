@@ -64,7 +64,7 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	uint64_t *truth, *pfns;
 	uint8_t *tiers;
 	uint32_t pages_id, domain_id, access_id;
-	int fd = lab_open();
+	int fd = lab_open(), anchor;
 
 	lab_buf_alloc(&buf, kind, BUF_BYTES);
 	npages = lab_buf_npages(&buf);
@@ -73,6 +73,7 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	pfns = calloc(npages, sizeof(*pfns));
 	tiers = calloc(npages, 1);
 	assert_true(truth && pfns && tiers);
+	anchor = lab_anchor(&buf);
 	lab_pagemap(buf.ptr, npages, truth);
 
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
@@ -108,6 +109,7 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	assert_int_equal(lab_destroy(fd, domain_id), 0);
 	assert_int_equal(lab_destroy(fd, pages_id), 0);
 	close(fd);
+	close(anchor);
 	free(truth);
 	free(pfns);
 	free(tiers);
@@ -133,13 +135,14 @@ static uint64_t check_mock_map_on(const struct lab_buf *bufp, uint64_t iova, uin
 	uint8_t *tiers;
 	size_t npages;
 	uint32_t pages_id, domain_id;
-	int fd = lab_open();
+	int fd = lab_open(), anchor;
 
 	npages = lab_buf_npages(&buf);
 	truth = calloc(npages, sizeof(*truth));
 	pfns = calloc(npages, sizeof(*pfns));
 	tiers = calloc(npages, 1);
 	assert_true(truth && pfns && tiers);
+	anchor = lab_anchor(&buf);
 	lab_pagemap(buf.ptr, npages, truth);
 
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
@@ -172,6 +175,7 @@ static uint64_t check_mock_map_on(const struct lab_buf *bufp, uint64_t iova, uin
 	assert_int_equal(lab_destroy(fd, domain_id), 0);
 	assert_int_equal(lab_destroy(fd, pages_id), 0);
 	close(fd);
+	close(anchor);
 	free(truth);
 	free(pfns);
 	free(tiers);
@@ -196,17 +200,20 @@ static void check_fill_strategies(enum lab_kind kind)
 	struct lab_buf buf;
 	uint64_t runs_ref, runs_aware, *before, *after;
 	size_t npages;
+	int anchor;
 
 	lab_buf_alloc(&buf, kind, BUF_BYTES);
 	npages = lab_buf_npages(&buf);
 	before = calloc(npages, sizeof(*before));
 	after = calloc(npages, sizeof(*after));
 	assert_true(before && after);
+	anchor = lab_anchor(&buf);
 	lab_pagemap(buf.ptr, npages, before);
 	runs_ref = check_mock_map_on(&buf, IOVA_BASE, 0, PFNLAB_FILL_PER_PAGE, UINT64_MAX);
 	runs_aware = check_mock_map_on(&buf, IOVA_BASE, 0, PFNLAB_FILL_RUN_AWARE, UINT64_MAX);
 	/* The same memory both times, or the comparison means nothing. */
 	lab_pagemap(buf.ptr, npages, after);
+	close(anchor);
 	assert_memory_equal(before, after, npages * sizeof(*before));
 	assert_int_equal(runs_ref, runs_aware);
 	free(before);
@@ -225,13 +232,14 @@ static void check_fill_same_pfns(enum lab_kind kind)
 	uint64_t *a, *b;
 	size_t npages;
 	uint32_t pages_id;
-	int fd = lab_open();
+	int fd = lab_open(), anchor;
 
 	lab_buf_alloc(&buf, kind, BUF_BYTES);
 	npages = lab_buf_npages(&buf);
 	a = calloc(npages, sizeof(*a));
 	b = calloc(npages, sizeof(*b));
 	assert_true(a && b);
+	anchor = lab_anchor(&buf);
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, 0, PFNLAB_ACCOUNT_USER);
 	/* Small GUP calls and a small batch: many refills, runs cut at edges. */
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, a, NULL,
@@ -247,6 +255,7 @@ static void check_fill_same_pfns(enum lab_kind kind)
 	assert_memory_equal(a, b, npages * sizeof(*a));
 	assert_int_equal(lab_destroy(fd, pages_id), 0);
 	close(fd);
+	close(anchor);
 	free(a);
 	free(b);
 	lab_buf_free(&buf);
