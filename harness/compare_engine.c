@@ -435,17 +435,21 @@ static bool in_set(const struct rl_set *set, const char *path)
 
 /*
  * tau^2 of @key / @metric from the history runs of @host that are neither
- * in BASE nor in NEW: the run centers' variance, estimated from successive
- * differences (robust to the steps of real changes), less the part their
- * own rounds explain.  Returns the number of runs used (< 3: none, *tau2
- * is -1).
+ * in BASE nor in NEW: the run centers' variance, from the mean square of
+ * their successive differences, a lone outsized one left out (a real
+ * change in the history is one step, one large difference, not a spread
+ * of every run; an odd run, which is exactly the noise a verdict must
+ * allow for, makes two side by side and counts, as a median-based scale
+ * would not let it),
+ * less the part their own rounds explain.  Returns the number of runs used
+ * (< 3: none, *tau2 is -1).
  */
 static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *base,
 			   const struct rl_set *new, const char *host, const char *key,
 			   const char *metric, double *tau2, double *df)
 {
 	const struct rl_set *h = opt->history;
-	double *c = calloc(h ? h->n + 1 : 1, sizeof(*c)), own = 0, sigma;
+	double *c = calloc(h ? h->n + 1 : 1, sizeof(*c)), own = 0, mssd = 0;
 	size_t n = 0;
 
 	*tau2 = -1;
@@ -472,12 +476,32 @@ static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *b
 		}
 	}
 	if (n >= 3) {
-		sigma = cs_diff_sigma(c, n);
-		*tau2 = sigma * sigma - own / (double)n;
+		double *d = calloc(n, sizeof(*d)), med;
+		size_t nd = n - 1, big = 0;
+
+		for (size_t i = 0; d && i + 1 < n; i++) {
+			d[i] = (c[i + 1] - c[i]) * (c[i + 1] - c[i]);
+			mssd += d[i];
+			big = d[i] > d[big] ? i : big;
+		}
+		/*
+		 * A real change in the history is one step: one large
+		 * difference, its neighbours ordinary.  An odd run makes two
+		 * large ones side by side and is noise: it stays.
+		 */
+		med = d && nd >= 4 ? cs_median(d, nd) : 0;
+		if (d && nd >= 4 && d[big] > 9 * med &&
+		    (big == 0 || d[big - 1] <= 9 * med) && (big + 1 == nd || d[big + 1] <= 9 * med)) {
+			mssd -= d[big];
+			nd--;
+		}
+		free(d);
+		mssd /= 2.0 * (double)nd;
+		*tau2 = mssd - own / (double)n;
 		if (*tau2 < 0)
 			*tau2 = 0;
-		/* A median-based scale has about 40% of the efficiency of an SD. */
-		*df = 0.4 * (double)(n - 1) > 1 ? 0.4 * (double)(n - 1) : 1;
+		/* Successive differences overlap: about 2/3 of them independent. */
+		*df = (double)nd * 2.0 / 3.0;
 	}
 	free(c);
 	return n >= 3 ? n : 0;
@@ -701,21 +725,37 @@ static int push_key(char ***list, size_t *n, const char *key)
 	return 0;
 }
 
-static int add_row(struct cmp_report *rep, const struct obs_bench *ob,
+static int cmp_double_asc(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* What the statistics of a row need once every row's tau^2 is known. */
+struct row_src {
+	const struct obs_metric *mb, *mn;
+	double tau2, tau2_df;
+};
+
+static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct obs_bench *ob,
 		   const struct obs_metric *mb, const struct obs_metric *mn, bool flagged,
 		   const struct rl_set *base, const struct rl_set *new,
 		   const struct cmp_options *opt)
 {
 	struct cmp_row *more = realloc(rep->rows, (rep->nrows + 1) * sizeof(*more));
-	struct cmp_side sb = { mb->x, mb->run, mb->n }, sn = { mn->x, mn->run, mn->n };
+	struct row_src *msrc;
 	const char *host = new->results[new->n - 1].hostname;
-	double tau2 = -1, tau2_df = 0;
 	struct cmp_row *row;
 	size_t used;
 
 	if (!more)
 		return -1;
 	rep->rows = more;
+	msrc = realloc(*srcs, (rep->nrows + 1) * sizeof(*msrc));
+	if (!msrc)
+		return -1;
+	*srcs = msrc;
 	row = &more[rep->nrows];
 	memset(row, 0, sizeof(*row));
 	row->key = strdup(ob->key);
@@ -727,10 +767,11 @@ static int add_row(struct cmp_report *rep, const struct obs_bench *ob,
 	row->lower_is_better = mb->lower_is_better;
 	row->kind = mb->kind;
 	row->flagged = ob->flagged || flagged;
-	used = history_tau2(opt, base, new, host, ob->key, mb->name, &tau2, &tau2_df);
+	msrc[rep->nrows] = (struct row_src){ .mb = mb, .mn = mn, .tau2 = -1 };
+	used = history_tau2(opt, base, new, host, ob->key, mb->name, &msrc[rep->nrows].tau2,
+			    &msrc[rep->nrows].tau2_df);
 	if (used > rep->history_runs)
 		rep->history_runs = used;
-	cmp_metric_stats(&sb, &sn, tau2, tau2_df, opt, row);
 	row->within_cv_base = mb->within_cv_n ? sqrt(mb->within_cv_sum / (double)mb->within_cv_n)
 					      : NAN;
 	row->within_cv_new = mn->within_cv_n ? sqrt(mn->within_cv_sum / (double)mn->within_cv_n)
@@ -739,10 +780,95 @@ static int add_row(struct cmp_report *rep, const struct obs_bench *ob,
 	return 0;
 }
 
+/*
+ * The statistics of every row.  One metric's history is a handful of runs,
+ * so its own tau^2 is a rough estimate, and 0 often; but a run that the
+ * machine made slower is slower on many metrics at once.  The typical
+ * run-to-run part of the gated metrics (the CMP_TAU_QUANTILE quantile of
+ * their own estimates, on the log scale where they compare) is a floor
+ * for each metric's: an estimate from eight runs may miss what the host
+ * does to every metric.
+ */
+static void rows_stats(struct cmp_report *rep, const struct row_src *srcs,
+		       const struct cmp_options *opt)
+{
+	double *t = calloc(rep->nrows + 1, sizeof(*t)), floor_tau2 = -1, floor_df = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; t && i < rep->nrows; i++)
+		if (rep->rows[i].kind == METRIC_GATED && srcs[i].tau2 >= 0) {
+			t[n++] = srcs[i].tau2;
+			floor_df = srcs[i].tau2_df;
+		}
+	if (n) {
+		qsort(t, n, sizeof(*t), cmp_double_asc);
+		floor_tau2 = t[(size_t)(CMP_TAU_QUANTILE * (double)(n - 1))];
+		/* The pool is many metrics' runs: at least as sure as one's. */
+		floor_df = floor_df * 2;
+		rep->run_to_run = sqrt(floor_tau2);
+	}
+	free(t);
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct obs_metric *mb = srcs[i].mb, *mn = srcs[i].mn;
+		struct cmp_side sb = { mb->x, mb->run, mb->n }, sn = { mn->x, mn->run, mn->n };
+		double tau2 = srcs[i].tau2, df = srcs[i].tau2_df;
+		struct cmp_row *row = &rep->rows[i];
+		double wb = row->within_cv_base, wn = row->within_cv_new;
+
+		if (tau2 >= 0 && floor_tau2 > tau2) {
+			tau2 = floor_tau2;
+			df = floor_df;
+		}
+		cmp_metric_stats(&sb, &sn, tau2, df, opt, row);
+		row->within_cv_base = wb;
+		row->within_cv_new = wn;
+	}
+}
+
+/* The round spread of a side: the median over its runs. */
+static double side_spread(const struct rl_set *set)
+{
+	double *v = calloc(set->n + 1, sizeof(*v)), m;
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < set->n; i++)
+		if (!isnan(set->results[i].round_spread))
+			v[n++] = set->results[i].round_spread;
+	m = n ? cs_median(v, n) : NAN;
+	free(v);
+	return m;
+}
+
+/* An unstable side takes the gated and detail verdicts back to undecided. */
+static void apply_stability(struct cmp_report *rep)
+{
+	double b = rep->spread_base, n = rep->spread_new;
+
+	if (isnan(b) || isnan(n))
+		return;
+	if (n > CMP_UNSTABLE_RATIO * b && n > CMP_UNSTABLE_FLOOR)
+		rep->unstable = "NEW";
+	else if (b > CMP_UNSTABLE_RATIO * n && b > CMP_UNSTABLE_FLOOR)
+		rep->unstable = "BASE";
+	if (!rep->unstable)
+		return;
+	for (size_t i = 0; i < rep->nrows; i++) {
+		struct cmp_row *r = &rep->rows[i];
+
+		if (r->kind == METRIC_LAYOUT ||
+		    (r->verdict != CMP_REGRESSED && r->verdict != CMP_IMPROVED))
+			continue;
+		r->verdict = CMP_UNDECIDED;
+		r->why = "a side's machine changed speed during its run (rounds moved together)";
+		r->rounds_needed = 0;
+	}
+}
+
 int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		const struct cmp_options *opt, struct cmp_report *rep)
 {
 	struct obs ob = { 0 }, on = { 0 };
+	struct row_src *srcs = NULL;
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
@@ -772,7 +898,7 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 				continue;
 			if (!mn || mb->n == 0 || mn->n == 0)
 				continue;
-			if (add_row(rep, b, mb, mn, n->flagged, base, new, opt) != 0)
+			if (add_row(rep, &srcs, b, mb, mn, n->flagged, base, new, opt) != 0)
 				goto out;
 		}
 	}
@@ -783,7 +909,11 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		    push_key(&rep->only_new, &rep->nonly_new, on.b[i].key) != 0)
 			goto out;
 	}
+	rows_stats(rep, srcs, opt);
 	cmp_decide(rep->rows, rep->nrows, opt);
+	rep->spread_base = side_spread(base);
+	rep->spread_new = side_spread(new);
+	apply_stability(rep);
 	for (size_t i = 0; i < rep->nrows; i++)
 		rep->count[rep->rows[i].kind][rep->rows[i].verdict]++;
 
@@ -796,6 +926,7 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 	ret = 0;
 out:
 	/* Rows borrow names from the result sets, not from the observations. */
+	free(srcs);
 	obs_free(&ob);
 	obs_free(&on);
 	return ret;

@@ -30,6 +30,15 @@
  *                 dominates).
  * Only metrics of kind "gated" (metrics.h) decide the exit status; detail
  * and layout metrics get the same statistics and their own sections.
+ *
+ * A run during which the machine changed speed is not a measurement of
+ * the code.  Its rounds move together, so its round spread
+ * (rl_round_spread(): the median between-round spread of its gated
+ * metrics) stands out: when one side's is more than CMP_UNSTABLE_RATIO
+ * times the other's and above CMP_UNSTABLE_FLOOR, no gated or detail row
+ * is called regressed or improved; they are undecided, and the report says
+ * which side was unstable.  A change in the code moves every round of a
+ * run alike and leaves the spread alone.
  */
 #ifndef PFNLAB_COMPARE_ENGINE_H
 #define PFNLAB_COMPARE_ENGINE_H
@@ -41,6 +50,17 @@
 #include "compare_stats.h"
 #include "metrics.h"
 #include "result_load.h"
+
+#define CMP_UNSTABLE_RATIO 2.0
+#define CMP_UNSTABLE_FLOOR 0.08
+
+/*
+ * The floor of a metric's run-to-run variance: this quantile of the gated
+ * metrics' own estimates (docs/verdicts.md has the A/A runs that set it).
+ */
+#ifndef CMP_TAU_QUANTILE
+#define CMP_TAU_QUANTILE 0.75
+#endif
 
 enum cmp_verdict {
 	CMP_UNCHANGED,
@@ -127,6 +147,9 @@ struct cmp_report {
 	size_t nskipped;		/* matched, but a side skipped/failed/empty */
 	size_t count[METRIC_NKINDS][CMP_NVERDICTS];
 	size_t history_runs;		/* earlier runs that gave tau^2 */
+	double run_to_run;		/* the gated metrics' typical tau (log scale) */
+	double spread_base, spread_new;	/* round spread of each side (median of its runs') */
+	const char *unstable;		/* "BASE" or "NEW" when that side's run was unstable */
 	bool different_machines;
 	bool different_schema;
 };

@@ -4,6 +4,7 @@
  * shared by `pfnlab compare` and `pfnlab ab`.
  */
 #include "compare_output.h"
+#include "compare_history.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -97,7 +98,7 @@ static const char *noise_text(const struct cmp_report *rep, const struct cmp_opt
 }
 
 static void print_section(const struct cmp_report *rep, enum metric_kind kind, bool all,
-			  const char *title)
+			  const char *title, char **labels)
 {
 	static const char *const head[NCOLS] = {
 		"metric", "unit", "base (rounds)", "new (rounds)", "ratio", "95% CI", "p(adj)",
@@ -134,7 +135,7 @@ static void print_section(const struct cmp_report *rep, enum metric_kind kind, b
 		if (r->kind != kind || !row_shown(r, all))
 			continue;
 		if (strcmp(r->key, last_key) != 0) {
-			printf("%s\n", r->key);
+			printf("%s\n", labels ? labels[i] : r->key);
 			last_key = r->key;
 		}
 		row_cells(r, cells);
@@ -152,7 +153,7 @@ static void print_section(const struct cmp_report *rep, enum metric_kind kind, b
 void cmp_print_table(const struct rl_set *base, const struct rl_set *new,
 			const struct cmp_report *rep, const struct cmp_options *opt, bool all)
 {
-	char label[1024];
+	char label[1024], **keys, **labels;
 	size_t hidden = 0;
 
 	printf("BASE  %s\n", run_label(base, label, sizeof(label)));
@@ -171,10 +172,36 @@ void cmp_print_table(const struct rl_set *base, const struct rl_set *new,
 		printf("\nenvironment: identical\n");
 	}
 	printf("noise model: %s\n", noise_text(rep, opt));
-	print_section(rep, METRIC_GATED, all, "gated (a regression here fails the comparison)");
-	print_section(rep, METRIC_DETAIL, all, "detail (rates and phases of the gated costs; never fail it)");
+	if (rep->history_runs)
+		printf("run to run, beyond the rounds: %.1f%% (the gated metrics' %.0fth percentile, over %zu earlier runs)\n",
+		       rep->run_to_run * 100, CMP_TAU_QUANTILE * 100, rep->history_runs);
+	printf("round spread (median between-round CV of the gated metrics): BASE %.1f%%, NEW %.1f%%%s\n",
+	       rep->spread_base * 100, rep->spread_new * 100,
+	       rep->unstable ? "" : " (stable)");
+	if (rep->unstable)
+		printf("UNSTABLE: %s's rounds moved together: the machine changed speed during that run, "
+		       "so no gated metric is called regressed or improved; rerun it, or compare "
+		       "two builds with pfnlab ab\n", rep->unstable);
+	/* Benchmarks by the parameters that tell them apart (--json: whole keys). */
+	keys = calloc(rep->nrows + 1, sizeof(*keys));
+	labels = calloc(rep->nrows + 1, sizeof(*labels));
+	for (size_t i = 0; keys && i < rep->nrows; i++)
+		keys[i] = rep->rows[i].key;
+	if (!keys || !labels || short_labels(keys, rep->nrows, labels) != 0) {
+		free(labels);
+		labels = NULL;
+	}
+	print_section(rep, METRIC_GATED, all, "gated (a regression here fails the comparison)",
+		      labels);
+	print_section(rep, METRIC_DETAIL, all,
+		      "detail (rates and phases of the gated costs; never fail it)", labels);
 	print_section(rep, METRIC_LAYOUT, all,
-		      "layout (properties of the memory layout each round drew; never a regression)");
+		      "layout (properties of the memory layout each round drew; never a regression)",
+		      labels);
+	for (size_t i = 0; labels && i < rep->nrows; i++)
+		free(labels[i]);
+	free(labels);
+	free(keys);
 	for (size_t i = 0; i < rep->nrows; i++)
 		hidden += !row_shown(&rep->rows[i], all);
 	if (hidden)
@@ -292,6 +319,11 @@ int cmp_print_json(const struct rl_set *base, const struct rl_set *new,
 			 "exit_status", status);
 	if (!root)
 		return -1;
+	json_object_set_new(root, "round_spread",
+			    json_pack("{s:o, s:o, s:o}", "base", num_or_null(rep->spread_base),
+				      "new", num_or_null(rep->spread_new),
+				      "unstable", rep->unstable ? json_string(rep->unstable)
+								: json_null()));
 	ret = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', stdout);
 	json_decref(root);

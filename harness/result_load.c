@@ -316,6 +316,7 @@ int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen)
 		else
 			free_bench(&res->benches[res->nbenches]);
 	}
+	res->round_spread = rl_round_spread(res);
 	return 0;
 fail:
 	rl_free(res);
@@ -444,6 +445,40 @@ void rl_set_free(struct rl_set *set)
 	free(set->results);
 	set->results = NULL;
 	set->n = 0;
+}
+
+double rl_round_spread(const struct rl_result *res)
+{
+	size_t n = 0, cap = 0;
+	double *cv = NULL, m;
+
+	for (size_t b = 0; b < res->nbenches; b++) {
+		const struct rl_bench *rb = &res->benches[b];
+
+		if (!rl_bench_measured(rb))
+			continue;
+		for (size_t k = 0; k < rb->nmetrics; k++) {
+			const struct rl_metric *rm = &rb->metrics[k];
+
+			if (rm->kind != METRIC_GATED || isnan(rm->rs.between_cv))
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				double *p = realloc(cv, ncap * sizeof(*p));
+
+				if (!p) {
+					free(cv);
+					return NAN;
+				}
+				cv = p;
+				cap = ncap;
+			}
+			cv[n++] = rm->rs.between_cv;
+		}
+	}
+	m = n ? cs_median(cv, n) : NAN;
+	free(cv);
+	return m;
 }
 
 bool rl_bench_measured(const struct rl_bench *bench)

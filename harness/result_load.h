@@ -59,6 +59,7 @@ struct rl_result {
 	json_t *environment;		/* borrowed; may be NULL */
 	struct rl_bench *benches;
 	size_t nbenches;
+	double round_spread;		/* rl_round_spread() */
 };
 
 struct rl_set {
@@ -87,6 +88,16 @@ void rl_free(struct rl_result *res);
  */
 int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set);
 void rl_set_free(struct rl_set *set);
+
+/*
+ * How much the rounds of a run spread, all its gated metrics together: the
+ * median over them of the spread between rounds (between_cv).  A run
+ * during which the machine changed speed (another tenant, a frequency
+ * change) has its rounds move together and stands out against a calm
+ * run of the same job; a change in the code moves every round alike and
+ * does not.  NaN without two rounds anywhere.
+ */
+double rl_round_spread(const struct rl_result *res);
 
 /* @bench was measured: status ok, or flagged (measured, placement not as asked). */
 bool rl_bench_measured(const struct rl_bench *bench);

@@ -169,6 +169,34 @@ jqc "history noise model: rows say rounds+history, 8 earlier runs used" '.noise_
 "$PFNLAB" compare --history "$tmp/noisy" "$tmp/noisy/r1.json" "$tmp/noisy/r2.json" >"$tmp/out" 2>/dev/null
 check "history noise model: said in the table" grep -q '^noise model: rounds of each run, plus the run-to-run variance of earlier runs' "$tmp/out"
 
+# 9c. a short history: each metric's own run-to-run estimate from three
+# earlier runs is rough, and some come out near 0.  The floor from all
+# gated metrics (CMP_TAU_QUANTILE) keeps those from reading as changes.
+mkdir -p "$tmp/few"
+for i in 1 2 3 4 5; do
+	gen "$tmp/few/r$i.json" -v seed=$((60 + i)) -v rcv=0.08 -v rcvper=1 -v bcv=0.01 -v started=2026-04-1${i}T00:00:00Z
+done
+flagged_few=0
+for pair in "1 2" "1 3" "1 4" "1 5" "2 3" "2 4" "2 5" "3 4" "3 5" "4 5"; do
+	set -- $pair
+	"$PFNLAB" compare --json --history "$tmp/few" "$tmp/few/r$1.json" "$tmp/few/r$2.json" >"$tmp/json" 2>/dev/null
+	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$tmp/json" >/dev/null && flagged_few=$((flagged_few + 1))
+done
+check "short history: the cross-metric floor keeps A/A pairs unflagged ($flagged_few of 10)" test "$flagged_few" -eq 0
+
+# 9d. an unstable run: NEW's rounds scatter by 25% (the machine changed
+# speed under it) and its mean is 30% slower.  Its rounds cannot say
+# whether the code changed: undecided, and the table says which side.
+gen "$tmp/calm.json" -v seed=70 -v bcv=0.03
+gen "$tmp/shaky.json" -v seed=71 -v bcv=0.25 -v slow=1.3
+gen "$tmp/slow.json" -v seed=72 -v bcv=0.03 -v slow=1.3
+"$PFNLAB" compare --json "$tmp/calm.json" "$tmp/shaky.json" >"$tmp/json" 2>/dev/null
+jqc "unstable NEW: no gated metric regressed, round spread names NEW" '.round_spread.unstable == "NEW" and .summary.gated.regressed == 0 and .summary.gated.improved == 0' "$tmp/json"
+"$PFNLAB" compare "$tmp/calm.json" "$tmp/shaky.json" >"$tmp/out" 2>/dev/null
+check "unstable NEW: said in the table" grep -q "^UNSTABLE: NEW's rounds moved together" "$tmp/out"
+"$PFNLAB" compare --json "$tmp/calm.json" "$tmp/slow.json" >"$tmp/json" 2>/dev/null
+jqc "stable 30% slower run: pin regressed, spread not unstable" '.round_spread.unstable == null and .summary.gated.regressed > 0' "$tmp/json"
+
 # 10. every subcommand has --help
 for c in compare history plot report; do
 	"$PFNLAB" "$c" --help >"$tmp/out" 2>&1

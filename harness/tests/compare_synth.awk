@@ -10,7 +10,8 @@
 # pages/s down); everything else is drawn from the same distributions.
 # Hierarchical, like real runs: each of the `rounds` rounds draws its level
 # with coefficient of variation bcv around the fixed mean, and its `reps`
-# samples scatter around that level with cv; rcv adds a level per run.
+# samples scatter around that level with cv; rcv adds a level per run
+# (per metric with rcvper=1).
 # schema=1 writes the old flat
 # "samples" array (rounds * reps samples, one round to a reader).
 
@@ -29,7 +30,9 @@ function samples(level, n,   s, i) {
 
 # Every round's samples: [[...], [...]] (schema 2) or one flat list (1).
 function rounds_of(mean,   s, r, level) {
-	mean = mean * runlevel
+	# rcvper: each metric draws its own run level (the run's layout per
+	# benchmark) instead of one level for the whole run.
+	mean = mean * (rcvper ? 1 + rcv * normal() : runlevel)
 	if (schema == 1)
 		return samples(mean * (1 + bcv * normal()), rounds * reps)
 	s = ""
