@@ -67,6 +67,8 @@ lint: deps
 	$(MAKE) -C driver lint
 	$(MAKE) -C harness lint
 	$(MAKE) -C harness/vm lint
+	shellcheck -x scripts/*.sh docs/*.sh .ci/run harness/tests/*.sh \
+		driver/test/run_check.sh harness/vm/kconfig/build-kernel.sh
 
 # `make lint` as a suite of `make check`, with the summary line check.sh reads.
 check-lint: deps

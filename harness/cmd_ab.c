@@ -14,7 +14,10 @@
  *
  * --until-decided keeps adding pairs while a gated metric is undecided and
  * more rounds could decide it, within --budget; then it says what it
- * decided and what is still open.
+ * decided and what is still open.  It looks after every pair, so each look
+ * may only spend part of alpha (cs_obf_alpha(), with the share of
+ * --max-pairs taken so far): stopping at the first lucky look would
+ * otherwise flag unchanged metrics far more often than alpha says.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +35,7 @@
 #include "commands.h"
 #include "compare_engine.h"
 #include "compare_output.h"
+#include "compare_stats.h"
 #include "engine.h"
 #include "result_load.h"
 #include "results.h"
@@ -87,7 +91,9 @@ static void ab_usage(FILE *out)
 	      "  -p, --pairs N         A-B pairs to take at least (default 5)\n"
 	      "      --rounds-per-step N  rounds each step measures (default 1)\n"
 	      "      --until-decided   then keep adding pairs while a gated metric is\n"
-	      "                        undecided and more rounds could decide it\n"
+	      "                        undecided and more rounds could decide it; a\n"
+	      "                        look before --max-pairs needs stronger evidence\n"
+	      "                        (O'Brien-Fleming-type alpha spending)\n"
 	      "      --budget TIME     wall time for all of it (default 10m; s, m, h)\n"
 	      "      --max-pairs N     pairs at most (default 50)\n"
 	      "      --threshold PCT, --alpha P, --metric NAME, --bench TEXT, --all\n"
@@ -293,10 +299,14 @@ static size_t open_rows(const struct cmp_report *rep, long *most_needed)
 	return n;
 }
 
-static void print_outcome(const struct cmp_report *rep, int pairs, double elapsed,
-			  const char *why_stopped)
+static void print_outcome(const struct cmp_report *rep, const struct cmp_options *opt,
+			  int pairs, double elapsed, const char *why_stopped)
 {
 	fprintf(stderr, "pfnlab ab: %d pairs in %.0f s (%s)\n", pairs, elapsed, why_stopped);
+	if (opt->look_fraction < 1)
+		fprintf(stderr, "pfnlab ab: a look at %.0f%% of --max-pairs: alpha %.2g of %.2g\n",
+			opt->look_fraction * 100, cs_obf_alpha(opt->alpha, opt->look_fraction),
+			opt->alpha);
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct cmp_row *r = &rep->rows[i];
 
@@ -482,6 +492,8 @@ int cmd_ab(int argc, char **argv)
 			continue;
 		if (!o.until_decided)
 			break;
+		/* Every look spends a share of alpha: an early stop is no free try. */
+		o.cmp.look_fraction = (double)pairs / o.max_pairs;
 		cmp_report_free(&rep);
 		if (compare_sides(&a, &b, &o, &sa, &sb, &rep)) {
 			status = err_status;
@@ -524,7 +536,7 @@ int cmd_ab(int argc, char **argv)
 	} else {
 		cmp_print_table(&sa, &sb, &rep, &o.cmp, o.all);
 	}
-	print_outcome(&rep, pairs, now_s() - start, why);
+	print_outcome(&rep, &o.cmp, pairs, now_s() - start, why);
 out:
 	cmp_report_free(&rep);
 	rl_set_free(&sa);

@@ -33,6 +33,7 @@ void cmp_default_options(struct cmp_options *opt)
 	memset(opt, 0, sizeof(*opt));
 	opt->threshold = 0.05;
 	opt->alpha = 0.05;
+	opt->look_fraction = 1.0;
 }
 
 int cmp_parse_percent(const char *s, double *frac)
@@ -245,6 +246,9 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 		for (size_t j = 0; j < n; j++)
 			rows[idx[j]].p_adj = adj[j];
 	}
+	double alpha = opt->look_fraction > 0 && opt->look_fraction < 1 ?
+		       cs_obf_alpha(opt->alpha, opt->look_fraction) : opt->alpha;
+
 	for (size_t i = 0; i < nrows; i++) {
 		struct cmp_row *r = &rows[i];
 		bool significant, large, worse;
@@ -263,7 +267,7 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 			r->why = "one round on a side: no variance";
 			continue;
 		}
-		significant = r->p_adj < opt->alpha;
+		significant = r->p_adj < alpha;
 		if (isnan(r->ratio)) {
 			/* BASE center 0: no ratio; a significant move from 0 counts as large. */
 			large = true;
@@ -279,8 +283,10 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 			r->verdict = CMP_UNCHANGED;
 		} else {
 			r->verdict = CMP_UNDECIDED;
-			r->why = r->rounds_needed < 0 ? "run-to-run variance exceeds the threshold"
-						       : "too few rounds";
+			r->why = r->rounds_needed < 0 ? "run-to-run variance exceeds the threshold" :
+				 large && r->p_adj < opt->alpha ?
+					"an early look: more rounds before a change is called" :
+					"too few rounds";
 		}
 	}
 	free(p);

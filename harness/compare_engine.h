@@ -78,6 +78,12 @@ struct cmp_options {
 	const char *metric_filter;	/* only metrics of this name, or NULL */
 	const char *bench_filter;	/* only keys containing this, or NULL */
 	const struct rl_set *history;	/* earlier runs for tau^2, or NULL */
+	/*
+	 * A sequential comparison (pfnlab ab --until-decided) looks after
+	 * every pair: the share of its most pairs this look has, in (0, 1].
+	 * Below 1 a flag needs cs_obf_alpha(alpha, look_fraction).
+	 */
+	double look_fraction;
 };
 
 void cmp_default_options(struct cmp_options *opt);

@@ -364,6 +364,27 @@ double cs_t_cdf(double t, double df)
 	return t > 0 ? 1.0 - tail : tail;
 }
 
+double cs_obf_alpha(double alpha, double f)
+{
+	double lo = 0, hi = 40, z;
+
+	if (!(alpha > 0 && alpha < 1) || !(f > 0))
+		return NAN;
+	if (f >= 1)
+		return alpha;
+	/* z_{1-alpha/2}: erfc(z / sqrt 2) = alpha, erfc decreasing. */
+	for (int i = 0; i < 200 && hi - lo > 1e-12; i++) {
+		double mid = 0.5 * (lo + hi);
+
+		if (erfc(mid / M_SQRT2) > alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	z = 0.5 * (lo + hi);
+	return erfc(z / sqrt(f) / M_SQRT2);
+}
+
 double cs_t_quantile(double p, double df)
 {
 	double lo = -1e6, hi = 1e6;

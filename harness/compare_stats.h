@@ -61,4 +61,15 @@ double cs_bic_penalty(double sigma, size_t n);
 double cs_t_cdf(double t, double df);
 double cs_t_quantile(double p, double df);
 
+/*
+ * The significance level for a look at a fraction @f in (0, 1] of the
+ * most rounds a sequential comparison may take, when the whole may spend
+ * @alpha: the O'Brien-Fleming-type spending function of Lan and DeMets
+ * (Biometrika 70, 1983), 2 - 2 Phi(z_{1-alpha/2} / sqrt(f)).  Early looks
+ * need overwhelming evidence, the last one gets @alpha itself, so that
+ * stopping at the first "significant" look does not inflate the rate of
+ * false flags.  @alpha for f >= 1; NaN for arguments outside the ranges.
+ */
+double cs_obf_alpha(double alpha, double f);
+
 #endif

@@ -137,7 +137,7 @@ run_vm() {
 	b64=$(base64 -w0 "$job")
 	# Fault injection (vm-check uses it): the guest panics once the
 	# checkpoint after that round is on the host.
-	local panic= mark
+	local panic='' mark
 	if [ -n "${BENCH_VM_PANIC_AFTER_ROUND:-}" ]; then
 		mark="after round $BENCH_VM_PANIC_AFTER_ROUND of"
 		[ "$BENCH_VM_PANIC_AFTER_ROUND" = 0 ] && mark="before its first round"

@@ -55,11 +55,13 @@ warmup = 1
 '
 b64=$(printf '%s' "$job" | base64 -w0)
 param=/sys/module/pfnlab/parameters/pin_delay_ns
-# The guest script: measure the pin once to size the delay, then the
+# The guest script: measure the pin once to size the delay (ten rounds,
+# which also get the guest past its first minute, when the measurement
+# drifts: the first trial of an earlier run flagged its A/A side), then the
 # trials.  $PFNLAB_AB_OUT and friends are set by pfnlab ab for each step.
 guest=$(cat <<EOF
 echo $b64 | base64 -d >/tmp/pin.ini
-pfnlab run -q -r 3 -o /tmp/base.json /tmp/pin.ini || exit 2
+pfnlab run -q -r 10 -o /tmp/base.json /tmp/pin.ini || exit 2
 ns=\$(awk '/"pin_ns_per_page"/ { f = 1 } f && /"center"/ { gsub(/[^0-9.]/, "", \$2); print \$2; exit }' /tmp/base.json)
 delay=\$(awk -v ns="\$ns" -v pct=$pct 'BEGIN { printf "%d", ns * pct / 100 + 0.5 }')
 echo "compare-demo: 4 KiB pin \$ns ns/page: pin_delay_ns \$delay for +$pct%" | tee /out/delay.txt

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# Checks pass their scripts to bash -c in single quotes, expanded there.
+# shellcheck disable=SC2016
 # End-to-end tests of the pfnlab command on the host: help and version,
 # job-file errors (file:line, nothing runs, no file written), results that
 # validate against results/README.md (harness/tests/results_schema.jq),
@@ -8,7 +10,7 @@
 # /proc/vmstat) and kill -9 (never a partial results file).
 # Needs $PFNLAB (the built binary); run from the repository root.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 PFNLAB=${PFNLAB:-build/harness/pfnlab}
 SCHEMA=harness/tests/results_schema.jq
 pass=0 fail=0
@@ -178,7 +180,7 @@ check "--strict result validates" valid "$tmp/strict.json"
 
 # --- --backend filters; overrides; default path under -d
 "$PFNLAB" run -q -b pagemap,driver -n 2 -t 0 -d "$tmp/res" "$tmp/small.ini"; rc=$?
-f=$(ls "$tmp"/res/*/*.json 2>/dev/null | head -n1)
+f=$(find "$tmp/res" -mindepth 2 -maxdepth 2 -name "*.json" 2>/dev/null | head -n1)
 check "default path: DIR/<host>/<UTC>-<commit>.json" bash -c '[ -n "$1" ] &&
 	basename "$1" | grep -Eq "^[0-9]{8}T[0-9]{6}Z-.+\.json$" &&
 	[ "$(basename "$(dirname "$1")")" = "$(jq -r .hostname "$1")" ]' _ "$f"
@@ -263,7 +265,7 @@ for delay in 0 0.02 0.05 0.1 0.2 0.3; do
 	if [ -e "$tmp/k.json" ] && ! jq -e '.complete == true' "$tmp/k.json" >/dev/null 2>&1; then
 		partial=$((partial + 1))
 	fi
-	ls -A "$tmp" | grep -q '^\.k\.json' && partial=$((partial + 1))
+	compgen -G "$tmp/.k.json*" >/dev/null && partial=$((partial + 1))
 done
 check "kill -9: no partial or temporary file" [ "$partial" -eq 0 ]
 

@@ -157,6 +157,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 flagged_without=0 flagged_with=0
 for pair in "1 2" "3 4" "5 6" "7 8" "9 10" "1 10" "2 9" "3 8"; do
+	# shellcheck disable=SC2086 # the pair splits into two run numbers
 	set -- $pair
 	"$PFNLAB" compare --json "$tmp/noisy/r$1.json" "$tmp/noisy/r$2.json" >"$tmp/json" 2>/dev/null
 	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$tmp/json" >/dev/null && flagged_without=$((flagged_without + 1))
@@ -178,6 +179,7 @@ for i in 1 2 3 4 5; do
 done
 flagged_few=0
 for pair in "1 2" "1 3" "1 4" "1 5" "2 3" "2 4" "2 5" "3 4" "3 5" "4 5"; do
+	# shellcheck disable=SC2086 # the pair splits into two run numbers
 	set -- $pair
 	"$PFNLAB" compare --json --history "$tmp/few" "$tmp/few/r$1.json" "$tmp/few/r$2.json" >"$tmp/json" 2>/dev/null
 	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$tmp/json" >/dev/null && flagged_few=$((flagged_few + 1))

@@ -222,6 +222,70 @@ static void test_quality_ab_2pct(void **state)
 }
 
 /* Operating characteristics for the docs: flag rate by shift and rounds. */
+/*
+ * pfnlab ab --until-decided, in miniature: both sides drawn up to
+ * SEQ_MAX_PAIRS rounds, a look after every pair from the fifth on, a stop
+ * at the first look where the metric is decided.  With @spend every look
+ * gets its share of alpha (look_fraction), as ab does; without it every
+ * look tests at alpha.
+ */
+#define SEQ_MAX_PAIRS 50
+
+static enum cmp_verdict sequential_trial(struct cs_rng *rng, double shift, bool spend)
+{
+	double all_a[MAX_ROUNDS * SAMPLES_PER_ROUND], all_b[MAX_ROUNDS * SAMPLES_PER_ROUND];
+	double a[MAX_ROUNDS], b[MAX_ROUNDS];
+	size_t run[MAX_ROUNDS] = { 0 };
+	struct cmp_row row = { .lower_is_better = true, .metric = "m" };
+	struct cmp_options opt;
+
+	cmp_default_options(&opt);
+	hierarchical_run(rng, 1000.0, SEQ_MAX_PAIRS, all_a, a);
+	hierarchical_run(rng, 1000.0 * (1.0 + shift), SEQ_MAX_PAIRS, all_b, b);
+	for (int n = 5; n <= SEQ_MAX_PAIRS; n++) {
+		struct cmp_side sa = { a, run, (size_t)n }, sb = { b, run, (size_t)n };
+
+		opt.look_fraction = spend ? (double)n / SEQ_MAX_PAIRS : 1.0;
+		cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
+		cmp_decide(&row, 1, &opt);
+		if (row.verdict != CMP_UNDECIDED)
+			break;
+	}
+	return row.verdict;
+}
+
+static int count_sequential(uint64_t seed, double shift, bool spend, enum cmp_verdict v)
+{
+	struct cs_rng rng;
+	int n = 0;
+
+	cs_rng_seed(&rng, seed);
+	for (int t = 0; t < TRIALS; t++)
+		n += sequential_trial(&rng, shift, spend) == v;
+	return n;
+}
+
+static void test_quality_sequential(void **state)
+{
+	int aa_spent = count_sequential(7, 0.0, true, CMP_REGRESSED) +
+		       count_sequential(7, 0.0, true, CMP_IMPROVED);
+	int aa_every = count_sequential(7, 0.0, false, CMP_REGRESSED) +
+		       count_sequential(7, 0.0, false, CMP_IMPROVED);
+	int ab_spent = count_sequential(8, 0.10, true, CMP_REGRESSED);
+
+	(void)state;
+	print_message("until decided: A/A %d/%d flagged with alpha spent per look, %d/%d at alpha every look; +10%% %d/%d regressed\n",
+		      aa_spent, TRIALS, aa_every, TRIALS, ab_spent, TRIALS);
+	assert_true(aa_spent <= TRIALS * 5 / 100);
+	assert_true(aa_every > aa_spent);
+	assert_true(ab_spent >= TRIALS * 95 / 100);
+	/* The spending function itself: alpha at the end, far less early. */
+	assert_true(fabs(cs_obf_alpha(0.05, 1.0) - 0.05) < 1e-12);
+	assert_true(fabs(cs_obf_alpha(0.05, 0.5) - 0.0056) < 1e-4);
+	assert_true(cs_obf_alpha(0.05, 0.1) < 1e-9);
+	assert_true(isnan(cs_obf_alpha(0.05, 0.0)));
+}
+
 static void test_quality_table(void **state)
 {
 	static const int rounds[] = { 3, 5, 10, 20 };
@@ -696,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_quality_ab_10pct),
 		cmocka_unit_test(test_quality_ab_2pct),
 		cmocka_unit_test(test_quality_table),
+		cmocka_unit_test(test_quality_sequential),
 		cmocka_unit_test(test_constant_sides),
 		cmocka_unit_test(test_change_points),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
