@@ -798,8 +798,12 @@ static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct o
 static void rows_stats(struct cmp_report *rep, const struct row_src *srcs,
 		       const struct cmp_options *opt)
 {
-	double *t = calloc(rep->nrows + 1, sizeof(*t)), floor_tau2 = -1, floor_df = 0;
+	double *t, floor_tau2 = -1, floor_df = 0;
 	size_t n = 0;
+
+	if (!srcs || rep->nrows == 0)
+		return;
+	t = calloc(rep->nrows + 1, sizeof(*t));
 
 	for (size_t i = 0; t && i < rep->nrows; i++)
 		if (rep->rows[i].kind == METRIC_GATED && srcs[i].tau2 >= 0) {

@@ -402,7 +402,7 @@ static void group_round(struct case_acc *cases, size_t ncases, size_t group, int
 	size_t *live = calloc(ncases, sizeof(*live)), nlive = 0;
 	const struct bench_case *first = NULL;
 	struct buffer buf;
-	struct placement pl;
+	struct placement pl = { 0 };
 	char why[256] = "";
 	int rc;
 
