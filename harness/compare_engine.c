@@ -874,6 +874,27 @@ static void apply_stability(struct cmp_report *rep)
 	}
 }
 
+/*
+ * --history was asked for and has too few runs (a new host, the first runs
+ * of a benchmark): one run against one run then has no estimate of what
+ * differs between processes, which on the development machine is larger
+ * than most changes worth finding (docs/verdicts.md: 3 to 16 of 45 A/A
+ * pairs gated on rounds alone).  Say what is missing rather than guess.
+ */
+static void no_history_no_change(struct cmp_report *rep)
+{
+	for (size_t i = 0; i < rep->nrows; i++) {
+		struct cmp_row *r = &rep->rows[i];
+
+		if (r->kind == METRIC_LAYOUT || r->noise != CMP_NOISE_ROUNDS ||
+		    (r->verdict != CMP_REGRESSED && r->verdict != CMP_IMPROVED))
+			continue;
+		r->verdict = CMP_UNDECIDED;
+		r->why = "run-to-run noise unknown: --history has fewer than 3 earlier runs of this host";
+		r->rounds_needed = -1;
+	}
+}
+
 int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 		const struct cmp_options *opt, struct cmp_report *rep)
 {
@@ -924,6 +945,8 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 	rep->spread_base = side_spread(base);
 	rep->spread_new = side_spread(new);
 	apply_stability(rep);
+	if (opt->history && rep->history_runs == 0)
+		no_history_no_change(rep);
 	for (size_t i = 0; i < rep->nrows; i++)
 		rep->count[rep->rows[i].kind][rep->rows[i].verdict]++;
 

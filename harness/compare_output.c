@@ -91,8 +91,8 @@ static const char *noise_text(const struct cmp_report *rep, const struct cmp_opt
 		return "rounds of each run, plus the run-to-run variance of earlier runs of this host";
 	if (opt->history)
 		return "rounds of each run only: --history holds fewer than 3 other runs of this "
-		       "host and benchmark, so a difference between processes that rounds do not "
-		       "see counts as a change";
+		       "host and benchmark, so run-to-run noise is unknown and no change is called "
+		       "(undecided) until it has them";
 	return "rounds of each run only (no --history: a difference between processes that "
 	       "rounds do not see counts as a change)";
 }

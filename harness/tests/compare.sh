@@ -199,6 +199,18 @@ check "unstable NEW: said in the table" grep -q "^UNSTABLE: NEW's rounds moved t
 "$PFNLAB" compare --json "$tmp/calm.json" "$tmp/slow.json" >"$tmp/json" 2>/dev/null
 jqc "stable 30% slower run: pin regressed, spread not unstable" '.round_spread.unstable == null and .summary.gated.regressed > 0' "$tmp/json"
 
+# 9e. --history with too few runs (a new host): one run against one run
+# cannot know its run-to-run noise, so nothing is called; without
+# --history the same pair is judged on rounds alone, as the table says.
+mkdir -p "$tmp/young"
+gen "$tmp/young/r1.json" -v seed=80 -v started=2026-05-01T00:00:00Z
+gen "$tmp/young/r2.json" -v seed=81 -v started=2026-05-02T00:00:00Z
+gen "$tmp/young/r3.json" -v seed=82 -v slow=1.3 -v started=2026-05-03T00:00:00Z
+"$PFNLAB" compare --json --history "$tmp/young" "$tmp/young/r2.json" "$tmp/young/r3.json" >"$tmp/json" 2>/dev/null
+jqc "young history: a 30% step is undecided, the reason says why" '.exit_status == 0 and .summary.gated.regressed == 0 and any(.metrics[]; .verdict == "undecided" and (.why | test("run-to-run noise unknown")))' "$tmp/json"
+"$PFNLAB" compare --json "$tmp/young/r2.json" "$tmp/young/r3.json" >"$tmp/json" 2>/dev/null
+jqc "no --history: the same pair regressed on rounds alone" '.exit_status == 1 and .summary.gated.regressed > 0' "$tmp/json"
+
 # 10. every subcommand has --help
 for c in compare history plot report; do
 	"$PFNLAB" "$c" --help >"$tmp/out" 2>&1
