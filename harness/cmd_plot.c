@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pfnlab plot RESULT...: the six charts as TSV + SVG + PNG.  The work is in
+ * pfnlab plot RESULT...: the charts as TSV + SVG + PNG.  The work is in
  * plot_charts.c; this file reads arguments and prints the paths.
  */
 #include <stdio.h>
@@ -18,7 +18,7 @@ static void plot_usage(FILE *out)
 	      "scripts in plots/ as SVG and PNG.  RESULT is a result file or a\n"
 	      "directory of them; when a benchmark appears in several, the latest\n"
 	      "run is drawn.  Charts: pin_throughput, batch, iotlb, numa, trend,\n"
-	      "compare (plots/README.md explains each).\n"
+	      "compare, plan (plots/README.md explains each).\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR   where to write (default: plots/ next to the first RESULT)\n"
@@ -27,6 +27,7 @@ static void plot_usage(FILE *out)
 	      "  --history DIR      runs for the trend chart (default: RESULT...)\n"
 	      "  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
 	      "  --threshold PCT    compare effect threshold in percent (default 5)\n"
+	      "  --plan-size SIZE   target of the plan chart (default 1G; pfnlab plan)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
 	      "Needs gnuplot (apt-get install gnuplot-nox).  $PFNLAB_PLOTS overrides\n"

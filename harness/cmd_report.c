@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "compare_engine.h"
 #include "compare_history.h"
+#include "plan_model.h"
 #include "plot_charts.h"
 #include "result_load.h"
 
@@ -25,8 +26,9 @@ static void report_usage(FILE *out)
 	fputs("usage: pfnlab report [options] RESULT...\n"
 	      "\n"
 	      "Write a static HTML report (no network, no external assets) with the\n"
-	      "six charts of `pfnlab plot`, a summary table per result, the compare\n"
-	      "verdicts against --base, and each run's environment record.\n"
+	      "charts of `pfnlab plot`, a capacity plan per host (`pfnlab plan` at\n"
+	      "--plan-size), a summary table per result, the compare verdicts against\n"
+	      "--base, and each run's environment record.\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR   where to write index.html and plots/ (default:\n"
@@ -36,6 +38,7 @@ static void report_usage(FILE *out)
 	      "                     compare's run-to-run noise model\n"
 	      "  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
 	      "  --threshold PCT    compare effect threshold in percent (default 5)\n"
+	      "  --plan-size SIZE   target of the capacity plan and its chart (default 1G)\n"
 	      "  --note TEXT        a line shown atop the page (up to 8; `make bench`\n"
 	      "                     says there which part of a run is missing and why)\n"
 	      "  -h, --help         this text\n"
@@ -102,7 +105,7 @@ static const char page_head[] =
 	"td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}\n"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}\n"
-	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}.incomplete{background:#fbd3d3;padding:4px}\n"
+	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}.incomplete{background:#fbd3d3;padding:4px}td.bad{background:#fbd3d3}td.ok{background:#d4f2d4}\n"
 	".skipped,.failed{color:#888}.flagged{background:#fff0d0}\n"
 	"code{font-size:.9em}details{margin:.5em 0}\n"
 	"</style>\n</head>\n";
@@ -351,9 +354,44 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 	free(env);
 }
 
+static int plan_section_host(const struct plan_out *out, void *arg)
+{
+	plan_print_html(arg, out);
+	return 0;
+}
+
+static void write_plan(FILE *f, const struct rl_set *results, double plan_bytes)
+{
+	struct plan_request req = { .target_bytes = plan_bytes > 0 ? plan_bytes : 1073741824.0 };
+	char target[64], arg[64], factor[32];
+	double t = req.target_bytes;
+	int hosts;
+
+	plan_fmt_size(target, sizeof(target), t);
+	/* the target as `pfnlab plan --size` takes it */
+	if (fmod(t, 1073741824.0) == 0)
+		snprintf(arg, sizeof(arg), "%.0fG", t / 1073741824.0);
+	else if (fmod(t, 1048576.0) == 0)
+		snprintf(arg, sizeof(arg), "%.0fM", t / 1048576.0);
+	else
+		snprintf(arg, sizeof(arg), "%.0fK", t / 1024.0);
+	snprintf(factor, sizeof(factor), "%.0f", PLAN_MAX_EXTRAPOLATION);
+	fputs("<h2 id=\"plan\">Capacity plan</h2>\n<p>", f);
+	fprintf(f, "How long one operation of %s takes on each host, from the sizes its results "
+		"measured (<code>pfnlab plan --size %s</code>; docs/plan.md): a line of a fixed cost "
+		"plus a cost per 4 KiB page through the median of each size's rounds, with the 95%% "
+		"interval of one operation.  <i>Check</i>: the largest size fitted is held out and "
+		"predicted from the others.  A plan needs 3 sizes and extrapolates at most %sx the "
+		"largest.</p>\n", target, arg, factor);
+	hosts = plan_each_host(results, &req, plan_section_host, f);
+	if (hosts == 0)
+		fputs("<p>No size sweep in these results (pin, map or read at several sizes).</p>\n", f);
+}
+
 static int write_page(const char *path, const struct rl_set *results, const struct rl_set *base,
 		      const struct plot_chart *charts, bool have_charts,
-		      const struct cmp_options *opt, const char *const *notes, int nnotes)
+		      const struct cmp_options *opt, const char *const *notes, int nnotes,
+		      double plan_bytes)
 {
 	char tmp[4300], when[64];
 	time_t now = time(NULL);
@@ -373,7 +411,8 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 	fputs("<body>\n", f);
 	fputs(page_script, f);
 	fprintf(f, "<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
-		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#compare\">compare</a>", when,
+		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#plan\">plan</a>, "
+		"<a href=\"#compare\">compare</a>", when,
 		results->n);
 	for (size_t i = 0; i < results->n; i++)
 		fprintf(f, ", <a href=\"#run-%zu\">run %zu</a>", i, i + 1);
@@ -387,6 +426,7 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 		fputs("</p>\n", f);
 	}
 	write_charts(f, charts, have_charts);
+	write_plan(f, results, plan_bytes);
 	write_compare(f, base, results, opt);
 	for (size_t i = 0; i < results->n; i++)
 		write_result(f, &results->results[i], i);
@@ -417,7 +457,7 @@ int cmd_report(int argc, char **argv)
 	if (ret < 0)
 		goto out;
 	if (write_page(page, &cli.results, cli.in.base, charts, ret == 0, &cli.opt, cli.notes,
-		       cli.nnotes) != 0)
+		       cli.nnotes, cli.in.plan_bytes) != 0)
 		goto out;
 	printf("%s\n", page);
 	status = 0;

@@ -15,5 +15,6 @@ int cmd_ab(int argc, char **argv);	/* two builds interleaved, then compared */
 int cmd_history(int argc, char **argv);	/* series + change points */
 int cmd_plot(int argc, char **argv);	/* TSV + gnuplot SVG/PNG */
 int cmd_report(int argc, char **argv);	/* static HTML report */
+int cmd_plan(int argc, char **argv);	/* capacity plan for a size */
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{ "history", cmd_history, "series over many results, change points" },
 	{ "plot", cmd_plot, "TSV + gnuplot charts from results" },
 	{ "report", cmd_report, "static HTML report from results" },
+	{ "plan", cmd_plan, "how long SIZE takes here: fitted cost model, interval, memory, IOTLB" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include <unistd.h>
 
 #include "compare_history.h"
+#include "jobfile.h"
+#include "plan_model.h"
 #include "srcdir.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -36,6 +39,7 @@ static const struct {
 	[CHART_NUMA] = { "numa", "NUMA: CPU node x memory node" },
 	[CHART_TREND] = { "trend", "Per-commit trend" },
 	[CHART_COMPARE] = { "compare", "Compare: ratio per metric" },
+	[CHART_PLAN] = { "plan", "Capacity plan: time vs size" },
 };
 
 const char *plot_scripts_dir(void)
@@ -616,6 +620,54 @@ out:
 /* ---- rendering ---- */
 
 /* gnuplot single-quoted string: a quote is written twice. */
+/* ---- the plan chart: every host's planned series ---- */
+
+struct plan_chart_arg {
+	FILE *f;
+	int hosts;			/* planned so far */
+	size_t series;			/* planned series written */
+	bool host_in_label;
+};
+
+static int plan_chart_host(const struct plan_out *out, void *arg)
+{
+	struct plan_chart_arg *a = arg;
+
+	if (out->nplanned == 0)
+		return 0;
+	/* gnuplot index blocks are separated by two blank lines */
+	if (a->series)
+		fputs("\n\n", a->f);
+	a->series += out->nplanned;
+	return plan_write_tsv(a->f, out, a->host_in_label);
+}
+
+static int data_plan(const struct plot_inputs *in, const char *path, bool *has, char *sub,
+		     size_t sublen)
+{
+	struct plan_request req = { .target_bytes = in->plan_bytes > 0 ? in->plan_bytes : 1073741824.0 };
+	struct plan_chart_arg a = { 0 };
+	char tmp[4200], target[64];
+	int ret;
+
+	for (size_t r = 1; in->results && r < in->results->n; r++)
+		a.host_in_label |= strcmp(in->results->results[r].hostname,
+					  in->results->results[0].hostname) != 0;
+	a.f = tsv_open(path, tmp, sizeof(tmp));
+	if (!a.f) {
+		fprintf(stderr, "pfnlab plot: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ret = in->results ? plan_each_host(in->results, &req, plan_chart_host, &a) : 0;
+	if (tsv_close(a.f, tmp, path) != 0 || ret < 0)
+		return -1;
+	*has = a.series > 0;
+	plan_fmt_size(target, sizeof(target), req.target_bytes);
+	snprintf(sub, sublen, "%zu series; fit (dashed) to %s with its 95%% interval (band)", a.series,
+		 target);
+	return 0;
+}
+
 static void gp_quote(char *dst, size_t len, const char *src)
 {
 	size_t o = 0;
@@ -733,6 +785,12 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 	snprintf(extra[CHART_COMPARE], sizeof(extra[0]), "subtitle=%s; nrows=%zu; threshold=%g",
 		 quoted, nrows ? nrows : 1, in->cmp ? in->cmp->threshold : 0.05);
 
+	sub[0] = '\0';
+	if (data_plan(in, charts[CHART_PLAN].tsv, &charts[CHART_PLAN].has_data, sub, sizeof(sub)) != 0)
+		return -1;
+	gp_quote(quoted, sizeof(quoted), sub);
+	snprintf(extra[CHART_PLAN], sizeof(extra[0]), "subtitle=%s", quoted);
+
 	gnuplot = plot_have_gnuplot("plot");
 	if (!gnuplot)
 		return 1;
@@ -782,6 +840,7 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 		{ "metric", required_argument, NULL, 'm' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "note", required_argument, NULL, 'N' },
+		{ "plan-size", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -812,6 +871,17 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 				return 2;
 			}
 			break;
+		case 'P': {
+			uint64_t v;
+
+			if (parse_size(optarg, &v) != 0 || v == 0 || v % 4096) {
+				fprintf(stderr, "pfnlab %s: --plan-size wants a size, a multiple of 4 KiB (K/M/G/T suffixes), got '%s'\n",
+					cmd, optarg);
+				return 2;
+			}
+			cli->in.plan_bytes = (double)v;
+			break;
+		}
 		case 'N':
 			if (cli->nnotes == PLOT_MAX_NOTES) {
 				fprintf(stderr, "pfnlab %s: %d --note at most\n", cmd, PLOT_MAX_NOTES);

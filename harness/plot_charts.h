@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The six charts: their data as TSV and their rendering with the gnuplot
+ * The charts: their data as TSV and their rendering with the gnuplot
  * scripts in plots/ (one script per chart; plots/README.md says what each
  * shows).  Shared by `pfnlab plot` and `pfnlab report`.
  */
@@ -21,6 +21,7 @@ enum plot_chart_id {
 	CHART_NUMA,		/* CPU node x memory node heatmap */
 	CHART_TREND,		/* per-commit trend with change points */
 	CHART_COMPARE,		/* ratio bars with CI whiskers */
+	CHART_PLAN,		/* capacity plan: time vs size, fit, extrapolation */
 	PLOT_NCHARTS
 };
 
@@ -30,6 +31,7 @@ struct plot_inputs {
 	const struct rl_set *history;	/* runs of the trend chart (else results) */
 	const char *trend_metric;	/* NULL: pin_ns_per_page, else the first found */
 	const struct cmp_options *cmp;	/* NULL: defaults */
+	double plan_bytes;		/* target of the plan chart and section; 0: 1 GiB */
 };
 
 struct plot_chart {
@@ -58,7 +60,7 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 /*
  * The command line `pfnlab plot` and `pfnlab report` share: RESULT... with
  * -o, --base, --history (also the compare's noise model), --metric,
- * --threshold and --note.  @in points into the
+ * --threshold, --plan-size and --note.  @in points into the
  * struct itself, so a plot_cli is used where it was parsed, never copied.
  */
 #define PLOT_MAX_NOTES 8

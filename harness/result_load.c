@@ -210,6 +210,7 @@ static int load_bench(const char *path, size_t index, json_t *jb, struct rl_benc
 		return -1;
 	}
 	b->params = json_object_get(jb, "params");
+	b->json = jb;
 	b->status = str_or(jb, "status", "ok");
 	b->reason = json_string_value(json_object_get(jb, "reason"));
 	key = json_string_value(json_object_get(jb, "key"));

@@ -43,6 +43,7 @@ struct rl_bench {
 	const char *status;		/* ok | skipped | failed | flagged | missing */
 	const char *reason;		/* NULL when none */
 	json_t *params;			/* borrowed; may be NULL */
+	json_t *json;			/* the whole benchmark object, borrowed */
 	struct rl_metric *metrics;
 	size_t nmetrics;
 };

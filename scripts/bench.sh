@@ -193,7 +193,7 @@ for n in "${notes[@]}"; do note_args+=(--note "$n"); done
 echo
 say "done in $(elapsed)"
 for r in "${runs[@]}"; do echo "  results  $r"; done
-for c in pin_throughput batch iotlb numa trend compare; do
+for c in pin_throughput batch iotlb numa trend compare plan; do
 	[ -f "$out/report/plots/$c.svg" ] && echo "  chart    $out/report/plots/$c.svg (.png, .tsv)"
 done
 [ -f "$out/report/index.html" ] && echo "  report   $out/report/index.html"

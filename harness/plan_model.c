@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capacity plans: series from results, the weighted fit, predictions with
+ * intervals and the hold-out validation (plan_model.h says the model).
+ */
+#include "plan_model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_stats.h"
+#include "stats.h"
+
+/* The plan ops and the ns-per-page metric each reads, from benchmarks of bench_op. */
+static const struct {
+	const char *op, *bench_op, *metric;
+} plan_ops[] = {
+	{ "pin", "pin", "pin_ns_per_page" },
+	{ "unpin", "pin", "unpin_ns_per_page" },
+	{ "map", "map", "map_ns_per_page" },
+	{ "read", "read", "read_ns_per_page" },
+};
+
+/* Parameters that are not part of a series' identity. */
+static const char *const not_identity[] = {
+	"size", "rounds", "repetitions", "warmup", "min_time", "noisy_cv", "seed", NULL,
+};
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+double plan_folio_bytes(const char *page)
+{
+	if (!page)
+		return 0;
+	if (strcmp(page, "4k") == 0 || strcmp(page, "memfd") == 0)
+		return 4096.0;
+	if (strcmp(page, "thp") == 0 || strcmp(page, "hugetlb-2m") == 0 ||
+	    strcmp(page, "memfd-2m") == 0)
+		return 2097152.0;
+	if (strcmp(page, "hugetlb-1g") == 0 || strcmp(page, "memfd-1g") == 0)
+		return 1073741824.0;
+	return 0;
+}
+
+static void set_err(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* The parameters but @drop and the non-identity ones, as sorted compact JSON. */
+static char *params_id(json_t *params, const char *drop)
+{
+	json_t *copy = json_object();
+	const char *k;
+	json_t *v;
+	char *s;
+
+	if (!copy)
+		return NULL;
+	json_object_foreach(params, k, v) {
+		if (in_list(k, not_identity) || (drop && strcmp(k, drop) == 0))
+			continue;
+		json_object_set(copy, k, v);
+	}
+	s = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(copy);
+	return s;
+}
+
+static int obs_add(struct plan_series *s, double size, double ns)
+{
+	struct plan_obs *more = realloc(s->obs, (s->nobs + 1) * sizeof(*more));
+
+	if (!more)
+		return -1;
+	s->obs = more;
+	s->obs[s->nobs++] = (struct plan_obs){ size, ns };
+	return 0;
+}
+
+static int cmp_dbl(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+static int distinct_sizes(struct plan_series *s)
+{
+	double *v = malloc((s->nobs ? s->nobs : 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < s->nobs; i++)
+		v[i] = s->obs[i].size_bytes;
+	qsort(v, s->nobs, sizeof(*v), cmp_dbl);
+	for (size_t i = 0; i < s->nobs; i++)
+		if (n == 0 || v[i] != v[n - 1])
+			v[n++] = v[i];
+	s->sizes = v;
+	s->nsizes = n;
+	return 0;
+}
+
+/* Median over the rounds of @name, per GiB of the benchmark's size. */
+static double per_gib(const struct rl_bench *b, const char *name)
+{
+	const struct rl_metric *m = rl_find_metric(b, name);
+	double size = rl_param_num(b, "size");
+
+	if (!m || isnan(m->median) || !(size > 0))
+		return NAN;
+	return m->median / (size / 1073741824.0);
+}
+
+/* Running medians are not needed: the last benchmark's layout counts stand. */
+static void layout_counts(struct plan_series *s, const struct rl_bench *b)
+{
+	static const char *const leaves[3] = { "iopte_4k", "iopte_2m", "iopte_1g" };
+	double v = per_gib(b, "gup_calls");
+
+	if (!isnan(v))
+		s->gup_calls_per_gib = v;
+	for (int i = 0; i < 3; i++) {
+		v = per_gib(b, leaves[i]);
+		if (!isnan(v))
+			s->ioptes_per_gib[i] = v;
+	}
+}
+
+static struct plan_series *series_get(struct plan_series **all, size_t *n, const char *id,
+				      const struct rl_bench *b, const char *op)
+{
+	struct plan_series *more, *s;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*all)[i].id, id) == 0 && strcmp((*all)[i].op, op) == 0)
+			return &(*all)[i];
+	more = realloc(*all, (*n + 1) * sizeof(*more));
+	if (!more)
+		return NULL;
+	*all = more;
+	s = &more[(*n)++];
+	memset(s, 0, sizeof(*s));
+	s->id = strdup(id);
+	s->base_id = params_id(b->params, "page");
+	snprintf(s->backend, sizeof(s->backend), "%s", rl_param_str(b, "backend"));
+	snprintf(s->op, sizeof(s->op), "%s", op);
+	snprintf(s->page, sizeof(s->page), "%s", rl_param_str(b, "page"));
+	s->folio_bytes = plan_folio_bytes(s->page);
+	s->gup_calls_per_gib = NAN;
+	for (int i = 0; i < 3; i++)
+		s->ioptes_per_gib[i] = NAN;
+	if (!s->id || !s->base_id)
+		return NULL;
+	return s;
+}
+
+/* "uring pin thp", then what else tells it from a series of the same three. */
+static void series_label(struct plan_series *all, size_t n)
+{
+	static const char *const extra[] = { "threads", "fill", "pages_per_call", "batch_runs",
+					     "mem_node", "cpu_node", "domain", NULL };
+
+	for (size_t i = 0; i < n; i++) {
+		struct plan_series *s = &all[i];
+		size_t len;
+
+		len = (size_t)snprintf(s->label, sizeof(s->label), "%s %s %s", s->backend, s->op,
+				       s->page);
+		for (size_t j = 0; j < n; j++) {
+			json_t *pi, *pj;
+
+			if (j == i || strcmp(all[j].backend, s->backend) || strcmp(all[j].op, s->op) ||
+			    strcmp(all[j].page, s->page))
+				continue;
+			pi = json_loads(s->id, 0, NULL);
+			pj = json_loads(all[j].id, 0, NULL);
+			for (int k = 0; extra[k] && pi && pj && len < sizeof(s->label); k++) {
+				json_t *vi = json_object_get(pi, extra[k]);
+				char *txt;
+
+				if (!vi || json_equal(vi, json_object_get(pj, extra[k])) ||
+				    strstr(s->label, extra[k]))
+					continue;
+				txt = json_dumps(vi, JSON_ENCODE_ANY);
+				if (txt)
+					len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
+								" %s=%s", extra[k], txt);
+				free(txt);
+			}
+			json_decref(pi);
+			json_decref(pj);
+		}
+	}
+}
+
+/* @v is one of the comma-separated words of @list. */
+static bool listed(const char *list, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *p = list; (p = strstr(p, v)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Which values of @param the measured benchmarks of the results have. */
+static void have_values(const struct rl_set *set, const char *param, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t r = 0; r < set->n; r++) {
+		for (size_t k = 0; k < set->results[r].nbenches; k++) {
+			const struct rl_bench *b = &set->results[r].benches[k];
+			const char *v = rl_param_str(b, param);
+			int w;
+
+			if (!v || !rl_bench_measured(b) || listed(buf, v))
+				continue;
+			w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", v);
+			if (w < 0 || (size_t)w >= len - used) {
+				buf[used] = '\0';
+				return;
+			}
+			used += (size_t)w;
+		}
+	}
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+static int check_hosts(const struct rl_set *set, char *err, size_t errlen)
+{
+	for (size_t r = 1; r < set->n; r++) {
+		if (strcmp(set->results[r].hostname, set->results[0].hostname) != 0) {
+			set_err(err, errlen,
+				"results of more than one host (%s in %s, %s in %s): a plan is for one machine; give the runs of one host",
+				set->results[0].hostname, set->results[0].path,
+				set->results[r].hostname, set->results[r].path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool op_selected(const char *want, const char *op)
+{
+	return !want || strcmp(want, op) == 0;
+}
+
+static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
+		     struct plan_series **all, size_t *n)
+{
+	const char *bop = rl_param_str(b, "op"), *backend = rl_param_str(b, "backend");
+	const char *page = rl_param_str(b, "page");
+	double size = rl_param_num(b, "size");
+
+	if (!bop || !backend || !page || !(size > 0) || !rl_bench_measured(b) ||
+	    (f->backend && strcmp(f->backend, backend) != 0) ||
+	    (f->page && strcmp(f->page, page) != 0))
+		return 0;
+	for (size_t o = 0; o < sizeof(plan_ops) / sizeof(plan_ops[0]); o++) {
+		const struct rl_metric *m;
+		struct plan_series *s;
+		char *id;
+
+		if (strcmp(bop, plan_ops[o].bench_op) != 0 || !op_selected(f->op, plan_ops[o].op))
+			continue;
+		m = rl_find_metric(b, plan_ops[o].metric);
+		if (!m)
+			continue;
+		id = params_id(b->params, NULL);
+		s = id ? series_get(all, n, id, b, plan_ops[o].op) : NULL;
+		free(id);
+		if (!s)
+			return -1;
+		s->metric = plan_ops[o].metric;
+		for (size_t k = 0; k < m->nrounds; k++)
+			if (isfinite(m->round_medians[k]) && m->round_medians[k] > 0 &&
+			    obs_add(s, size, m->round_medians[k] * size / 4096.0) != 0)
+				return -1;
+		layout_counts(s, b);
+	}
+	return 0;
+}
+
+int plan_collect(const struct rl_set *set, const struct plan_filter *f,
+		 struct plan_series **out, size_t *nout, char *err, size_t errlen)
+{
+	struct plan_series *all = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!set || set->n == 0) {
+		set_err(err, errlen, "no results given");
+		return -1;
+	}
+	if (check_hosts(set, err, errlen) != 0)
+		return -1;
+	if (f->op && !op_selected(f->op, "pin") && !op_selected(f->op, "unpin") &&
+	    !op_selected(f->op, "map") && !op_selected(f->op, "read")) {
+		set_err(err, errlen, "--op %s: a plan is for pin, unpin, map or read", f->op);
+		return -1;
+	}
+	for (size_t r = 0; r < set->n; r++)
+		for (size_t k = 0; k < set->results[r].nbenches; k++)
+			if (add_bench(&set->results[r].benches[k], f, &all, &n) != 0) {
+				plan_series_free(all, n);
+				set_err(err, errlen, "out of memory");
+				return -1;
+			}
+	for (size_t i = 0; i < n; i++)
+		if (distinct_sizes(&all[i]) != 0) {
+			plan_series_free(all, n);
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	if (n == 0) {
+		char pages[256], backends[256], ops[256];
+
+		have_values(set, "page", pages, sizeof(pages));
+		have_values(set, "backend", backends, sizeof(backends));
+		have_values(set, "op", ops, sizeof(ops));
+		set_err(err, errlen,
+			"no measured benchmark of op %s, backend %s, page %s in these results (they have backends: %s; ops: %s; pages: %s)",
+			f->op ? f->op : "pin, unpin, map or read", f->backend ? f->backend : "any",
+			f->page ? f->page : "any", backends, ops, pages);
+		return -1;
+	}
+	series_label(all, n);
+	*out = all;
+	*nout = n;
+	return 0;
+}
+
+void plan_series_free(struct plan_series *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++) {
+		free(s[i].id);
+		free(s[i].base_id);
+		free(s[i].obs);
+		free(s[i].sizes);
+	}
+	free(s);
+}
+
+/* The rounds of one size: their median, robust relative scale and count. */
+struct size_stat {
+	double size, median, rel_scale;
+	size_t n;
+};
+
+/* Totals of the rounds at @size, sorted, into @buf (room for n). */
+static size_t totals_at(const struct plan_obs *obs, size_t n, double size, double *buf)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (obs[i].size_bytes == size)
+			buf[c++] = obs[i].total_ns;
+	qsort(buf, c, sizeof(*buf), cmp_dbl);
+	return c;
+}
+
+static void size_stat_of(double *sorted, size_t c, double size, double *dev, struct size_stat *st)
+{
+	double med = stats_quantile_sorted(sorted, c, 0.5);
+
+	for (size_t i = 0; i < c; i++)
+		dev[i] = fabs(sorted[i] - med);
+	qsort(dev, c, sizeof(*dev), cmp_dbl);
+	st->size = size;
+	st->median = med;
+	st->n = c;
+	/* 1.4826 MAD: the SD for normal data, unmoved by a round the host disturbed */
+	st->rel_scale = 1.4826 * stats_quantile_sorted(dev, c, 0.5) / med;
+	/* a size whose rounds agree to the ns still has the clock's grain */
+	if (!(st->rel_scale > 1e-3))
+		st->rel_scale = 1e-3;
+}
+
+int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit)
+{
+	double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, det, b0, b1, chi2 = 0, scale = 1;
+	double *buf = NULL, *dev = NULL, *resid = NULL;
+	struct size_stat *st = NULL;
+	size_t k = 0, nres = 0;
+	int ret = -1;
+
+	memset(fit, 0, sizeof(*fit));
+	buf = malloc((n ? n : 1) * sizeof(*buf));
+	dev = malloc((n ? n : 1) * sizeof(*dev));
+	resid = malloc((n ? n : 1) * sizeof(*resid));
+	st = malloc((n ? n : 1) * sizeof(*st));
+	if (!buf || !dev || !resid || !st)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		double size = obs[i].size_bytes;
+		bool seen = false;
+		size_t c;
+
+		for (size_t j = 0; j < k; j++)
+			seen |= st[j].size == size;
+		if (seen || size > max_size)
+			continue;
+		c = totals_at(obs, n, size, buf);
+		size_stat_of(buf, c, size, dev, &st[k]);
+		/* every round relative to its size's median: the scatter of one operation */
+		for (size_t j = 0; j < c; j++)
+			resid[nres++] = buf[j] / st[k].median - 1.0;
+		k++;
+	}
+	if (k < 2)
+		goto out;
+	for (size_t j = 0; j < k; j++) {
+		/* the median of n rounds has an SE of about 1.2533 sigma / sqrt(n) */
+		double se = 1.2533 * st[j].rel_scale * st[j].median / sqrt((double)st[j].n);
+		double w = 1.0 / (se * se), x = st[j].size / 4096.0;
+
+		sw += w;
+		sx += w * x;
+		sy += w * st[j].median;
+		sxx += w * x * x;
+		sxy += w * x * st[j].median;
+	}
+	det = sw * sxx - sx * sx;
+	if (!(det > 0))
+		goto out;
+	b1 = (sw * sxy - sx * sy) / det;
+	b0 = (sy - b1 * sx) / sw;
+	for (size_t j = 0; j < k; j++) {
+		double se = 1.2533 * st[j].rel_scale * st[j].median / sqrt((double)st[j].n);
+		double r = (st[j].median - (b0 + b1 * st[j].size / 4096.0)) / se;
+
+		chi2 += r * r;
+	}
+	/*
+	 * Sizes that miss the line by more than their own medians' errors say the
+	 * line is not the whole story: widen the terms' errors by that much.
+	 */
+	if (k > 2 && chi2 / (double)(k - 2) > 1.0)
+		scale = chi2 / (double)(k - 2);
+	fit->fixed_ns = b0;
+	fit->ns_per_page = b1;
+	fit->var_fixed = scale * sxx / det;
+	fit->var_slope = scale * sw / det;
+	fit->cov = -scale * sx / det;
+	fit->misfit = k > 2 ? chi2 / (double)(k - 2) : NAN;
+	qsort(resid, nres, sizeof(*resid), cmp_dbl);
+	fit->rel_lo = stats_quantile_sorted(resid, nres, (1.0 - PLAN_LEVEL) / 2.0);
+	fit->rel_hi = stats_quantile_sorted(resid, nres, 0.5 + PLAN_LEVEL / 2.0);
+	fit->nobs = nres;
+	fit->nsizes = k;
+	fit->min_size = INFINITY;
+	for (size_t j = 0; j < k; j++) {
+		fit->min_size = fmin(fit->min_size, st[j].size);
+		fit->max_size = fmax(fit->max_size, st[j].size);
+	}
+	ret = 0;
+out:
+	free(buf);
+	free(dev);
+	free(resid);
+	free(st);
+	return ret;
+}
+
+void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_estimate *e)
+{
+	double x = size_bytes / 4096.0, y = fit->fixed_ns + fit->ns_per_page * x;
+	double var_line = fit->var_fixed + x * x * fit->var_slope + 2.0 * x * fit->cov;
+	double z = PLAN_Z * sqrt(var_line > 0 ? var_line : 0);
+	double down = y * fmin(0.0, fit->rel_lo), up = y * fmax(0.0, fit->rel_hi);
+
+	e->size_bytes = size_bytes;
+	e->ns = y;
+	e->lo_ns = y - sqrt(down * down + z * z);
+	e->hi_ns = y + sqrt(up * up + z * z);
+}
+
+double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds)
+{
+	double *buf = malloc((n ? n : 1) * sizeof(*buf)), med;
+	size_t c;
+
+	if (!buf)
+		return NAN;
+	c = totals_at(obs, n, size, buf);
+	med = c ? stats_quantile_sorted(buf, c, 0.5) : NAN;
+	free(buf);
+	if (nrounds)
+		*nrounds = c;
+	return med;
+}
+
+void plan_check(const struct plan_series *s, const struct plan_fit *fit, double size,
+		struct plan_validation *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->size_bytes = size;
+	v->measured_ns = plan_measured_median(s->obs, s->nobs, size, &v->nrounds);
+	if (!v->nrounds)
+		return;
+	plan_predict(fit, size, &v->predicted);
+	v->error = v->predicted.ns / v->measured_ns - 1.0;
+	v->inside = v->measured_ns >= v->predicted.lo_ns && v->measured_ns <= v->predicted.hi_ns;
+	v->done = true;
+}
+
+void plan_validate(const struct plan_series *s, double fit_max, struct plan_validation *v)
+{
+	struct plan_fit fit;
+	size_t k = 0;
+
+	memset(v, 0, sizeof(*v));
+	while (k < s->nsizes && s->sizes[k] <= fit_max)
+		k++;
+	if (k < PLAN_MIN_SIZES || plan_fit(s->obs, s->nobs, s->sizes[k - 2], &fit) != 0)
+		return;
+	plan_check(s, &fit, s->sizes[k - 1], v);
+}
+
+int plan_split(double slope_4k, double slope_huge, double folio_bytes, double *per_page_ns,
+	       double *per_folio_ns)
+{
+	double pages_per_folio = folio_bytes / 4096.0;
+
+	if (!(pages_per_folio > 1.0))
+		return -1;
+	/* slope_4k - slope_huge = folio * (1 - 1 / pages_per_folio) */
+	*per_folio_ns = (slope_4k - slope_huge) / (1.0 - 1.0 / pages_per_folio);
+	*per_page_ns = slope_4k - *per_folio_ns;
+	return 0;
+}
+
+double plan_pt_bytes(double n4k, double n2m, double n1g)
+{
+	/* tables at each level: the entries below it, 512 to a table */
+	double l1 = ceil(n4k / 512.0);
+	double l2 = ceil((n2m + l1) / 512.0);
+	double l3 = ceil((n1g + l2) / 512.0);
+	double l4 = l3 > 0 ? 1.0 : 0.0;
+
+	return 4096.0 * (l1 + l2 + l3 + l4);
+}
+
+void plan_fmt_size(char *buf, size_t len, double bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	int u = 0;
+
+	while (fabs(bytes) >= 1024.0 && u < 5) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, "%.*f %s", bytes == floor(bytes) ? 0 : bytes < 10 ? 2 : 1, bytes,
+		 unit[u]);
+}
+
+void plan_fmt_ns(char *buf, size_t len, double ns)
+{
+	double a = fabs(ns);
+
+	if (a >= 3600e9)
+		snprintf(buf, len, "%.3g h", ns / 3600e9);
+	else if (a >= 60e9)
+		snprintf(buf, len, "%.3g min", ns / 60e9);
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.3g ns", ns);
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Capacity plans (`pfnlab plan`, the report's plan section): from the size
+ * sweeps in results, a cost model per backend x op x page kind, a
+ * prediction with its interval for a size nobody measured, and the
+ * self-validation that says whether the model extrapolated well on this
+ * machine.  docs/plan.md explains the model and its limits.
+ *
+ * The model of one series (one backend, op, page kind and every other
+ * parameter fixed, size varied) is
+ *
+ *	time(size) = fixed + per_page * (size / 4 KiB)
+ *
+ * fitted by weighted least squares through the median of each size's
+ * rounds (one observation per round: the round median of the op's ns per
+ * page times the pages of the size), each weighted by the inverse square of
+ * its standard error (from the rounds' median absolute deviation, so a
+ * round that a busy host slowed does not move it).  When the sizes miss the
+ * line by more than those errors (chi^2 per degree of freedom above 1), the
+ * terms' errors are widened by that factor.  The interval for one operation
+ * of a new size combines the line's error with the spread of single rounds
+ * around their size's median (its empirical 2.5% and 97.5% quantiles: the
+ * rounds' tails are not normal).  Within a page kind a per-folio cost grows
+ * with size exactly as a per-page cost does, so one series cannot tell them
+ * apart; with a 4 KiB series beside a huge-page series of the same backend
+ * and op, the two slopes split into a cost per 4 KiB page and a cost per
+ * folio (plan_split()).
+ */
+#ifndef PFNLAB_PLAN_MODEL_H
+#define PFNLAB_PLAN_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "result_load.h"
+
+/* A plan refuses targets beyond this many times the largest size measured. */
+#define PLAN_MAX_EXTRAPOLATION	16.0
+/* Distinct sizes a series needs: two to fit, one more to validate against. */
+#define PLAN_MIN_SIZES		3
+/* Two-sided level of the prediction intervals, and its normal quantile. */
+#define PLAN_LEVEL		0.95
+#define PLAN_Z			1.959964
+
+/* One round: its size (bytes) and its op's time for the whole size (ns). */
+struct plan_obs {
+	double size_bytes;
+	double total_ns;
+};
+
+/*
+ * One series: the rounds of every benchmark that matches on every
+ * parameter but the size (and the statistics controls).
+ */
+struct plan_series {
+	char *id;			/* the parameters but size, as sorted JSON */
+	char *base_id;			/* the same without page */
+	char label[160];		/* "uring pin thp" (+ what else differs) */
+	char backend[32], op[16], page[24];
+	const char *metric;		/* the ns-per-page metric read */
+	double folio_bytes;		/* 4 KiB, 2 MiB or 1 GiB by page kind */
+	struct plan_obs *obs;
+	size_t nobs;
+	double *sizes;			/* distinct sizes, ascending */
+	size_t nsizes;
+	double gup_calls_per_gib;	/* median over rounds; NaN when not reported */
+	double ioptes_per_gib[3];	/* 4 KiB, 2 MiB, 1 GiB leaves; NaN when not mapped */
+};
+
+struct plan_fit {
+	double fixed_ns;		/* time at size 0 */
+	double ns_per_page;		/* per 4 KiB page */
+	double var_fixed, var_slope, cov;	/* of (fixed_ns, ns_per_page) */
+	double misfit;			/* chi^2 per degree of freedom; NaN with 2 sizes */
+	double rel_lo, rel_hi;		/* quantiles of one round around its size's median */
+	size_t nobs, nsizes;
+	double min_size, max_size;	/* bytes */
+};
+
+/* A predicted time of one operation and its interval (PLAN_LEVEL). */
+struct plan_estimate {
+	double size_bytes;
+	double ns, lo_ns, hi_ns;
+};
+
+/* A measured size against the prediction of a fit that did not see it. */
+struct plan_validation {
+	bool done;
+	double size_bytes;
+	double measured_ns;		/* median of its rounds */
+	size_t nrounds;
+	struct plan_estimate predicted;
+	double error;			/* predicted / measured - 1 */
+	bool inside;			/* measured within the interval */
+};
+
+struct plan_filter {
+	const char *backend, *op, *page;	/* NULL: any */
+};
+
+/*
+ * Collect the series of @set that @filter selects.  Returns 0 with at least
+ * one series, or -1 with the reason in @err (no result, several hosts, no
+ * benchmark of the op/backend/page asked for, naming what the results do
+ * have, or out of memory).
+ */
+int plan_collect(const struct rl_set *set, const struct plan_filter *filter,
+		 struct plan_series **out, size_t *nout, char *err, size_t errlen);
+void plan_series_free(struct plan_series *s, size_t n);
+
+/*
+ * Fit the model on the rounds of sizes <= @max_size.  Returns 0, or -1 when
+ * fewer than two distinct sizes (or fewer than three rounds) are left.
+ */
+int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit);
+
+/* The time of one operation of @size_bytes, with its interval. */
+void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_estimate *e);
+
+/* Median time of the rounds of @size (NaN when none), and how many. */
+double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds);
+
+/* Check @fit's prediction for the measured @size of @s. */
+void plan_check(const struct plan_series *s, const struct plan_fit *fit, double size,
+		struct plan_validation *v);
+
+/*
+ * The self-check of every plan: of the sizes <= @fit_max, hold out the
+ * largest, fit the rest, and check the held-out size.  Not done (v->done
+ * false) with fewer than PLAN_MIN_SIZES sizes.
+ */
+void plan_validate(const struct plan_series *s, double fit_max, struct plan_validation *v);
+
+/*
+ * Split the per-page slopes of a 4 KiB series and a series of folios of
+ * @folio_bytes into a cost per 4 KiB page and a cost per folio, from
+ * slope_4k = page + folio and slope_huge = page + folio * 4 KiB / folio_bytes.
+ * Returns -1 when the folio is not larger than 4 KiB.
+ */
+int plan_split(double slope_4k, double slope_huge, double folio_bytes, double *per_page_ns,
+	       double *per_folio_ns);
+
+/* Folio size of a page kind (4 KiB for 4k and memfd); 0 for an unknown kind. */
+double plan_folio_bytes(const char *page);
+
+/*
+ * IO page table bytes of a layout with the given leaves per level (4 KiB,
+ * 2 MiB, 1 GiB): 512 eight-byte entries a table, four levels, every table
+ * full but the last of each level (a lower bound for a scattered IOVA range).
+ */
+double plan_pt_bytes(double n4k, double n2m, double n1g);
+
+/* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
+void plan_fmt_size(char *buf, size_t len, double bytes);
+/* "2.3 s", "41 ms", "12 us", "830 ns" */
+void plan_fmt_ns(char *buf, size_t len, double ns);
+
+/* ---- a whole plan: what `pfnlab plan` prints and the report shows ---- */
+
+struct plan_iotlb {
+	bool have_layout;		/* IOPTE counts of this page kind were measured */
+	double ioptes_per_gib[3];	/* 4 KiB, 2 MiB, 1 GiB leaves */
+	double entries_needed[3];	/* leaves of the working set */
+	int geometry[3];		/* the IOTLB model's entries per size; 0 unknown */
+	double covered_fraction;	/* of the working set the model's IOTLB reaches */
+	double misses_per_mib[2];	/* sequential, random; NaN when not measured */
+	double from_window[2];		/* the measured window each came from (bytes) */
+};
+
+struct plan_item {
+	const struct plan_series *s;
+	bool planned;
+	char why[512];			/* when not planned: what is missing */
+	struct plan_fit fit;
+	double fixed_lo, fixed_hi;	/* 95% interval of the fixed cost */
+	struct plan_estimate pred;	/* one operation of the target size */
+	double factor;			/* target / largest size measured */
+	struct plan_validation val;
+	struct plan_validation beyond[4];	/* measured sizes above --fit-max */
+	size_t nbeyond;
+	bool split;			/* the per-page / per-folio split below holds */
+	double per_page_ns, per_folio_ns;
+	const struct plan_series *split_against;
+	double gup_calls;		/* at the target; NaN when not reported */
+	double memlock_bytes;		/* RLIMIT_MEMLOCK the pin needs */
+	double index_bytes;		/* driver: per-page bookkeeping; NaN otherwise */
+	double xarray_bytes;		/* driver pin: the pinned xarray tier; NaN otherwise */
+	double pt_bytes;		/* driver map: IO page table; NaN otherwise */
+	const char *limit_note;		/* a module limit the target crosses, or NULL */
+	struct plan_iotlb iotlb;
+};
+
+struct plan_out {
+	const char *host;
+	double target_bytes, window_bytes;
+	double fit_max;			/* fit sizes up to this (INFINITY: all) */
+	bool force;
+	struct plan_series *series;
+	struct plan_item *items;	/* one per series */
+	size_t nseries, nplanned;
+};
+
+/*
+ * Plan the target for every series the filter selects in @set (one host).
+ * A series that cannot be planned (too few sizes, a target below its
+ * smallest size, or beyond PLAN_MAX_EXTRAPOLATION times its largest
+ * without @force) is kept with its reason.  Returns 0, or -1 with @err
+ * when no series could be collected at all.
+ */
+struct plan_request {
+	struct plan_filter filter;
+	double target_bytes;
+	double window_bytes;		/* 0: the target */
+	double fit_max;			/* 0: every size; else fit sizes <= it and check the rest */
+	bool force;
+};
+
+int plan_make(const struct rl_set *set, const struct plan_request *req, struct plan_out *out,
+	      char *err, size_t errlen);
+void plan_out_free(struct plan_out *out);
+
+/* The plan as JSON (docs/plan.md) and as text; the report's HTML table. */
+json_t *plan_to_json(const struct plan_out *out);
+void plan_print_text(FILE *f, const struct plan_out *out);
+void plan_print_html(FILE *f, const struct plan_out *out);
+
+/*
+ * The plan chart's data (plots/plan.gp): per planned series, a block of
+ * measured points (size MiB, mean ns, min, max of the rounds) and a block of
+ * the fit (size MiB, ns, interval) from the smallest size to the target.
+ */
+int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label);
+
+/*
+ * Plan every host of @set in turn (its results grouped by hostname): @fn
+ * gets each host's plan.  Hosts without a pin, unpin, map or read series
+ * are left out.  Returns how many hosts were planned, or -1 when @fn
+ * failed or memory ran out.
+ */
+int plan_each_host(const struct rl_set *set, const struct plan_request *req,
+		   int (*fn)(const struct plan_out *out, void *arg), void *arg);
+
+#endif

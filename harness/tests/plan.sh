@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# pfnlab plan from the command line, on synthetic size sweeps with a known
+# cost model (plan_synth.awk): the terms come back, the out-of-sample check
+# of 1 GiB holds, --json, and every bad input exits 2 with a message naming
+# what is missing and nothing on stdout.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+PFNLAB=${PFNLAB:-$here/../../build/harness/pfnlab}
+synth=$here/plan_synth.awk
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
+gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
+# fails2 NAME PATTERN ARGS...: exit 2, PATTERN on stderr, nothing on stdout
+fails2() {
+	local name=$1 pat=$2 rc
+	shift 2
+	"$PFNLAB" plan "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	check "$name: exit 2" test $rc -eq 2
+	check "$name: says why" grep -q -- "$pat" "$tmp/err"
+	check "$name: nothing on stdout" test ! -s "$tmp/out"
+}
+
+# 4k: 30 + 200 ns per page (a folio is a page); thp: 30 + 200/512 ns per page
+gen "$tmp/sweep.json" -v pages="4k thp" -v per_page=30 -v per_folio=200 -v fixed=40000 -v seed=1
+
+# 1. the text plan: terms in words, the split, the check, the out-of-sample check
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/sweep.json" >"$tmp/out" 2>"$tmp/err"
+check "plan exits 0" test $? -eq 0
+check "names each series" grep -q '^uring pin thp ' "$tmp/out"
+check "terms in words" grep -Eq 'model: [0-9.]+ ns per 4 KiB page \+ [0-9.]+ us fixed' "$tmp/out"
+check "thp split into page and folio costs" grep -Eq '= [0-9.]+ ns per 4 KiB page \+ [0-9.]+ ns per 2 MiB folio' "$tmp/out"
+check "self-check printed" grep -q 'check: fitted without 256 MiB' "$tmp/out"
+check "1 GiB measured beyond the fit is checked" grep -q 'beyond the fit: 1 GiB: .*inside the interval' "$tmp/out"
+
+# 2. --json: the truth comes back
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/sweep.json" >"$tmp/plan.json" 2>"$tmp/err"
+check "--json exits 0" test $? -eq 0
+jqc "json: schema and target" '.schema_version == 1 and .target_bytes == 1073741824 and .fit_max_bytes == 268435456' "$tmp/plan.json"
+jqc "json: 4k slope within 3% of 230 ns" '.series[] | select(.page == "4k") | .fit.ns_per_page / 230 - 1 | fabs < 0.03' "$tmp/plan.json"
+jqc "json: thp folio cost within 10% of 200 ns" '.series[] | select(.page == "thp") | .split.ns_per_folio / 200 - 1 | fabs < 0.10' "$tmp/plan.json"
+jqc "json: 1 GiB predicted within 5% and inside" '[.series[] | .beyond_fit[0] | (.error | fabs < 0.05) and .inside] | all' "$tmp/plan.json"
+jqc "json: prediction interval holds the prediction" '[.series[] | .prediction | .lo_ns < .ns and .ns < .hi_ns] | all' "$tmp/plan.json"
+jqc "json: memlock is the target" '[.series[] | .memory.memlock_bytes == 1073741824] | all' "$tmp/plan.json"
+
+# 3. filters
+"$PFNLAB" plan --json --size 1G --page thp "$tmp/sweep.json" >"$tmp/thp.json" 2>/dev/null
+jqc "--page keeps only thp" '[.series[].page] == ["thp"]' "$tmp/thp.json"
+
+# 4. a curve the line cannot follow: the check says OUTSIDE
+gen "$tmp/curve.json" -v quad=0.0005 -v bcv=0.01 -v seed=2
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/curve.json" >"$tmp/out" 2>&1
+check "curved cost: the hold-out check fails visibly" grep -q 'OUTSIDE the interval' "$tmp/out"
+
+# 5. memory and IOTLB needs, counted by hand
+# driver map of 1 GiB of 4 KiB leaves: 262144 PTEs in 512 tables + 1 + 1 + 1
+# (515 x 4 KiB); of 2 MiB leaves: 512 PDEs in 1 table + 1 + 1; bookkeeping
+# 8 bytes a page (2 MiB); GUP calls one per 512 pages
+gen "$tmp/map.json" -v backend=driver -v op=map -v pages="4k thp" -v seed=5
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/map.json" >"$tmp/map-plan.json" 2>"$tmp/err"
+jqc "map 4k: IO page table 515 tables" '.series[] | select(.page == "4k") | .memory.io_page_table_bytes == 2109440' "$tmp/map-plan.json"
+jqc "map thp: IO page table 3 tables" '.series[] | select(.page == "thp") | .memory.io_page_table_bytes == 12288' "$tmp/map-plan.json"
+jqc "map: bookkeeping 2 MiB, 512 GUP calls" '[.series[] | .memory.index_bytes == 2097152 and (.gup_calls | . > 511.9 and . < 512.1)] | all' "$tmp/map-plan.json"
+jqc "map 4k: 262144 IOTLB entries to cover 1 GiB" '.series[] | select(.page == "4k") | .iotlb.entries_needed == [262144, 0, 0]' "$tmp/map-plan.json"
+# driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
+gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
+"$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"
+jqc "pin: xarray tier 4161 nodes" '.series[0].memory.xarray_bytes == 2396736' "$tmp/pin-plan.json"
+"$PFNLAB" plan --size 256G --force "$tmp/pin.json" >"$tmp/out" 2>&1
+check "pin 256 GiB: the module's per-fd limit is named" grep -q 'limit: beyond PFNLAB_MAX_INDEX_BYTES' "$tmp/out"
+
+# 6. bad input
+gen "$tmp/two.json" -v sizes="16 64" -v seed=3
+fails2 "two sizes" '2 sizes measured.*needs 3' --size 256M "$tmp/two.json"
+fails2 "page not measured" 'page hugetlb-1g.*pages: 4k, thp' --size 1G --page hugetlb-1g "$tmp/sweep.json"
+fails2 "backend not measured" 'backend driver.*backends: uring' --size 1G --backend driver "$tmp/sweep.json"
+gen "$tmp/other.json" -v host=otherhost -v seed=4
+fails2 "two hosts" 'more than one host (planhost' --size 1G "$tmp/sweep.json" "$tmp/other.json"
+fails2 "target below the data" 'below the smallest size measured (16 MiB)' --size 8M "$tmp/sweep.json"
+fails2 "too far beyond the data" '64x the largest size fitted (256 MiB).*--force' --size 16G --fit-max 256M "$tmp/sweep.json"
+fails2 "no --size" '--size is required' "$tmp/sweep.json"
+fails2 "bad --size" 'multiple of 4 KiB' --size 1000 "$tmp/sweep.json"
+fails2 "bad --op" 'pin, unpin, map or read' --size 1G --op fill "$tmp/sweep.json"
+fails2 "no result" 'no RESULT' --size 1G
+printf '{"schema_version": 2, "benchmarks": [' >"$tmp/trunc.json"
+fails2 "truncated result" 'trunc.json' --size 1G "$tmp/trunc.json"
+
+# 7. --force extrapolates and says so
+"$PFNLAB" plan --size 16G --fit-max 256M --force "$tmp/sweep.json" >"$tmp/out" 2>&1
+check "--force plans 64x and marks it" grep -q '64x the largest size fitted (--force)' "$tmp/out"
+
+echo "plan.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capacity-plan model (plan_model.c) against truths it did not compute:
+ * sweeps drawn from a known cost model (the terms must come back), the
+ * coverage of the prediction interval over many simulated sweeps (about
+ * 95% of new operations must land inside), robustness to rounds a busy
+ * host slowed, a curved truth that the hold-out check must catch, the
+ * page/folio split solved by hand, and IO page table sizes counted by hand.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compare_stats.h"
+#include "plan_model.h"
+
+#define MIB 1048576.0
+
+struct truth {
+	double fixed_ns, per_page_ns, quad;	/* quad: ns per page^2 */
+	double bcv, outliers;			/* round scatter, share slowed 3x */
+};
+
+static double truth_ns(const struct truth *t, double size)
+{
+	double pages = size / 4096.0;
+
+	return t->fixed_ns + t->per_page_ns * pages + t->quad * pages * pages;
+}
+
+static double draw(const struct truth *t, double size, struct cs_rng *rng)
+{
+	double v = truth_ns(t, size) * (1.0 + t->bcv * cs_rng_normal(rng));
+
+	if (cs_rng_uniform(rng) < t->outliers)
+		v *= 3.0;
+	return v;
+}
+
+/* Sizes 16 MiB .. @top_mib doubling, @rounds rounds each, into a series. */
+static void sweep(struct plan_series *s, const struct truth *t, double top_mib, size_t rounds,
+		  struct cs_rng *rng)
+{
+	static struct plan_obs obs[1024];
+	static double sizes[16];
+
+	memset(s, 0, sizeof(*s));
+	s->obs = obs;
+	s->sizes = sizes;
+	for (double mib = 16; mib <= top_mib; mib *= 2) {
+		sizes[s->nsizes++] = mib * MIB;
+		for (size_t r = 0; r < rounds; r++)
+			obs[s->nobs++] = (struct plan_obs){ mib * MIB, draw(t, mib * MIB, rng) };
+	}
+}
+
+static void test_terms_recovered(void **state)
+{
+	struct truth t = { .fixed_ns = 50000, .per_page_ns = 30, .bcv = 0.05 };
+	struct plan_series s;
+	struct plan_fit fit;
+	struct cs_rng rng;
+
+	(void)state;
+	cs_rng_seed(&rng, 1);
+	sweep(&s, &t, 256, 20, &rng);
+	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fit), 0);
+	assert_int_equal(fit.nsizes, 5);
+	assert_int_equal(fit.nobs, 100);
+	/* 30 ns/page: 16 MiB is 4096 pages, 123 us, so the fixed 50 us shows */
+	assert_true(fabs(fit.ns_per_page / 30.0 - 1.0) < 0.03);
+	assert_true(fabs(fit.fixed_ns - 50000) < 20000);
+	assert_true(fit.min_size == 16 * MIB && fit.max_size == 256 * MIB);
+}
+
+/* Rounds slowed 3x (10% of them) must not drag the line: medians, not means. */
+static void test_robust_to_busy_rounds(void **state)
+{
+	struct truth t = { .fixed_ns = 0, .per_page_ns = 30, .bcv = 0.03, .outliers = 0.1 };
+	struct plan_series s;
+	struct plan_fit fit;
+	struct cs_rng rng;
+
+	(void)state;
+	cs_rng_seed(&rng, 2);
+	sweep(&s, &t, 256, 20, &rng);
+	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fit), 0);
+	/* a mean-based fit lands near 30 * 1.2 = 36 */
+	assert_true(fabs(fit.ns_per_page / 30.0 - 1.0) < 0.03);
+	/* the slowed rounds are in the interval's upper tail, not its centre */
+	assert_true(fit.rel_hi > 0.5);
+	assert_true(fit.rel_lo > -0.15);
+}
+
+/*
+ * Coverage: fit on 16..256 MiB, predict 1 GiB, draw a new 1 GiB operation
+ * from the truth; over 400 sweeps about 95% must land in the interval.
+ */
+static void test_interval_coverage(void **state)
+{
+	struct truth t = { .fixed_ns = 20000, .per_page_ns = 30, .bcv = 0.08 };
+	struct plan_series s;
+	struct cs_rng rng;
+	int inside = 0, trials = 400;
+
+	(void)state;
+	cs_rng_seed(&rng, 3);
+	for (int i = 0; i < trials; i++) {
+		struct plan_estimate e;
+		struct plan_fit fit;
+		double v;
+
+		sweep(&s, &t, 256, 10, &rng);
+		assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fit), 0);
+		plan_predict(&fit, 1024 * MIB, &e);
+		v = draw(&t, 1024 * MIB, &rng);
+		inside += v >= e.lo_ns && v <= e.hi_ns;
+	}
+	/* binomial(400, 0.95): 2 SD is 4.4 points; allow 89..99.5% */
+	assert_in_range(inside, 356, 398);
+}
+
+/* A cost per page that grows with the size: the hold-out check must say so. */
+static void test_curved_truth_caught(void **state)
+{
+	/* per page 30 ns at 0, +50% by 256 MiB (65536 pages) */
+	struct truth curved = { .per_page_ns = 30, .quad = 15.0 / 65536, .bcv = 0.02 };
+	struct truth straight = { .per_page_ns = 30, .bcv = 0.02 };
+	struct plan_validation vc, vs;
+	struct plan_series s;
+	struct plan_fit fit;
+	struct cs_rng rng;
+
+	(void)state;
+	cs_rng_seed(&rng, 4);
+	sweep(&s, &curved, 256, 10, &rng);
+	plan_validate(&s, INFINITY, &vc);
+	assert_true(vc.done);
+	assert_true(vc.size_bytes == 256 * MIB);
+	assert_false(vc.inside);
+	assert_true(vc.error < -0.05);		/* a line under-predicts a curve */
+	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fit), 0);
+	assert_true(fit.misfit > 4.0);		/* sizes far off the line */
+
+	sweep(&s, &straight, 256, 10, &rng);
+	plan_validate(&s, INFINITY, &vs);
+	assert_true(vs.done && vs.inside);
+	assert_true(fabs(vs.error) < 0.03);
+}
+
+/*
+ * A mild curve (per-page cost +8% from 16 to 256 MiB) under 1% noise: the
+ * sizes miss the line by far more than their medians' errors, so the
+ * terms cannot be as sure as a straight sweep's, and the interval 4x
+ * beyond the data must be much wider than for a straight sweep of the
+ * same noise.  (No width covers a curve extrapolated 4x: the hold-out
+ * check, test_curved_truth_caught, is what says so.)
+ */
+static void test_misfit_widens(void **state)
+{
+	struct truth curved = { .per_page_ns = 30, .quad = 2.4 / 65536, .bcv = 0.01 };
+	struct truth straight = { .per_page_ns = 30, .bcv = 0.01 };
+	struct plan_estimate ec, es;
+	struct plan_fit fc, fs;
+	struct plan_series s;
+	struct cs_rng rng;
+	double wc, ws;
+
+	(void)state;
+	cs_rng_seed(&rng, 6);
+	sweep(&s, &curved, 256, 10, &rng);
+	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fc), 0);
+	cs_rng_seed(&rng, 6);
+	sweep(&s, &straight, 256, 10, &rng);
+	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fs), 0);
+	plan_predict(&fc, 1024 * MIB, &ec);
+	plan_predict(&fs, 1024 * MIB, &es);
+	wc = (ec.hi_ns - ec.lo_ns) / ec.ns;
+	ws = (es.hi_ns - es.lo_ns) / es.ns;
+	print_message("misfit %.1f vs %.1f; relative width %.3f vs %.3f\n", fc.misfit, fs.misfit, wc, ws);
+	assert_true(fc.misfit > 4.0);
+	assert_true(wc > 1.5 * ws);
+}
+
+/* The hold-out respects --fit-max: it holds out the largest size fitted. */
+static void test_validate_fit_max(void **state)
+{
+	struct truth t = { .per_page_ns = 30, .bcv = 0.02 };
+	struct plan_validation v;
+	struct plan_series s;
+	struct cs_rng rng;
+
+	(void)state;
+	cs_rng_seed(&rng, 5);
+	sweep(&s, &t, 1024, 6, &rng);
+	plan_validate(&s, 256 * MIB, &v);
+	assert_true(v.done);
+	assert_true(v.size_bytes == 256 * MIB);
+	assert_int_equal(v.nrounds, 6);
+	/* two sizes are too few to hold one out */
+	plan_validate(&s, 32 * MIB, &v);
+	assert_false(v.done);
+}
+
+static void test_too_few_sizes(void **state)
+{
+	struct plan_obs obs[4] = { { 16 * MIB, 1e5 }, { 16 * MIB, 1.1e5 }, { 16 * MIB, 0.9e5 },
+				   { 16 * MIB, 1e5 } };
+	struct plan_fit fit;
+
+	(void)state;
+	assert_int_equal(plan_fit(obs, 4, INFINITY, &fit), -1);
+	obs[3].size_bytes = 64 * MIB;
+	assert_int_equal(plan_fit(obs, 4, INFINITY, &fit), 0);
+	/* the size limit leaves one size: no line */
+	assert_int_equal(plan_fit(obs, 4, 32 * MIB, &fit), -1);
+}
+
+static void test_split(void **state)
+{
+	double page, folio;
+
+	(void)state;
+	/*
+	 * 20 ns per page + 1000 ns per folio: 4 KiB pages cost 1020 ns each;
+	 * 2 MiB folios 20 + 1000 / 512 = 21.953125 ns per page.
+	 */
+	assert_int_equal(plan_split(1020.0, 21.953125, 2097152.0, &page, &folio), 0);
+	assert_true(fabs(page - 20.0) < 1e-9);
+	assert_true(fabs(folio - 1000.0) < 1e-9);
+	/* 1 GiB folios: 262144 pages each */
+	assert_int_equal(plan_split(1020.0, 20.0 + 1000.0 / 262144.0, 1073741824.0, &page, &folio), 0);
+	assert_true(fabs(folio - 1000.0) < 1e-6);
+	assert_int_equal(plan_split(10.0, 10.0, 4096.0, &page, &folio), -1);
+}
+
+static void test_pt_bytes(void **state)
+{
+	(void)state;
+	/* 1 GiB of 4 KiB leaves: 262144 PTEs = 512 leaf tables, 1 table each above */
+	assert_true(plan_pt_bytes(262144, 0, 0) == 4096.0 * (512 + 1 + 1 + 1));
+	/* 1 GiB of 2 MiB leaves: 512 PDEs = 1 table, + 1 + 1 */
+	assert_true(plan_pt_bytes(0, 512, 0) == 4096.0 * 3);
+	/* 4 GiB of 1 GiB leaves: 4 PUD entries in 1 table, + the top */
+	assert_true(plan_pt_bytes(0, 0, 4) == 4096.0 * 2);
+	assert_true(plan_pt_bytes(0, 0, 0) == 0);
+}
+
+static void test_folio_bytes(void **state)
+{
+	(void)state;
+	assert_true(plan_folio_bytes("4k") == 4096.0);
+	assert_true(plan_folio_bytes("memfd") == 4096.0);
+	assert_true(plan_folio_bytes("thp") == 2097152.0);
+	assert_true(plan_folio_bytes("hugetlb-2m") == 2097152.0);
+	assert_true(plan_folio_bytes("memfd-1g") == 1073741824.0);
+	assert_true(plan_folio_bytes("bogus") == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_terms_recovered),
+		cmocka_unit_test(test_robust_to_busy_rounds),
+		cmocka_unit_test(test_interval_coverage),
+		cmocka_unit_test(test_curved_truth_caught),
+		cmocka_unit_test(test_misfit_widens),
+		cmocka_unit_test(test_validate_fit_max),
+		cmocka_unit_test(test_too_few_sizes),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_pt_bytes),
+		cmocka_unit_test(test_folio_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
