@@ -481,6 +481,10 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 		fprintf(f, "  %s: %s (interval %s .. %s), %.3gx the largest size fitted%s\n", a, b, c,
 			d, it->factor, it->factor > PLAN_MAX_EXTRAPOLATION ? " (--force)" : "");
 		print_check(f, "check: fitted without", &it->val);
+		if (it->val.done && !it->val.inside)
+			fprintf(f, "  WARNING: the check failed: the cost is not a straight line in the size here, and a plan fitted below the held-out size %s it by %.0f%%; expect this plan to be %s\n",
+				it->val.error < 0 ? "under-predicted" : "over-predicted", 100.0 * fabs(it->val.error),
+				it->val.error < 0 ? "optimistic" : "pessimistic");
 		for (size_t k = 0; k < it->nbeyond; k++)
 			print_check(f, "beyond the fit:", &it->beyond[k]);
 		if (!isnan(it->gup_calls)) {

@@ -15,28 +15,36 @@
 #   hang     no end before the timeout (pfnlab-vm exit 124)
 #   failed   the kernel stayed quiet but a test or the run failed
 #
-#   scripts/vm-soak.sh [-o DIR] [-t SECONDS] N
+#   scripts/vm-soak.sh [-o DIR] [-t SECONDS] [-r ROUNDS] N
+#
+# -r ROUNDS runs the bench part with that many rounds instead of the job's
+# (quick.ini: 10, about 70 s a boot under TCG): every round opens and
+# closes the same perf events and module objects, so fewer rounds soak
+# more boots in the same hour.
 #
 # Logs: DIR/boot-NNN/ (console.log and the guest's files), DIR/soak.log (one
 # line per boot).  Default DIR: build/vm/soak.  The last line is the summary
 #   vm-soak: N boots (ACCEL): C clean, O oops/panic, W WARN, H hangs, F failed; ...
 # Exit status 0 only when every boot was clean.  VM_TCG_THREAD=multi
 # reproduces the failure that harness/vm/README.md explains.  Not part of
-# `make check`: 100 boots take about an hour on 2 cores.
+# `make check`: 100 boots take about an hour on 2 cores with -r 2.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 top=$PWD
 
 out=$top/build/vm/soak
 timeout_s=600
+rounds=
 usage() {
 	sed -n '17,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
-while getopts o:t:h opt; do
+while getopts o:t:r:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
+	r) case $OPTARG in '' | *[!0-9]* | 0) echo "vm-soak: -r wants a positive number of rounds, not '$OPTARG'" >&2; exit 2 ;; esac
+	   rounds=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -60,7 +68,7 @@ b64=$(base64 -w0 "$job")
 # then the vm-check part; the boot's status is the tests' status, and a
 # failed bench run makes it non-zero too.
 bench_and_check="mkdir -p /tmp/job/bench && echo $b64 | base64 -d >/tmp/job/$job && \
-cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n 3 -o /out/vm.json $job; \
+cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --backend driver -n 3 ${rounds:+-r $rounds} -o /out/vm.json $job; \
 brc=\$?; cd /out && PFNLAB_SUITE_COMMIT=$commit pfnlab-vm-tests; trc=\$?; \
 [ \$brc -le 1 ] && [ \$trc -eq 0 ]"
 

@@ -58,6 +58,9 @@ jqc "--page keeps only thp" '[.series[].page] == ["thp"]' "$tmp/thp.json"
 gen "$tmp/curve.json" -v quad=0.0005 -v bcv=0.01 -v seed=2
 "$PFNLAB" plan --size 1G --fit-max 256M "$tmp/curve.json" >"$tmp/out" 2>&1
 check "curved cost: the hold-out check fails visibly" grep -q 'OUTSIDE the interval' "$tmp/out"
+check "curved cost: the plan is called optimistic" grep -q 'WARNING: the check failed.*under-predicted.*optimistic' "$tmp/out"
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/sweep.json" >"$tmp/out" 2>&1
+check "straight cost: no warning" bash -c "! grep -q WARNING '$tmp/out'"
 
 # 5. memory and IOTLB needs, counted by hand
 # driver map of 1 GiB of 4 KiB leaves: 262144 PTEs in 512 tables + 1 + 1 + 1
