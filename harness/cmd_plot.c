@@ -12,26 +12,30 @@
 
 static void plot_usage(FILE *out)
 {
-	fputs("usage: pfnlab plot [options] RESULT...\n"
-	      "\n"
-	      "Write the data of each chart as TSV and render it with the gnuplot\n"
-	      "scripts in plots/ as SVG and PNG.  RESULT is a result file or a\n"
-	      "directory of them; when a benchmark appears in several, the latest\n"
-	      "run is drawn.  Charts: pin_throughput, batch, iotlb, numa, trend,\n"
-	      "compare, plan (plots/README.md explains each).\n"
-	      "\n"
-	      "options:\n"
-	      "  -o, --output DIR   where to write (default: plots/ next to the first RESULT)\n"
-	      "  --base BASE        result file/directory to compare RESULT against\n"
-	      "                     (the compare chart; empty without it)\n"
-	      "  --history DIR      runs for the trend chart (default: RESULT...)\n"
-	      "  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
-	      "  --threshold PCT    compare effect threshold in percent (default 5)\n"
-	      "  --plan-size SIZE   target of the plan chart (default 1G; pfnlab plan)\n"
-	      "  -h, --help         this text\n"
-	      "\n"
-	      "Needs gnuplot (apt-get install gnuplot-nox).  $PFNLAB_PLOTS overrides\n"
-	      "where the scripts are.  Exit status: 0 written, 2 error.\n", out);
+	char names[512];
+
+	plot_chart_names(names, sizeof(names));
+	fprintf(out,
+		"usage: pfnlab plot [options] RESULT...\n"
+		"\n"
+		"Write the data of each chart as TSV and render it with the gnuplot\n"
+		"scripts in plots/ as SVG and PNG.  RESULT is a result file or a\n"
+		"directory of them; when a benchmark appears in several, the latest\n"
+		"run is drawn.  Charts: %s\n"
+		"(plots/README.md explains each).\n"
+		"\n"
+		"options:\n"
+		"  -o, --output DIR   where to write (default: plots/ next to the first RESULT)\n"
+		"  --base BASE        result file/directory to compare RESULT against\n"
+		"                     (the compare chart; empty without it)\n"
+		"  --history DIR      runs for the trend chart (default: RESULT...)\n"
+		"  --metric NAME      metric of the trend chart (default pin_ns_per_page)\n"
+		"  --threshold PCT    compare effect threshold in percent (default 5)\n"
+		"  --plan-size SIZE   target of the plan chart (default 1G; pfnlab plan)\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Needs gnuplot (apt-get install gnuplot-nox).  $PFNLAB_PLOTS overrides\n"
+		"where the scripts are.  Exit status: 0 written, 2 error.\n", names);
 }
 
 int cmd_plot(int argc, char **argv)

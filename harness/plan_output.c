@@ -364,8 +364,9 @@ static void print_terms(FILE *f, const struct plan_item *it)
 {
 	char a[64], b[64], c[64];
 
-	plan_fmt_ns(a, sizeof(a), it->fit.fixed_ns);
-	fprintf(f, "  model: %.3g ns per 4 KiB page + %s fixed", it->fit.ns_per_page, a);
+	plan_fmt_ns(a, sizeof(a), fabs(it->fit.fixed_ns));
+	fprintf(f, "  model: %.3g ns per 4 KiB page %c %s fixed", it->fit.ns_per_page,
+		it->fit.fixed_ns < 0 ? '-' : '+', a);
 	if (it->fixed_lo <= 0 && it->fixed_hi >= 0)
 		fputs(" (fixed cost indistinguishable from 0)", f);
 	fprintf(f, "\n         one round lands %+.0f%% .. %+.0f%% from its size's median (95%%)",
@@ -537,8 +538,9 @@ void plan_print_html(FILE *f, const struct plan_out *out)
 			fputs("</td></tr>\n", f);
 			continue;
 		}
-		plan_fmt_ns(a, sizeof(a), it->fit.fixed_ns);
-		fprintf(f, "<td>%.3g ns per 4 KiB page + %s fixed", it->fit.ns_per_page, a);
+		plan_fmt_ns(a, sizeof(a), fabs(it->fit.fixed_ns));
+		fprintf(f, "<td>%.3g ns per 4 KiB page %c %s fixed", it->fit.ns_per_page,
+			it->fit.fixed_ns < 0 ? '-' : '+', a);
 		if (it->split) {
 			plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
 			plan_fmt_size(c, sizeof(c), s->folio_bytes);

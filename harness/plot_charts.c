@@ -30,18 +30,6 @@
 
 extern char **environ;
 
-static const struct {
-	const char *name, *title;
-} chart_defs[PLOT_NCHARTS] = {
-	[CHART_PIN] = { "pin_throughput", "Pin throughput vs buffer size" },
-	[CHART_BATCH] = { "batch", "Batch density and fill cost" },
-	[CHART_IOTLB] = { "iotlb", "IOTLB misses vs window" },
-	[CHART_NUMA] = { "numa", "NUMA: CPU node x memory node" },
-	[CHART_TREND] = { "trend", "Per-commit trend" },
-	[CHART_COMPARE] = { "compare", "Compare: ratio per metric" },
-	[CHART_PLAN] = { "plan", "Capacity plan: time vs size" },
-};
-
 const char *plot_scripts_dir(void)
 {
 	static char dir[PATH_MAX + 32];
@@ -617,14 +605,10 @@ out:
 	return ret;
 }
 
-/* ---- rendering ---- */
-
-/* gnuplot single-quoted string: a quote is written twice. */
 /* ---- the plan chart: every host's planned series ---- */
 
 struct plan_chart_arg {
 	FILE *f;
-	int hosts;			/* planned so far */
 	size_t series;			/* planned series written */
 	bool host_in_label;
 };
@@ -668,6 +652,9 @@ static int data_plan(const struct plot_inputs *in, const char *path, bool *has, 
 	return 0;
 }
 
+/* ---- rendering ---- */
+
+/* gnuplot single-quoted string: a quote is written twice. */
 static void gp_quote(char *dst, size_t len, const char *src)
 {
 	size_t o = 0;
@@ -727,20 +714,149 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* ---- the registry: a chart is a row here, a data function and plots/NAME.gp ---- */
+
+/* What a chart's data function gets: the inputs and the latest run of each key. */
+struct chart_ctx {
+	const struct plot_inputs *in;
+	const struct latest *lb;
+	size_t nlb;
+};
+
+/*
+ * Write the chart's TSV to @path, set *@has when it holds data, and put the
+ * gnuplot variables the script takes besides data/out (NAME=value; ...)
+ * into @extra.  Returns 0, or -1 after printing why.
+ */
+typedef int (*chart_data_fn)(const struct chart_ctx *ctx, const char *path, bool *has,
+			     char *extra, size_t extralen);
+
+static int chart_pin(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		     size_t extralen)
+{
+	(void)extra;
+	(void)extralen;
+	return data_pin(ctx->lb, ctx->nlb, path, has);
+}
+
+static int chart_batch(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		       size_t extralen)
+{
+	(void)extra;
+	(void)extralen;
+	return data_batch(ctx->lb, ctx->nlb, path, has);
+}
+
+static int chart_iotlb(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		       size_t extralen)
+{
+	(void)extra;
+	(void)extralen;
+	return data_iotlb(ctx->lb, ctx->nlb, path, has);
+}
+
+/* "NAME='text'" with the text quoted for gnuplot */
+static void gp_var(char *extra, size_t len, const char *name, const char *text)
+{
+	char quoted[1100];
+
+	gp_quote(quoted, sizeof(quoted), text);
+	snprintf(extra, len, "%s=%s", name, quoted);
+}
+
+static int chart_numa(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		      size_t extralen)
+{
+	char sub[512] = "";
+
+	if (data_numa(ctx->lb, ctx->nlb, path, has, sub, sizeof(sub)) != 0)
+		return -1;
+	gp_var(extra, extralen, "subtitle", sub);
+	return 0;
+}
+
+static int chart_trend(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		       size_t extralen)
+{
+	const struct plot_inputs *in = ctx->in;
+	char ylabel[512] = "median";
+
+	if (data_trend(in->history ? in->history : in->results, in->trend_metric,
+		       in->cmp ? in->cmp->threshold : 0.05, path, has, ylabel, sizeof(ylabel)) != 0)
+		return -1;
+	gp_var(extra, extralen, "ylabel", ylabel);
+	return 0;
+}
+
+static int chart_compare(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+			 size_t extralen)
+{
+	char sub[512] = "", var[1200];
+	size_t nrows = 0;
+
+	if (data_compare(ctx->in, path, has, &nrows, sub, sizeof(sub)) != 0)
+		return -1;
+	gp_var(var, sizeof(var), "subtitle", sub);
+	snprintf(extra, extralen, "%s; nrows=%zu; threshold=%g", var, nrows ? nrows : 1,
+		 ctx->in->cmp ? ctx->in->cmp->threshold : 0.05);
+	return 0;
+}
+
+static int chart_plan(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+		      size_t extralen)
+{
+	char sub[512] = "";
+
+	if (data_plan(ctx->in, path, has, sub, sizeof(sub)) != 0)
+		return -1;
+	gp_var(extra, extralen, "subtitle", sub);
+	return 0;
+}
+
+static const struct {
+	const char *name, *title;
+	chart_data_fn data;
+} chart_defs[PLOT_NCHARTS] = {
+	[CHART_PIN] = { "pin_throughput", "Pin throughput vs buffer size", chart_pin },
+	[CHART_BATCH] = { "batch", "Batch density and fill cost", chart_batch },
+	[CHART_IOTLB] = { "iotlb", "IOTLB misses vs window", chart_iotlb },
+	[CHART_NUMA] = { "numa", "NUMA: CPU node x memory node", chart_numa },
+	[CHART_TREND] = { "trend", "Per-commit trend", chart_trend },
+	[CHART_COMPARE] = { "compare", "Compare: ratio per metric", chart_compare },
+	[CHART_PLAN] = { "plan", "Capacity plan: time vs size", chart_plan },
+};
+
+void plot_chart_names(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < PLOT_NCHARTS && used < len; c++) {
+		int w = snprintf(buf + used, len - used, "%s%s", c ? ", " : "", chart_defs[c].name);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
 int plot_all(const struct plot_inputs *in, const char *outdir,
 	     struct plot_chart charts[PLOT_NCHARTS])
 {
-	char extra[PLOT_NCHARTS][2048], sub[512], quoted[1100], ylabel[512];
-	struct latest *lb;
-	size_t nlb = 0, nrows = 0;
+	char extra[PLOT_NCHARTS][2048];
+	struct chart_ctx ctx = { .in = in };
 	const char *scripts = plot_scripts_dir();
-	bool gnuplot;
+	struct latest *lb;
 	int ret = 0;
 
 	if (mkdir_p(outdir) != 0) {
 		fprintf(stderr, "pfnlab plot: cannot create %s: %s\n", outdir, strerror(errno));
 		return -1;
 	}
+	lb = latest_benches(in->results, &ctx.nlb);
+	if (!lb)
+		return -1;
+	ctx.lb = lb;
 	for (int c = 0; c < PLOT_NCHARTS; c++) {
 		memset(&charts[c], 0, sizeof(charts[c]));
 		charts[c].name = chart_defs[c].name;
@@ -749,50 +865,14 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 		snprintf(charts[c].svg, sizeof(charts[c].svg), "%s/%s.svg", outdir, charts[c].name);
 		snprintf(charts[c].png, sizeof(charts[c].png), "%s/%s.png", outdir, charts[c].name);
 		extra[c][0] = '\0';
-	}
-	lb = latest_benches(in->results, &nlb);
-	if (!lb)
-		return -1;
-	if (data_pin(lb, nlb, charts[CHART_PIN].tsv, &charts[CHART_PIN].has_data) != 0 ||
-	    data_batch(lb, nlb, charts[CHART_BATCH].tsv, &charts[CHART_BATCH].has_data) != 0 ||
-	    data_iotlb(lb, nlb, charts[CHART_IOTLB].tsv, &charts[CHART_IOTLB].has_data) != 0) {
-		free(lb);
-		return -1;
-	}
-	sub[0] = '\0';
-	if (data_numa(lb, nlb, charts[CHART_NUMA].tsv, &charts[CHART_NUMA].has_data,
-		      sub, sizeof(sub)) != 0) {
-		free(lb);
-		return -1;
+		if (chart_defs[c].data(&ctx, charts[c].tsv, &charts[c].has_data, extra[c],
+				       sizeof(extra[c])) != 0) {
+			free(lb);
+			return -1;
+		}
 	}
 	free(lb);
-	gp_quote(quoted, sizeof(quoted), sub);
-	snprintf(extra[CHART_NUMA], sizeof(extra[0]), "subtitle=%s", quoted);
-
-	snprintf(ylabel, sizeof(ylabel), "median");
-	if (data_trend(in->history ? in->history : in->results, in->trend_metric,
-		       in->cmp ? in->cmp->threshold : 0.05, charts[CHART_TREND].tsv, &charts[CHART_TREND].has_data,
-		       ylabel, sizeof(ylabel)) != 0)
-		return -1;
-	gp_quote(quoted, sizeof(quoted), ylabel);
-	snprintf(extra[CHART_TREND], sizeof(extra[0]), "ylabel=%s", quoted);
-
-	sub[0] = '\0';
-	if (data_compare(in, charts[CHART_COMPARE].tsv, &charts[CHART_COMPARE].has_data,
-			 &nrows, sub, sizeof(sub)) != 0)
-		return -1;
-	gp_quote(quoted, sizeof(quoted), sub);
-	snprintf(extra[CHART_COMPARE], sizeof(extra[0]), "subtitle=%s; nrows=%zu; threshold=%g",
-		 quoted, nrows ? nrows : 1, in->cmp ? in->cmp->threshold : 0.05);
-
-	sub[0] = '\0';
-	if (data_plan(in, charts[CHART_PLAN].tsv, &charts[CHART_PLAN].has_data, sub, sizeof(sub)) != 0)
-		return -1;
-	gp_quote(quoted, sizeof(quoted), sub);
-	snprintf(extra[CHART_PLAN], sizeof(extra[0]), "subtitle=%s", quoted);
-
-	gnuplot = plot_have_gnuplot("plot");
-	if (!gnuplot)
+	if (!plot_have_gnuplot("plot"))
 		return 1;
 	for (int c = 0; c < PLOT_NCHARTS; c++) {
 		char script[4200];

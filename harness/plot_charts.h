@@ -14,6 +14,11 @@
 #include "compare_engine.h"
 #include "result_load.h"
 
+/*
+ * A chart is one row of chart_defs[] in plot_charts.c (its name, title and
+ * data function), one id here, and its script plots/NAME.gp; the commands,
+ * the report and `make bench` list the charts from that table.
+ */
 enum plot_chart_id {
 	CHART_PIN,		/* pin throughput vs size */
 	CHART_BATCH,		/* batch density and fill ns/page */
@@ -41,6 +46,9 @@ struct plot_chart {
 	bool has_data;
 	bool rendered;			/* SVG and PNG written */
 };
+
+/* The charts' names, in order, comma-separated ("pin_throughput, batch, ..."). */
+void plot_chart_names(char *buf, size_t len);
 
 /* Where the gnuplot scripts are: $PFNLAB_PLOTS, else the source tree's plots/. */
 const char *plot_scripts_dir(void);

@@ -143,10 +143,11 @@ run_vm() {
 		[ "$BENCH_VM_PANIC_AFTER_ROUND" = 0 ] && mark="before its first round"
 		panic="(until grep -q '$mark' /live/vm.json 2>/dev/null; do sleep 0.2; done; echo c >/proc/sysrq-trigger) & "
 	fi
-	say "the host cannot load modules: running the driver part in the lab VM ($(elapsed))"
+	# uring too: every driver figure gets its io_uring anchor from the same boot
+	say "the host cannot load modules: running the driver part (and its io_uring anchor) in the lab VM ($(elapsed))"
 	harness/vm/pfnlab-vm --quiet --timeout "${BENCH_VM_TIMEOUT:-300}" --out "$out/vm" -- \
 		sh -c "$panic mkdir -p \"/tmp/job/$(dirname "$rel")\" && echo $b64 | base64 -d >\"/tmp/job/$rel\" && \
-cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint --backend driver ${reps:+-n $reps} -o /live/vm.json \"$rel\""
+cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint --backend driver,uring ${reps:+-n $reps} -o /live/vm.json \"$rel\""
 	r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
 	if [ -f "$out/vm/died" ]; then
@@ -193,8 +194,9 @@ for n in "${notes[@]}"; do note_args+=(--note "$n"); done
 echo
 say "done in $(elapsed)"
 for r in "${runs[@]}"; do echo "  results  $r"; done
-for c in pin_throughput batch iotlb numa trend compare plan; do
-	[ -f "$out/report/plots/$c.svg" ] && echo "  chart    $out/report/plots/$c.svg (.png, .tsv)"
+# the charts pfnlab drew (its registry decides which), in its order
+"$PFNLAB" plot --help | sed -n 's/.*Charts: //p' | tr -d ',' | tr ' ' '\n' | while read -r c; do
+	[ -n "$c" ] && [ -f "$out/report/plots/$c.svg" ] && echo "  chart    $out/report/plots/$c.svg (.png, .tsv)"
 done
 [ -f "$out/report/index.html" ] && echo "  report   $out/report/index.html"
 if [ -n "$prev" ]; then
