@@ -6,7 +6,6 @@
 #include "plan_model.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,16 +50,8 @@ double plan_folio_bytes(const char *page)
 	return 0;
 }
 
-static void set_err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
+/* An error message into the caller's buffer (no va_list: one snprintf). */
+#define set_err(err, len, ...) snprintf((err), (len), __VA_ARGS__)
 
 /* The parameters but @drop and the non-identity ones, as sorted compact JSON. */
 static char *params_id(json_t *params, const char *drop)
