@@ -354,9 +354,69 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 	free(env);
 }
 
+/* One host's plan as a table (the data: plan_output.c, as `pfnlab plan` prints it). */
+static void plan_table(FILE *f, const struct plan_out *out)
+{
+	char a[64], b[64], c[64], d[64];
+
+	plan_fmt_size(a, sizeof(a), out->target_bytes);
+	fprintf(f, "<h3>Host ");
+	html_esc(f, out->host);
+	fprintf(f, ": %s</h3>\n<table>\n<tr><th>series</th><th>sizes</th><th>model</th>"
+		"<th>%s (%.0f%% interval)</th><th>check: largest size held out</th><th>memory</th></tr>\n",
+		a, a, 100.0 * PLAN_LEVEL);
+	for (size_t i = 0; i < out->nseries; i++) {
+		const struct plan_item *it = &out->items[i];
+		const struct plan_series *s = it->s;
+
+		plan_fmt_size(a, sizeof(a), s->sizes[0]);
+		plan_fmt_size(b, sizeof(b), s->sizes[s->nsizes - 1]);
+		fputs("<tr><td>", f);
+		html_esc(f, s->label);
+		fprintf(f, "</td><td>%zu: %s .. %s</td>", s->nsizes, a, b);
+		if (!it->planned) {
+			fputs("<td colspan=\"4\">not planned: ", f);
+			html_esc(f, it->why);
+			fputs("</td></tr>\n", f);
+			continue;
+		}
+		plan_fmt_ns(a, sizeof(a), fabs(it->fit.fixed_ns));
+		fprintf(f, "<td>%.3g ns per 4 KiB page %c %s fixed", it->fit.ns_per_page,
+			it->fit.fixed_ns < 0 ? '-' : '+', a);
+		if (it->split) {
+			plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
+			plan_fmt_size(c, sizeof(c), s->folio_bytes);
+			fprintf(f, "<br>= %.3g ns per page + %s per %s folio", it->per_page_ns, b, c);
+		}
+		plan_fmt_ns(a, sizeof(a), it->pred.ns);
+		plan_fmt_ns(b, sizeof(b), it->pred.lo_ns);
+		plan_fmt_ns(c, sizeof(c), it->pred.hi_ns);
+		fprintf(f, "</td><td>%s (%s .. %s)</td>", a, b, c);
+		if (it->val.done) {
+			plan_fmt_size(a, sizeof(a), it->val.size_bytes);
+			fprintf(f, "<td class=\"%s\">%s: %+.1f%%, %s</td>", it->val.inside ? "ok" : "bad", a,
+				100.0 * it->val.error, it->val.inside ? "inside" : "outside");
+		} else {
+			fputs("<td>n/a</td>", f);
+		}
+		plan_fmt_size(d, sizeof(d), it->memlock_bytes);
+		fprintf(f, "<td>MEMLOCK %s", d);
+		if (!isnan(it->pt_bytes)) {
+			plan_fmt_size(d, sizeof(d), it->pt_bytes);
+			fprintf(f, ", IO page table %s", d);
+		}
+		if (!isnan(it->xarray_bytes)) {
+			plan_fmt_size(d, sizeof(d), it->xarray_bytes);
+			fprintf(f, ", xarray ~%s", d);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static int plan_section_host(const struct plan_out *out, void *arg)
 {
-	plan_print_html(arg, out);
+	plan_table(arg, out);
 	return 0;
 }
 

@@ -222,10 +222,9 @@ int plan_make(const struct rl_set *set, const struct plan_request *req, struct p
 	      char *err, size_t errlen);
 void plan_out_free(struct plan_out *out);
 
-/* The plan as JSON (docs/plan.md) and as text; the report's HTML table. */
+/* The plan as JSON (docs/plan.md) and as text (the report writes its own table). */
 json_t *plan_to_json(const struct plan_out *out);
 void plan_print_text(FILE *f, const struct plan_out *out);
-void plan_print_html(FILE *f, const struct plan_out *out);
 
 /*
  * The plan chart's data (plots/plan.gp): per planned series, a block of
