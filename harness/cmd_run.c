@@ -21,6 +21,7 @@
 #include "jobfile.h"
 #include "progress.h"
 #include "results.h"
+#include "store.h"
 #include "topology.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -102,6 +103,31 @@ static void usage(FILE *f)
 		"exit status: 0 all benchmarks ok, skipped or flagged; 1 a benchmark failed\n"
 		"(or was impossible under --strict); 2 bad usage or job file; 3 the results\n"
 		"could not be written; 130 interrupted (partial results written, complete: false).\n");
+}
+
+/*
+ * A results tree with a store (pfnlab index) gets the new file at once, so
+ * that history and the lab report need not find it.  The file is the
+ * truth: a store that cannot take it is said and left for `pfnlab index`.
+ */
+static void add_to_store(const char *path)
+{
+	struct store_sync_stats stats = { 0 };
+	char err[1024] = "";
+	struct store *st = store_find_for(path, err, sizeof(err));
+	char *paths[1];
+
+	if (!st) {
+		if (err[0])
+			fprintf(stderr, "pfnlab run: %s; results not indexed\n", err);
+		return;
+	}
+	paths[0] = strdup(path);
+	if (!paths[0] || store_add_files(st, paths, 1, &stats) != 0)
+		fprintf(stderr, "pfnlab run: %s not added to the store %s/%s; `pfnlab index %s` will\n",
+			path, store_dir(st), STORE_FILE, store_dir(st));
+	free(paths[0]);
+	store_close(st);
 }
 
 int cmd_run(int argc, char **argv)
@@ -292,6 +318,7 @@ int cmd_run(int argc, char **argv)
 	} else {
 		if (!o.quiet)
 			printf("%s\n", path);
+		add_to_store(path);
 		ret = stop_requested ? 130 : any_failed ? 1 : 0;
 		if (stop_requested)
 			fprintf(stderr, "pfnlab run: interrupted: partial results (complete: false) in %s\n", path);

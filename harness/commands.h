@@ -16,5 +16,6 @@ int cmd_history(int argc, char **argv);	/* series + change points */
 int cmd_plot(int argc, char **argv);	/* TSV + gnuplot SVG/PNG */
 int cmd_report(int argc, char **argv);	/* static HTML report */
 int cmd_plan(int argc, char **argv);	/* capacity plan for a size */
+int cmd_index(int argc, char **argv);	/* the results store of a tree */
 
 #endif

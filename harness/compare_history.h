@@ -12,7 +12,7 @@
 #include "result_load.h"
 
 struct hist_point {
-	size_t run;			/* index into the rl_set, run order */
+	size_t run;			/* index into the runs (rl_set or hist_runs), run order */
 	double median, ci_lo, ci_hi;	/* CI NaN when the run has none */
 };
 
@@ -22,8 +22,9 @@ struct hist_change {
 };
 
 struct hist_series {
+	char *host;			/* the runs' hostname: series never mix hosts */
 	char *key;
-	const char *metric, *unit;
+	char *metric, *unit;
 	bool lower_is_better;
 	struct hist_point *points;
 	size_t npoints;
@@ -32,8 +33,33 @@ struct hist_series {
 	double sigma;			/* noise scale used for the penalty */
 };
 
+/* What a history needs of a run, kept when its document is not. */
+struct hist_run {
+	char *path, *host, *kernel, *suite_commit, *started_utc;
+};
+
+struct hist_runs {
+	struct hist_run *runs;
+	size_t n;
+};
+
+int hist_runs_append(struct hist_runs *runs, const char *path, const char *host,
+		     const char *kernel, const char *suite_commit, const char *started_utc);
+void hist_runs_free(struct hist_runs *runs);
+
 /*
- * One series per (benchmark key, metric) found in @set, in order of first
+ * The runs [*lo, *hi) from the first run whose suite commit starts with
+ * @from to the last whose suite commit starts with @to (NULL: the ends).
+ * -1 with @err set when no run has such a commit.
+ */
+int hist_runs_commit_range(const struct hist_runs *runs, const char *from, const char *to,
+			   size_t *lo, size_t *hi, char *err, size_t errlen);
+
+/* Keep only runs [lo, hi) of @runs, renumbered from 0. */
+void hist_runs_keep(struct hist_runs *runs, size_t lo, size_t hi);
+
+/*
+ * One series per (host, benchmark key, metric) found in @set, in order of first
  * appearance; @metric / @bench_filter restrict them (NULL: all).  Change
  * points are detected on the per-run medians (compare_stats.h), with a noise
  * scale that is the larger of the run-to-run scatter and the runs' own CI.
@@ -44,6 +70,20 @@ struct hist_series {
 int hist_build(const struct rl_set *set, const char *metric, const char *bench_filter,
 	       double min_shift, struct hist_series **out, size_t *nout);
 void hist_free(struct hist_series *series, size_t n);
+void hist_series_clear(struct hist_series *s);
+
+/*
+ * The same without holding the documents: @paths are read one at a time
+ * (rl_walk) and only the points of the selected series are kept, so memory
+ * grows with the series asked for, not with the runs' documents.  @host
+ * and @kernel (NULL: any) select runs.  @runs comes back in run order.
+ */
+int hist_build_stream(char *const *paths, size_t npaths, const char *host, const char *kernel,
+		      const char *metric, const char *bench_filter, double min_shift,
+		      struct hist_runs *runs, struct hist_series **out, size_t *nout);
+
+/* Change points of one series whose points are set (hist_build does this). */
+int hist_detect(struct hist_series *s, double min_shift);
 
 /* "<suite commit> <kernel release>" of a run, for axis labels. */
 void hist_run_label(const struct rl_result *res, char *buf, size_t len);

@@ -16,6 +16,7 @@ static const struct {
 	{ "vm", cmd_vm, "run a command in the lab VM (harness/vm/pfnlab-vm)" },
 	{ "compare", cmd_compare, "compare two results: BASE vs NEW verdict" },
 	{ "ab", cmd_ab, "measure two builds in alternation (ABBA...), then compare" },
+	{ "index", cmd_index, "make or update the results store (SQLite index) of a results tree" },
 	{ "history", cmd_history, "series over many results, change points" },
 	{ "plot", cmd_plot, "TSV + gnuplot charts from results" },
 	{ "report", cmd_report, "static HTML report from results" },

@@ -345,7 +345,7 @@ static int set_append(struct rl_set *set, struct rl_result *res)
 	return 0;
 }
 
-static int load_dir(const char *dir, struct rl_set *set, size_t *found)
+static int walk_dir(const char *dir, rl_visit_fn fn, void *arg, size_t *found)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort);
@@ -371,18 +371,17 @@ static int load_dir(const char *dir, struct rl_set *set, size_t *found)
 		if (stat(path, &st) != 0)
 			goto next;
 		if (S_ISDIR(st.st_mode)) {
-			ret = load_dir(path, set, found);
+			ret = walk_dir(path, fn, arg, found);
 		} else if (S_ISREG(st.st_mode) && len > 5 && strcmp(name + len - 5, ".json") == 0) {
 			struct rl_result res;
 			char err[1024];
 
 			if (rl_load(path, &res, err, sizeof(err)) != 0) {
 				fprintf(stderr, "pfnlab: %s; skipped\n", err);
-			} else if (set_append(set, &res) != 0) {
-				rl_free(&res);
-				ret = -1;
 			} else {
-				(*found)++;
+				ret = fn(&res, arg);
+				if (ret == 0)
+					(*found)++;
 			}
 		}
 next:
@@ -401,7 +400,7 @@ static int cmp_run_order(const void *pa, const void *pb)
 	return c ? c : strcmp(a->path, b->path);
 }
 
-int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set)
+int rl_walk(char *const *paths, size_t npaths, rl_visit_fn fn, void *arg)
 {
 	for (size_t i = 0; i < npaths; i++) {
 		struct stat st;
@@ -413,7 +412,7 @@ int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set)
 		if (S_ISDIR(st.st_mode)) {
 			size_t found = 0;
 
-			if (load_dir(paths[i], set, &found) != 0)
+			if (walk_dir(paths[i], fn, arg, &found) != 0)
 				return -1;
 			if (found == 0) {
 				fprintf(stderr, "pfnlab: %s: no usable result files (*.json) in this directory\n",
@@ -428,12 +427,27 @@ int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set)
 				fprintf(stderr, "pfnlab: %s\n", err);
 				return -1;
 			}
-			if (set_append(set, &res) != 0) {
-				rl_free(&res);
+			if (fn(&res, arg) != 0)
 				return -1;
-			}
 		}
 	}
+	return 0;
+}
+
+/* rl_walk visitor of rl_load_paths: keep every document. */
+static int keep_result(struct rl_result *res, void *arg)
+{
+	if (set_append(arg, res) != 0) {
+		rl_free(res);
+		return -1;
+	}
+	return 0;
+}
+
+int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set)
+{
+	if (rl_walk(paths, npaths, keep_result, set) != 0)
+		return -1;
 	if (set->n > 1)
 		qsort(set->results, set->n, sizeof(*set->results), cmp_run_order);
 	return 0;

@@ -91,6 +91,14 @@ int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set);
 void rl_set_free(struct rl_set *set);
 
 /*
+ * rl_load_paths without keeping the documents: @fn gets each loaded
+ * result in turn (in path order, not run order) and owns it (rl_free).
+ * A non-zero return from @fn stops the walk.  Returns 0, or -1.
+ */
+typedef int (*rl_visit_fn)(struct rl_result *res, void *arg);
+int rl_walk(char *const *paths, size_t npaths, rl_visit_fn fn, void *arg);
+
+/*
  * How much the rounds of a run spread, all its gated metrics together: the
  * median over them of the spread between rounds (between_cv).  A run
  * during which the machine changed speed (another tenant, a frequency
