@@ -29,8 +29,9 @@ static void index_usage(FILE *out)
 	      "with a store.\n"
 	      "\n"
 	      "options:\n"
-	      "  --check     change nothing; check the store (SQLite integrity and\n"
-	      "              foreign keys) and that it matches the files\n"
+	      "  --check     change nothing; say how many runs the store holds,\n"
+	      "              check it (SQLite's integrity check, its references)\n"
+	      "              and that it matches the files; each difference named\n"
 	      "  -q, --quiet no summary line\n"
 	      "  -h, --help  this text\n"
 	      "\n"
@@ -60,11 +61,29 @@ static long count_rows(sqlite3 *db, const char *sql, const char *what)
 	return n;
 }
 
+static long count_runs(sqlite3 *db)
+{
+	sqlite3_stmt *stmt;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/*
+ * Three lines: how many runs the store holds, whether SQLite and our own
+ * references find it sound, and whether it matches the files.
+ */
 static int check(const char *dir)
 {
 	char path[4200], err[1024];
 	sqlite3 *db = NULL;
-	long bad;
+	long bad, nruns, ndiff;
+	struct store *st;
 
 	if (!store_exists(dir)) {
 		fprintf(stderr, "pfnlab index: %s: no store (%s)\n", dir, STORE_FILE);
@@ -76,28 +95,33 @@ static int check(const char *dir)
 		sqlite3_close(db);
 		return 2;
 	}
+	nruns = count_runs(db);
 	bad = count_rows(db, "PRAGMA integrity_check", "integrity");
-	bad += count_rows(db, "SELECT 'run ' || run_id || ' of a bench row is missing'"
+	bad += count_rows(db, "SELECT 'bench row of missing run ' || run_id"
 			  " FROM benches WHERE run_id NOT IN (SELECT id FROM runs)", "foreign key");
-	bad += count_rows(db, "SELECT 'point of missing run ' || run_id FROM points"
-			  " WHERE run_id NOT IN (SELECT id FROM runs)"
+	bad += count_rows(db, "SELECT 'point of missing run ' || run_id || ' or series ' || series_id"
+			  " FROM points WHERE run_id NOT IN (SELECT id FROM runs)"
 			  " OR series_id NOT IN (SELECT id FROM series)", "foreign key");
 	bad += count_rows(db, "SELECT 'run ' || path || ' has no benchmark rows' FROM runs"
 			  " WHERE id NOT IN (SELECT run_id FROM benches)", "runs");
 	sqlite3_close(db);
-	{
-		struct store *st = store_open(dir, false, err, sizeof(err));
-		long ndiff = st ? store_diff(st) : -1;
-
-		store_close(st);
-		if (ndiff < 0) {
-			fprintf(stderr, "pfnlab index: %s\n", st ? "cannot compare the files" : err);
-			return 2;
-		}
-		bad += ndiff;
+	st = store_open(dir, false, err, sizeof(err));
+	ndiff = st ? store_diff(st) : -1;
+	store_close(st);
+	if (ndiff < 0 || nruns < 0) {
+		fprintf(stderr, "pfnlab index: %s\n", st ? "cannot read the store" : err);
+		return 2;
 	}
-	printf("%s/%s: %s\n", dir, STORE_FILE, bad ? "INCONSISTENT" : "consistent");
-	return bad ? 1 : 0;
+	printf("%s/%s: %ld runs indexed\n", dir, STORE_FILE, nruns);
+	if (bad)
+		printf("integrity: %ld problem(s)\n", bad);
+	else
+		printf("integrity: ok\n");
+	if (ndiff)
+		printf("files: %ld new, changed or gone since indexed\n", ndiff);
+	else
+		printf("files: all indexed as they are\n");
+	return bad || ndiff ? 1 : 0;
 }
 
 int cmd_index(int argc, char **argv)

@@ -17,8 +17,10 @@
 #include "commands.h"
 #include "compare_engine.h"
 #include "compare_history.h"
+#include "html.h"
 #include "plan_model.h"
 #include "plot_charts.h"
+#include "report_lab.h"
 #include "result_load.h"
 
 static void report_usage(FILE *out)
@@ -43,29 +45,12 @@ static void report_usage(FILE *out)
 	      "                     says there which part of a run is missing and why)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
+	      "pfnlab report --lab DIR writes the report of a whole results tree from\n"
+	      "its store instead: small pages per host and per series (see\n"
+	      "`pfnlab report --lab --help`).\n"
+	      "\n"
 	      "Without gnuplot the page is written without charts and the command\n"
 	      "says what to install.  Exit status: 0 written, 2 error.\n", out);
-}
-
-static void html_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
-
-static void fmt(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("&ndash;", f);
-	else
-		fprintf(f, "%.4g", v);
 }
 
 static int embed_base64(FILE *f, const char *path)
@@ -92,23 +77,6 @@ static int embed_base64(FILE *f, const char *path)
 	fclose(in);
 	return 0;
 }
-
-static const char page_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	"img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>pfnlab report</title>\n<style>\n"
-	"body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1300px}\n"
-	"h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}\n"
-	"table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\n"
-	"td,th{border:1px solid #ddd;padding:.2em .5em;text-align:left;vertical-align:top}\n"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-	"th{background:#f3f3f3}figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}\n"
-	".regressed{background:#fbd3d3}.improved{background:#d4f2d4}.undecided{background:#fff0d0}.incomplete{background:#fbd3d3;padding:4px}td.bad{background:#fbd3d3}td.ok{background:#d4f2d4}\n"
-	".skipped,.failed{color:#888}.flagged{background:#fff0d0}\n"
-	"code{font-size:.9em}details{margin:.5em 0}\n"
-	"</style>\n</head>\n";
 
 /*
  * Marks the page for whoever opens it headless (tests/report.sh): how many
@@ -233,15 +201,15 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 		fprintf(f, "</td><td>%s</td><td>", metric_kind_name(r->kind));
 		html_esc(f, r->unit);
 		fputs("</td><td class=\"n\">", f);
-		fmt(f, r->median_base);
+		html_num(f, r->median_base);
 		fprintf(f, " (%zu)</td><td class=\"n\">", r->n_base);
-		fmt(f, r->median_new);
+		html_num(f, r->median_new);
 		fprintf(f, " (%zu)</td><td class=\"n\">", r->n_new);
-		fmt(f, r->ratio);
+		html_num(f, r->ratio);
 		fputs("</td><td class=\"n\">", f);
-		fmt(f, r->ci_lo);
+		html_num(f, r->ci_lo);
 		fputs(" &ndash; ", f);
-		fmt(f, r->ci_hi);
+		html_num(f, r->ci_hi);
 		fprintf(f, "</td><td class=\"n\">%.2g</td><td class=\"n\">", r->p_adj);
 		if (isnan(r->mde))
 			fputs("-", f);
@@ -332,11 +300,11 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 			fprintf(f, "%s</td><td>", metric_kind_name(rm->kind));
 			html_esc(f, rm->unit);
 			fputs("</td><td class=\"n\">", f);
-			fmt(f, rm->median);
+			html_num(f, rm->median);
 			fputs("</td><td class=\"n\">", f);
-			fmt(f, rm->ci_lo);
+			html_num(f, rm->ci_lo);
 			fputs(" &ndash; ", f);
-			fmt(f, rm->ci_hi);
+			html_num(f, rm->ci_hi);
 			fputs("</td><td class=\"n\">", f);
 			fmt_pct(f, rm->rs.between_cv);
 			fputs(" / ", f);
@@ -453,21 +421,16 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 		      const struct cmp_options *opt, const char *const *notes, int nnotes,
 		      double plan_bytes)
 {
-	char tmp[4300], when[64];
+	char when[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	FILE *f;
-	int bad;
+	FILE *f = html_open("pfnlab report", path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		fprintf(stderr, "pfnlab report: cannot write %s: %s\n", tmp, strerror(errno));
+	if (!f)
 		return -1;
-	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs(page_head, f);
+	html_head(f, "pfnlab report");
 	fputs("<body>\n", f);
 	fputs(page_script, f);
 	fprintf(f, "<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
@@ -491,13 +454,7 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 	for (size_t i = 0; i < results->n; i++)
 		write_result(f, &results->results[i], i);
 	fputs("</body>\n</html>\n", f);
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		fprintf(stderr, "pfnlab report: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return html_close("pfnlab report", f, path);
 }
 
 int cmd_report(int argc, char **argv)
@@ -507,6 +464,9 @@ int cmd_report(int argc, char **argv)
 	struct plot_cli cli;
 	int ret, status;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--lab") == 0)
+			return report_lab(argc, argv);
 	status = plot_cli_parse(&cli, "report", "report", report_usage, argc, argv);
 	if (status >= 0)
 		goto out;

@@ -22,6 +22,7 @@ struct hist_change {
 };
 
 struct hist_series {
+	long long id;			/* the store's series id; 0 when not from a store */
 	char *host;			/* the runs' hostname: series never mix hosts */
 	char *key;
 	char *metric, *unit;

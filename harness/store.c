@@ -888,6 +888,7 @@ int store_each_series(struct store *st, const struct store_query *q,
 		s.metric = strdup(col_text(list, 3));
 		s.unit = strdup(col_text(list, 4));
 		s.lower_is_better = sqlite3_column_int(list, 5);
+		s.id = sqlite3_column_int64(list, 0);
 		if (!s.host || !s.key || !s.metric || !s.unit ||
 		    load_points(pts, sqlite3_column_int64(list, 0), idx, runs->n, &s) != 0) {
 			set_err(err, errlen, "reading a series: %s", sqlite3_errmsg(st->db));

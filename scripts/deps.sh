@@ -27,9 +27,9 @@ PKGS=(
 	linux-headers-amd64 kmod
 	# userspace libraries (CONTRIBUTING.md, "Dependencies")
 	libnuma-dev numactl libhwloc-dev libpfm4-dev libjansson-dev
-	libinih-dev liburing-dev libcmocka-dev
-	# results, plots, report check
-	gnuplot-nox jq chromium
+	libinih-dev liburing-dev libcmocka-dev libsqlite3-dev
+	# results, plots, report check; time: peak memory in scripts/store-bench.sh
+	gnuplot-nox jq chromium time
 	# lab VM (xz-utils: harness/vm/mkimage unpacks Debian's .ko.xz guest modules)
 	qemu-system-x86 busybox-static cpio xz-utils
 	# lab kernel from a source tree (harness/vm/kconfig/build-kernel.sh):
