@@ -498,6 +498,79 @@ static void test_change_points(void **state)
 	assert_int_equal(cps[1], 20);
 }
 
+/*
+ * The reference: optimal partitioning without pruning, written plainly.
+ * Returns the number of changes; starts in @cps.
+ */
+static size_t ref_change_points(const double *x, size_t n, double penalty, size_t *cps)
+{
+	double best[201];
+	size_t last[201], count = 0, k;
+
+	assert_true(n <= 200);
+	best[0] = 0.0;
+	for (size_t t = 1; t <= n; t++) {
+		best[t] = INFINITY;
+		for (size_t s = 0; s < t; s++) {
+			double sum = 0.0, sumsq = 0.0, cost;
+
+			for (size_t i = s; i < t; i++) {
+				sum += x[i];
+				sumsq += x[i] * x[i];
+			}
+			cost = fmax(sumsq - sum * sum / (double)(t - s), 0.0) + best[s] + penalty;
+			if (cost < best[t]) {
+				best[t] = cost;
+				last[t] = s;
+			}
+		}
+	}
+	for (size_t e = n; last[e] > 0; e = last[e])
+		count++;
+	k = count;
+	for (size_t e = n; last[e] > 0; e = last[e])
+		cps[--k] = last[e];
+	return count;
+}
+
+/*
+ * The pruned search (PELT) must find exactly what the full search finds:
+ * random series with 0-4 steps of random size and place, random penalties.
+ */
+static void test_change_points_pruned(void **state)
+{
+	enum { N = 200 };
+	double x[N];
+	size_t got[N], want[N];
+	struct cs_rng rng;
+	int with_changes = 0;
+
+	(void)state;
+	cs_rng_seed(&rng, 11);
+	for (int t = 0; t < 300; t++) {
+		size_t n = 2 + (size_t)(cs_rng_uniform(&rng) * (N - 2));
+		double level = 100.0, sigma = 1.0 + 4.0 * cs_rng_uniform(&rng);
+		int steps = (int)(cs_rng_uniform(&rng) * 5);
+		double penalty = cs_bic_penalty(sigma, n) * (0.25 + 2.0 * cs_rng_uniform(&rng));
+		size_t ngot, nwant;
+
+		for (size_t i = 0; i < n; i++) {
+			if (steps && cs_rng_uniform(&rng) < (double)steps / (double)n)
+				level += (cs_rng_uniform(&rng) - 0.5) * 40.0;
+			x[i] = level + sigma * cs_rng_normal(&rng);
+		}
+		ngot = cs_change_points(x, n, penalty, got, N);
+		nwant = ref_change_points(x, n, penalty, want);
+		with_changes += nwant > 0;
+		assert_int_equal(ngot, nwant);
+		for (size_t c = 0; c < nwant; c++)
+			assert_int_equal(got[c], want[c]);
+	}
+	print_message("pruned change points == full search on 300 series (%d with changes)\n",
+		      with_changes);
+	assert_true(with_changes > 100);
+}
+
 /* ---- loading result files ---- */
 
 static char tmpdir[64];
@@ -767,6 +840,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_and_key, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_compare_end_to_end, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_short_labels),
+		cmocka_unit_test(test_change_points_pruned),
 		cmocka_unit_test_setup_teardown(test_history_series, setup_tmp, teardown_tmp),
 	};
 
