@@ -121,8 +121,9 @@ static void print_series_json(struct hist_out *o, const struct hist_series *s)
 			"before", num(ch->before), "after", num(ch->after),
 			"shift", num(ch->before != 0.0 ? ch->after / ch->before - 1.0 : NAN)));
 	}
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "host", s->host,
-		      "key", s->key, "metric", s->metric, "unit", s->unit,
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "host", s->host,
+		      "key", s->key, "metric", s->metric, "kind", metric_kind_name(s->kind),
+		      "unit", s->unit,
 		      "better", s->lower_is_better ? "lower" : "higher",
 		      "sigma", num(s->sigma), "points", pts, "change_points", cps);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;

@@ -93,6 +93,7 @@ static struct hist_series *builder_series(struct hist_builder *b, const char *ho
 	s->metric = strdup(rm->name);
 	s->unit = strdup(rm->unit ? rm->unit : "");
 	s->lower_is_better = rm->lower_is_better;
+	s->kind = rm->kind;
 	if (!s->host || !s->key || !s->metric || !s->unit) {
 		hist_series_clear(s);
 		return NULL;

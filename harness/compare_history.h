@@ -27,6 +27,7 @@ struct hist_series {
 	char *key;
 	char *metric, *unit;
 	bool lower_is_better;
+	enum metric_kind kind;
 	struct hist_point *points;
 	size_t npoints;
 	struct hist_change *changes;

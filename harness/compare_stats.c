@@ -414,10 +414,20 @@ double cs_obf_alpha(double alpha, double f)
 
 double cs_t_quantile(double p, double df)
 {
+	/*
+	 * Loading a result asks for the same few quantiles (95%, rounds - 1
+	 * degrees of freedom) hundreds of times per file, and the bisection
+	 * below is most of that time: remember the last ones asked.
+	 */
+	static _Thread_local struct { double p, df, q; } memo[8];
+	static _Thread_local unsigned int memo_next;
 	double lo = -1e6, hi = 1e6;
 
 	if (!(p > 0 && p < 1) || !(df > 0))
 		return NAN;
+	for (size_t i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
+		if (memo[i].p == p && memo[i].df == df)
+			return memo[i].q;
 	/* The CDF is monotone: bisection to well below any use here. */
 	for (int i = 0; i < 200 && hi - lo > 1e-12 * (1.0 + fabs(lo)); i++) {
 		double mid = 0.5 * (lo + hi);
@@ -427,5 +437,8 @@ double cs_t_quantile(double p, double df)
 		else
 			hi = mid;
 	}
-	return 0.5 * (lo + hi);
+	memo[memo_next % 8].p = p;
+	memo[memo_next % 8].df = df;
+	memo[memo_next % 8].q = 0.5 * (lo + hi);
+	return memo[memo_next++ % 8].q;
 }

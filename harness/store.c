@@ -29,7 +29,8 @@ struct store {
 
 /*
  * The tables.  Paths are relative to the store's directory so that a tree
- * can be moved or copied with its store.  REAL columns hold NULL where the
+ * can be moved or copied with its store.  A benchmark's parameters are in
+ * its key (name|k=v|...), not repeated.  REAL columns hold NULL where the
  * document has no value (SQLite stores a NaN as NULL).  round_medians is
  * the run's per-round medians as native doubles, for the analyses that
  * work on rounds.
@@ -43,7 +44,7 @@ static const char schema_sql[] =
 	"CREATE INDEX runs_order ON runs(started_utc, path);"
 	"CREATE TABLE benches(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" key TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,"
-	" backend TEXT, page TEXT, op TEXT, params TEXT, PRIMARY KEY(run_id, key)) WITHOUT ROWID;"
+	" backend TEXT, page TEXT, op TEXT, PRIMARY KEY(run_id, key)) WITHOUT ROWID;"
 	"CREATE TABLE series(id INTEGER PRIMARY KEY, host TEXT NOT NULL, key TEXT NOT NULL,"
 	" metric TEXT NOT NULL, unit TEXT NOT NULL, lower_is_better INTEGER NOT NULL,"
 	" kind TEXT NOT NULL, UNIQUE(host, key, metric));"
@@ -340,7 +341,7 @@ static int insert_stmts_prepare(struct store *st, struct insert_stmts *s)
 	s->run = prepare(st, "INSERT INTO runs(path, size, mtime_ns, schema_version, host, kernel,"
 			 " suite_commit, started_utc, complete, round_spread)"
 			 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	s->bench = prepare(st, "INSERT OR REPLACE INTO benches VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	s->bench = prepare(st, "INSERT OR REPLACE INTO benches VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
 	s->series_add = prepare(st, "INSERT OR IGNORE INTO series(host, key, metric, unit,"
 				" lower_is_better, kind) VALUES(?, ?, ?, ?, ?, ?)");
 	s->series_id = prepare(st, "SELECT id FROM series WHERE host = ? AND key = ? AND metric = ?");
@@ -380,7 +381,6 @@ static long long series_id(struct store *st, struct insert_stmts *s, const char 
 static int insert_bench(struct store *st, struct insert_stmts *s, long long run_id,
 			const struct rl_result *res, const struct rl_bench *rb)
 {
-	char *params = rb->params ? json_dumps(rb->params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	int ret;
 
 	sqlite3_bind_int64(s->bench, 1, run_id);
@@ -391,9 +391,7 @@ static int insert_bench(struct store *st, struct insert_stmts *s, long long run_
 	bind_opt_text(s->bench, 6, rl_param_str(rb, "backend"));
 	bind_opt_text(s->bench, 7, rl_param_str(rb, "page"));
 	bind_opt_text(s->bench, 8, rl_param_str(rb, "op"));
-	bind_opt_text(s->bench, 9, params);
 	ret = step_done(st, s->bench);
-	free(params);
 	if (ret != 0 || !rl_bench_measured(rb))
 		return ret;
 	for (size_t m = 0; m < rb->nmetrics; m++) {
@@ -863,7 +861,7 @@ int store_each_series(struct store *st, const struct store_query *q,
 		      const struct hist_runs *runs, store_series_fn fn, void *arg,
 		      char *err, size_t errlen)
 {
-	sqlite3_stmt *list = prepare(st, "SELECT id, host, key, metric, unit, lower_is_better"
+	sqlite3_stmt *list = prepare(st, "SELECT id, host, key, metric, unit, lower_is_better, kind"
 				     " FROM series WHERE (?1 IS NULL OR host = ?1)"
 				     " AND (?2 IS NULL OR metric = ?2)"
 				     " AND (?3 IS NULL OR instr(key, ?3) > 0) ORDER BY id");
@@ -882,6 +880,7 @@ int store_each_series(struct store *st, const struct store_query *q,
 	bind_opt_text(list, 3, q->bench);
 	while (ret == 0 && (rc = sqlite3_step(list)) == SQLITE_ROW) {
 		struct hist_series s = { 0 };
+		int kind;
 
 		s.host = strdup(col_text(list, 1));
 		s.key = strdup(col_text(list, 2));
@@ -889,6 +888,8 @@ int store_each_series(struct store *st, const struct store_query *q,
 		s.unit = strdup(col_text(list, 4));
 		s.lower_is_better = sqlite3_column_int(list, 5);
 		s.id = sqlite3_column_int64(list, 0);
+		kind = metric_kind_parse(col_text(list, 6));
+		s.kind = kind < 0 ? METRIC_GATED : (enum metric_kind)kind;
 		if (!s.host || !s.key || !s.metric || !s.unit ||
 		    load_points(pts, sqlite3_column_int64(list, 0), idx, runs->n, &s) != 0) {
 			set_err(err, errlen, "reading a series: %s", sqlite3_errmsg(st->db));
