@@ -219,6 +219,7 @@ static int history_store(struct store *st, const struct store_query *q, struct h
 	print_end(o);
 	ret = 0;
 out:
+	o->runs = NULL;
 	hist_runs_free(&runs);
 	return ret;
 }
@@ -277,6 +278,7 @@ static int history_files(char *const *paths, size_t npaths, const struct store_q
 	print_end(o);
 	ret = 0;
 out:
+	o->runs = NULL;
 	hist_free(series, nseries);
 	hist_runs_free(&runs);
 	return ret;

@@ -661,6 +661,7 @@ static int lab_write(struct store *st, struct lab *lab)
 			goto out;
 	ret = index_page(lab);
 out:
+	lab->runs = NULL;
 	hist_runs_free(&runs);
 	return ret;
 }

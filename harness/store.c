@@ -674,9 +674,11 @@ static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats,
 		goto out;
 	}
 	/* Files the store knows and the tree no longer has. */
-	qsort(files.names, files.n, sizeof(*files.names), cmp_name);
+	if (files.n)
+		qsort(files.names, files.n, sizeof(*files.names), cmp_name);
 	for (size_t i = 0; i < known.n; i++) {
-		if (bsearch(&known.names[i], files.names, files.n, sizeof(*files.names), cmp_name))
+		if (files.n && bsearch(&known.names[i], files.names, files.n, sizeof(*files.names),
+				       cmp_name))
 			continue;
 		if (dry) {
 			fprintf(stderr, "pfnlab: %s/%s: gone, still in the index\n",
@@ -853,7 +855,8 @@ static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index 
 	sqlite3_reset(pts);
 	if (rc != SQLITE_DONE)
 		return -1;
-	qsort(s->points, s->npoints, sizeof(*s->points), cmp_point_run);
+	if (s->npoints)
+		qsort(s->points, s->npoints, sizeof(*s->points), cmp_point_run);
 	return 0;
 }
 

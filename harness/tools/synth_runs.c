@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct step steps[MAX_STEPS];
-	long nruns = 0, nhosts = 1;
+	long nruns = 0, nhosts = 1, written = 0;
 	const char *outdir = NULL;
 	json_t **tmpl;
 	int nsteps = 0, c, ntmpl;
@@ -273,6 +273,9 @@ int main(int argc, char **argv)
 		if (!tmpl[i] || !json_is_array(json_object_get(tmpl[i], "benchmarks"))) {
 			fprintf(stderr, "synth-runs: %s: not a result document (%s)\n",
 				argv[optind + i], tmpl[i] ? "no benchmarks" : jerr.text);
+			while (i >= 0)
+				json_decref(tmpl[i--]);
+			free(tmpl);
 			return 2;
 		}
 	}
@@ -287,10 +290,11 @@ int main(int argc, char **argv)
 		long host = r % nhosts, commit = r / nhosts;
 
 		if (write_run(tmpl[host % ntmpl], outdir, host, commit, r, steps, nsteps) != 0)
-			return 1;
+			break;
+		written++;
 	}
 	for (int i = 0; i < ntmpl; i++)
 		json_decref(tmpl[i]);
 	free(tmpl);
-	return 0;
+	return written == nruns ? 0 : 1;
 }
