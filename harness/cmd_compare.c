@@ -14,6 +14,7 @@
 #include "compare_engine.h"
 #include "compare_output.h"
 #include "result_load.h"
+#include "store.h"
 
 /* git bisect run: 125 = cannot test this commit; >127 aborts the bisect. */
 #define BISECT_SKIP 125
@@ -45,7 +46,8 @@ static void compare_usage(FILE *out)
 	      "  --threshold PCT   effect threshold in percent (default 5)\n"
 	      "  --alpha P         significance level on adjusted p (default 0.05)\n"
 	      "  --history DIR     earlier runs of the same host (results/HOST): their\n"
-	      "                    run-to-run variance joins the noise model\n"
+	      "                    run-to-run variance joins the noise model; read\n"
+	      "                    from DIR's store (pfnlab index) when it has one\n"
 	      "  --metric NAME     compare only this metric (e.g. pin_ns_per_page)\n"
 	      "  --bench TEXT      compare only benchmarks whose key contains TEXT\n"
 	      "  --all             list every row (default: gated rows, and detail or\n"
@@ -88,6 +90,7 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_report rep;
 	bool json = false, bisect = false, all = false;
 	char *history_dir = NULL;
+	struct store *hstore = NULL;
 	int c, status, err_status;
 	double v;
 
@@ -142,12 +145,28 @@ int cmd_compare(int argc, char **argv)
 		compare_usage(stderr);
 		return err_status;
 	}
+	if (history_dir && store_exists(history_dir)) {
+		/* A lab's history: read from its store, one series at a time. */
+		struct store_sync_stats stats = { 0 };
+		char err[1024];
+
+		hstore = store_open(history_dir, false, err, sizeof(err));
+		if (!hstore || store_sync(hstore, &stats) != 0) {
+			fprintf(stderr, "pfnlab compare: %s\n", hstore ? "cannot update the store" : err);
+			store_close(hstore);
+			return err_status;
+		}
+		opt.history_fn = store_series_rounds;
+		opt.history_arg = hstore;
+		history_dir = NULL;
+	}
 	if (rl_load_paths(&argv[optind], 1, &base) != 0 ||
 	    rl_load_paths(&argv[optind + 1], 1, &new) != 0 ||
 	    (history_dir && rl_load_paths(&history_dir, 1, &history) != 0)) {
 		rl_set_free(&base);
 		rl_set_free(&new);
 		rl_set_free(&history);
+		store_close(hstore);
 		return err_status;
 	}
 	if (history_dir)
@@ -183,5 +202,6 @@ out:
 	rl_set_free(&base);
 	rl_set_free(&new);
 	rl_set_free(&history);
+	store_close(hstore);
 	return status;
 }

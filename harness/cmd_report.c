@@ -23,6 +23,8 @@
 #include "report_lab.h"
 #include "result_load.h"
 
+#define REPORT_MANY_RUNS 20
+
 static void report_usage(FILE *out)
 {
 	fputs("usage: pfnlab report [options] RESULT...\n"
@@ -471,6 +473,11 @@ int cmd_report(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	status = 2;
+	/* One page with a table per run stops being readable well before a lab's history. */
+	if (cli.results.n > REPORT_MANY_RUNS)
+		fprintf(stderr, "pfnlab report: %zu runs on one page; for a whole results tree, "
+			"`pfnlab report --lab DIR` writes small pages per host and series\n",
+			cli.results.n);
 	snprintf(plotdir, sizeof(plotdir), "%s/plots", cli.outdir);
 	snprintf(page, sizeof(page), "%s/index.html", cli.outdir);
 	ret = plot_all(&cli.in, plotdir, charts);

@@ -6,6 +6,7 @@
  */
 #include "compare_engine.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,12 +432,74 @@ static const struct obs_metric *obs_find_metric(const struct obs_bench *ob, cons
 
 /* ---- history: how far a rerun of one process moves (tau^2) ---- */
 
-static bool in_set(const struct rl_set *set, const char *path)
+/* Is @real (a resolved path) one of the results of @set? */
+static bool in_set(const struct rl_set *set, const char *real)
 {
+	char other[PATH_MAX];
+
 	for (size_t i = 0; set && i < set->n; i++)
-		if (strcmp(set->results[i].path, path) == 0)
+		if (realpath(set->results[i].path, other) && strcmp(other, real) == 0)
 			return true;
 	return false;
+}
+
+/* The history runs of one series as history_tau2 gathers them. */
+struct tau_runs {
+	const struct rl_set *base, *new;
+	double *c;			/* run centers on the log scale */
+	size_t n, cap;
+	double own;			/* sum of their rounds' own variance of the center */
+	int failed;
+};
+
+static void tau_visit(void *ctx, const char *path, const struct round_stats *rs)
+{
+	struct tau_runs *t = ctx;
+	char real[PATH_MAX];
+
+	if (rs->nrounds == 0 || !rs->log_scale)
+		return;
+	/* BASE and NEW are what is being judged, not their own noise model. */
+	if (!realpath(path, real) || in_set(t->base, real) || in_set(t->new, real))
+		return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		double *more = realloc(t->c, cap * sizeof(*more));
+
+		if (!more) {
+			t->failed = 1;
+			return;
+		}
+		t->c = more;
+		t->cap = cap;
+	}
+	t->c[t->n++] = rs->loc;
+	if (rs->nrounds >= 2)
+		t->own += rs->sd * rs->sd / (double)rs->nrounds;
+}
+
+/* The runs of @host in the loaded history set, as history_fn would give them. */
+static void tau_from_set(const struct rl_set *h, const char *host, const char *key,
+			 const char *metric, struct tau_runs *t)
+{
+	for (size_t i = 0; h && i < h->n; i++) {
+		const struct rl_result *res = &h->results[i];
+
+		if (strcmp(res->hostname, host) != 0)
+			continue;
+		for (size_t b = 0; b < res->nbenches; b++) {
+			const struct rl_bench *rb = &res->benches[b];
+			const struct rl_metric *m;
+
+			if (strcmp(rb->key, key) != 0 || !rl_bench_measured(rb))
+				continue;
+			m = rl_find_metric(rb, metric);
+			if (!m || m->rs.nrounds == 0 || !m->rs.log_scale)
+				continue;
+			tau_visit(t, res->path, &m->rs);
+			break;
+		}
+	}
 }
 
 /*
@@ -454,33 +517,20 @@ static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *b
 			   const struct rl_set *new, const char *host, const char *key,
 			   const char *metric, double *tau2, double *df)
 {
-	const struct rl_set *h = opt->history;
-	double *c = calloc(h ? h->n + 1 : 1, sizeof(*c)), own = 0, mssd = 0;
-	size_t n = 0;
+	struct tau_runs t = { .base = base, .new = new };
+	double *c, mssd = 0;
+	size_t n;
 
 	*tau2 = -1;
 	*df = 0;
-	for (size_t i = 0; c && h && i < h->n; i++) {
-		const struct rl_result *res = &h->results[i];
-
-		if (strcmp(res->hostname, host) != 0 || in_set(base, res->path) ||
-		    in_set(new, res->path))
-			continue;
-		for (size_t b = 0; b < res->nbenches; b++) {
-			const struct rl_bench *rb = &res->benches[b];
-			const struct rl_metric *m;
-
-			if (strcmp(rb->key, key) != 0 || !rl_bench_measured(rb))
-				continue;
-			m = rl_find_metric(rb, metric);
-			if (!m || m->rs.nrounds == 0 || !m->rs.log_scale)
-				continue;
-			c[n++] = m->rs.loc;
-			if (m->rs.nrounds >= 2)
-				own += m->rs.sd * m->rs.sd / (double)m->rs.nrounds;
-			break;
-		}
+	if (opt->history_fn) {
+		if (opt->history_fn(opt->history_arg, host, key, metric, tau_visit, &t) != 0)
+			t.failed = 1;
+	} else {
+		tau_from_set(opt->history, host, key, metric, &t);
 	}
+	c = t.c;
+	n = t.failed ? 0 : t.n;
 	if (n >= 3) {
 		double *d = calloc(n, sizeof(*d)), med;
 		size_t nd = n - 1, big = 0;
@@ -503,7 +553,7 @@ static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *b
 		}
 		free(d);
 		mssd /= 2.0 * (double)nd;
-		*tau2 = mssd - own / (double)n;
+		*tau2 = mssd - t.own / (double)n;
 		if (*tau2 < 0)
 			*tau2 = 0;
 		/* Successive differences overlap: about 2/3 of them independent. */
@@ -945,7 +995,7 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new,
 	rep->spread_base = side_spread(base);
 	rep->spread_new = side_spread(new);
 	apply_stability(rep);
-	if (opt->history && rep->history_runs == 0)
+	if ((opt->history || opt->history_fn) && rep->history_runs == 0)
 		no_history_no_change(rep);
 	for (size_t i = 0; i < rep->nrows; i++)
 		rep->count[rep->rows[i].kind][rep->rows[i].verdict]++;

@@ -79,6 +79,15 @@ struct cmp_options {
 	const char *bench_filter;	/* only keys containing this, or NULL */
 	const struct rl_set *history;	/* earlier runs for tau^2, or NULL */
 	/*
+	 * Or the earlier runs from elsewhere (the results store): calls
+	 * @visit with each run of one series, in run order, and returns 0
+	 * (-1 on error).  Used instead of @history when set.
+	 */
+	int (*history_fn)(void *arg, const char *host, const char *key, const char *metric,
+			  void (*visit)(void *ctx, const char *path, const struct round_stats *rs),
+			  void *ctx);
+	void *history_arg;
+	/*
 	 * A sequential comparison (pfnlab ab --until-decided) looks after
 	 * every pair: the share of its most pairs this look has, in (0, 1].
 	 * Below 1 a flag needs cs_obf_alpha(alpha, look_fraction).

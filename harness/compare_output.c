@@ -89,7 +89,7 @@ static const char *noise_text(const struct cmp_report *rep, const struct cmp_opt
 {
 	if (rep->history_runs)
 		return "rounds of each run, plus the run-to-run variance of earlier runs of this host";
-	if (opt->history)
+	if (opt->history || opt->history_fn)
 		return "rounds of each run only: --history holds fewer than 3 other runs of this "
 		       "host and benchmark, so run-to-run noise is unknown and no change is called "
 		       "(undecided) until it has them";

@@ -912,3 +912,57 @@ out:
 	free(idx);
 	return ret;
 }
+
+int store_series_rounds(void *arg, const char *host, const char *key, const char *metric,
+			void (*visit)(void *ctx, const char *path, const struct round_stats *rs),
+			void *ctx)
+{
+	struct store *st = arg;
+	sqlite3_stmt *stmt = prepare(st, "SELECT r.path, p.round_medians FROM points p"
+				     " JOIN series s ON s.id = p.series_id JOIN runs r ON r.id = p.run_id"
+				     " WHERE s.host = ? AND s.key = ? AND s.metric = ?"
+				     " ORDER BY r.started_utc, r.path");
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, metric, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t nbytes = (size_t)sqlite3_column_bytes(stmt, 1), n = 0;
+		const void *blob = sqlite3_column_blob(stmt, 1);
+		size_t cap = nbytes / sizeof(double);
+		double *v = calloc(cap + 1, sizeof(*v)), *med = calloc(cap + 1, sizeof(*med));
+		size_t *ends = calloc(cap + 1, sizeof(*ends));
+		struct round_stats rs;
+		char path[PATH_MAX * 2];
+		int usable;
+
+		if (!v || !med || !ends) {
+			free(v);
+			free(med);
+			free(ends);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		/* Each stored round median is one round of one sample: the same stats. */
+		for (size_t k = 0; blob && k < cap; k++) {
+			memcpy(&v[n], (const char *)blob + k * sizeof(double), sizeof(double));
+			if (isnan(v[n]))
+				continue;
+			ends[n] = n + 1;
+			n++;
+		}
+		usable = n > 0 && round_stats(v, ends, n, med, &rs) == 0;
+		free(v);
+		free(med);
+		free(ends);
+		if (!usable)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", st->dir, col_text(stmt, 0));
+		visit(ctx, path, &rs);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : db_error(st);
+}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "compare_history.h"
+#include "rounds.h"
 
 #define STORE_FILE "pfnlab-index.sqlite"
 /* Bumped when the tables change; an older store is rebuilt from the files. */
@@ -104,5 +105,15 @@ typedef int (*store_series_fn)(struct hist_series *s, void *arg);
 int store_each_series(struct store *st, const struct store_query *q,
 		      const struct hist_runs *runs, store_series_fn fn, void *arg,
 		      char *err, size_t errlen);
+
+/*
+ * The runs of one series in run order, each with its round statistics
+ * recomputed from the stored per-round medians (what compare's run-to-run
+ * noise model needs of a history; cmp_options.history_fn).  @st is the
+ * store.  Returns 0, or -1 on a store error.
+ */
+int store_series_rounds(void *st, const char *host, const char *key, const char *metric,
+			void (*visit)(void *ctx, const char *path, const struct round_stats *rs),
+			void *ctx);
 
 #endif

@@ -184,6 +184,18 @@ else
 	bad "run of a tiny pagemap job failed: $(head -c 300 "$tmp/err")"
 fi
 
+# 10b. compare --history from a store: the noise model is the one the
+# files give (runs differing by 8% as whole processes, compare.sh 9b)
+mkdir -p "$tmp/noisy"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	gen "$tmp/noisy/r$i.json" -v seed=$((40 + i)) -v rcv=0.08 -v bcv=0.01 -v started=2026-03-$((10 + i))T00:00:00Z
+done
+"$PFNLAB" compare --json --history "$tmp/noisy" "$tmp/noisy/r1.json" "$tmp/noisy/r2.json" >"$tmp/cmp-files.json" 2>/dev/null
+"$PFNLAB" index -q "$tmp/noisy"
+"$PFNLAB" compare --json --history "$tmp/noisy" "$tmp/noisy/r1.json" "$tmp/noisy/r2.json" >"$tmp/cmp-store.json" 2>/dev/null
+jqc "compare --history: the files' noise model used 8 earlier runs" '.noise_model.history_runs == 8' "$tmp/cmp-files.json"
+check "compare --history: store and files give the same verdicts" cmp -s <(jq -S 'del(.generated_utc)' "$tmp/cmp-files.json") <(jq -S 'del(.generated_utc)' "$tmp/cmp-store.json")
+
 # 11. the lab report: small pages, the step on the index, no network (on a
 # fresh tree: the one above has gained another run on lab-1)
 "$SYNTH" -n 40 -H 2 -o "$tmp/labtree" --step 12:25:lab-0 "$tmp/t1.json" "$tmp/t2.json" >/dev/null
