@@ -25,7 +25,8 @@ static void history_usage(FILE *out)
 	      "of the medians with a penalty of 4 sigma^2 ln n per change, sigma the\n"
 	      "larger of the run-to-run scatter and the runs' own CI) marks where a\n"
 	      "metric shifted, with the size of the shift; shifts of at most the\n"
-	      "threshold are not reported.\n"
+	      "threshold are not reported, and a level that lasts one run between\n"
+	      "two that agree is listed as an odd run, not as two changes.\n"
 	      "\n"
 	      "When DIR is one directory with a results store (" STORE_FILE ",\n"
 	      "made by `pfnlab index DIR`), the store is brought up to date and the\n"
@@ -104,7 +105,7 @@ static void print_runs(const struct hist_out *o)
 
 static void print_series_json(struct hist_out *o, const struct hist_series *s)
 {
-	json_t *pts = json_array(), *cps = json_array(), *j;
+	json_t *pts = json_array(), *cps = json_array(), *odd = json_array(), *j;
 	char *text;
 
 	for (size_t k = 0; k < s->npoints; k++)
@@ -121,11 +122,14 @@ static void print_series_json(struct hist_out *o, const struct hist_series *s)
 			"before", num(ch->before), "after", num(ch->after),
 			"shift", num(ch->before != 0.0 ? ch->after / ch->before - 1.0 : NAN)));
 	}
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "host", s->host,
+	for (size_t k = 0; k < s->noutliers; k++)
+		json_array_append_new(odd, json_integer((json_int_t)s->points[s->outliers[k]].run));
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "host", s->host,
 		      "key", s->key, "metric", s->metric, "kind", metric_kind_name(s->kind),
 		      "unit", s->unit,
 		      "better", s->lower_is_better ? "lower" : "higher",
-		      "sigma", num(s->sigma), "points", pts, "change_points", cps);
+		      "sigma", num(s->sigma), "points", pts, "change_points", cps,
+		      "outlier_runs", odd);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	printf("%s\n    %s", o->nprinted ? "," : "", text ? text : "null");
 	free(text);
@@ -153,6 +157,13 @@ static void print_series_text(const struct hist_out *o, const struct hist_series
 		printf("    change at run [%zu] (%s): %.4g -> %.4g %s (%+.1f%%, %s)\n",
 		       s->points[ch->at].run, label, ch->before, ch->after, s->unit, shift,
 		       worse ? "worse" : "better");
+	}
+	if (s->noutliers) {
+		printf("    odd run(s), one run off a level that came back:");
+		for (size_t k = 0; k < s->noutliers; k++)
+			printf(" [%zu]%.4g", s->points[s->outliers[k]].run,
+			       s->points[s->outliers[k]].median);
+		printf("\n");
 	}
 }
 
@@ -249,8 +260,11 @@ static int cut_runs(struct hist_runs *runs, struct hist_series *series, size_t n
 		}
 		series[i].npoints = kept;
 		free(series[i].changes);
+		free(series[i].outliers);
 		series[i].changes = NULL;
+		series[i].outliers = NULL;
 		series[i].nchanges = 0;
+		series[i].noutliers = 0;
 	}
 	hist_runs_keep(runs, from, to);
 	return 0;

@@ -163,6 +163,49 @@ static int builder_finish(struct hist_builder *b, double min_shift, int status,
 	return 0;
 }
 
+static double mean_of(const double *x, size_t from, size_t to)
+{
+	double sum = 0.0;
+
+	for (size_t i = from; i < to; i++)
+		sum += x[i];
+	return sum / (double)(to - from);
+}
+
+/*
+ * A level that lasts one run, between two levels that agree within
+ * @min_shift, is one odd run, not two changes: with a heavy-tailed
+ * metric one run in thousands lands far out (seen at 10,000 runs,
+ * docs/store.md), and a reviewer must not chase a regression that
+ * undid itself at the next commit on its own.  Such runs are dropped
+ * from @cps and listed in @outliers (indices into x).  Returns how many.
+ */
+static size_t merge_outliers(const double *x, size_t n, size_t *cps, size_t *ncps,
+			     double min_shift, size_t *outliers)
+{
+	size_t nout = 0, c = 0;
+
+	while (c + 1 < *ncps) {
+		size_t lo = c ? cps[c - 1] : 0, hi = c + 2 < *ncps ? cps[c + 2] : n;
+		double before, after;
+
+		if (cps[c + 1] != cps[c] + 1) {
+			c++;
+			continue;
+		}
+		before = mean_of(x, lo, cps[c]);
+		after = mean_of(x, cps[c + 1], hi);
+		if (before != 0.0 && fabs(after / before - 1.0) > min_shift) {
+			c++;
+			continue;
+		}
+		outliers[nout++] = cps[c];
+		memmove(&cps[c], &cps[c + 2], (*ncps - c - 2) * sizeof(*cps));
+		*ncps -= 2;
+	}
+	return nout;
+}
+
 int hist_detect(struct hist_series *s, double min_shift)
 {
 	size_t n = s->npoints, *cps, ncps, start = 0;
@@ -196,7 +239,10 @@ int hist_detect(struct hist_series *s, double min_shift)
 		s->sigma = 1e-12;
 	ncps = cs_change_points(x, n, cs_bic_penalty(s->sigma, n), cps, n);
 	s->changes = calloc(ncps + 1, sizeof(*s->changes));
-	if (!s->changes) {
+	s->outliers = calloc(ncps + 1, sizeof(*s->outliers));
+	if (s->changes && s->outliers)
+		s->noutliers = merge_outliers(x, n, cps, &ncps, min_shift, s->outliers);
+	if (!s->changes || !s->outliers) {
 		free(x);
 		free(ci_sigmas);
 		free(cps);
@@ -204,14 +250,8 @@ int hist_detect(struct hist_series *s, double min_shift)
 	}
 	for (size_t c = 0; c < ncps; c++) {
 		size_t end = c + 1 < ncps ? cps[c + 1] : n;
-		double before = 0.0, after = 0.0;
+		double before = mean_of(x, start, cps[c]), after = mean_of(x, cps[c], end);
 
-		for (size_t i = start; i < cps[c]; i++)
-			before += x[i];
-		for (size_t i = cps[c]; i < end; i++)
-			after += x[i];
-		before /= (double)(cps[c] - start);
-		after /= (double)(end - cps[c]);
 		start = cps[c];
 		if (before != 0.0 && fabs(after / before - 1.0) <= min_shift)
 			continue;
@@ -336,6 +376,7 @@ void hist_series_clear(struct hist_series *s)
 	free(s->unit);
 	free(s->points);
 	free(s->changes);
+	free(s->outliers);
 	memset(s, 0, sizeof(*s));
 }
 

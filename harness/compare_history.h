@@ -32,6 +32,8 @@ struct hist_series {
 	size_t npoints;
 	struct hist_change *changes;
 	size_t nchanges;
+	size_t *outliers;		/* indices into points[]: one-run levels that returned */
+	size_t noutliers;
 	double sigma;			/* noise scale used for the penalty */
 };
 

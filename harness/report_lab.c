@@ -334,6 +334,17 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 	}
 	if (s->nchanges)
 		fputs("</table>\n", f);
+	if (s->noutliers) {
+		fprintf(f, "<p>%zu odd run(s), one run off a level that came back (not changes):", s->noutliers);
+		for (size_t k = 0; k < s->noutliers; k++) {
+			fputc(' ', f);
+			html_esc(f, lab->runs->runs[s->points[s->outliers[k]].run].suite_commit);
+			fputs(" (", f);
+			html_num(f, s->points[s->outliers[k]].median);
+			fputc(')', f);
+		}
+		fputs("</p>\n", f);
+	}
 	from = s->npoints > LAB_RECENT_RUNS ? s->npoints - LAB_RECENT_RUNS : 0;
 	fprintf(f, "<h2>Latest runs</h2>\n<p>A run's own report: <code>pfnlab report FILE</code>.</p>\n"
 		"<table><tr><th>commit</th><th>started</th><th>median (%s)</th><th>95%% interval</th>"

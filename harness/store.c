@@ -88,6 +88,18 @@ static int db_error(struct store *st)
 	return -1;
 }
 
+static const char *col_text(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return t ? (const char *)t : "";
+}
+
+static double col_real(sqlite3_stmt *stmt, int col)
+{
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, col);
+}
+
 /* The stored version, 0 for an empty database, -1 on error. */
 static int stored_version(struct store *st)
 {
@@ -649,65 +661,123 @@ next:
 	return ret;
 }
 
-/*
- * The tree against the store.  @dry (or a read-only store): change
- * nothing, report each difference and count it in *@ndiff.
- */
-static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats, size_t *ndiff)
-{
-	struct name_list files = { 0 }, known = { 0 };
-	sqlite3_stmt *stmt;
-	int ret = -1, rc;
+/* A file as the store has it: what sync compares the tree against. */
+struct known_file {
+	char *path;
+	struct file_id id;
+};
 
-	dry = dry || !st->writable;
-	if (list_json(st->dir, "", &files) != 0)
-		goto out;
-	stmt = prepare(st, "SELECT path FROM runs ORDER BY path");
+static int cmp_known(const void *a, const void *b)
+{
+	return strcmp(((const struct known_file *)a)->path, ((const struct known_file *)b)->path);
+}
+
+/* Every run's path and file identity, sorted by path; NULL and -1 count on error. */
+static struct known_file *load_known(struct store *st, size_t *n)
+{
+	sqlite3_stmt *stmt = prepare(st, "SELECT path, size, mtime_ns FROM runs");
+	struct known_file *k = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
 	if (!stmt)
-		goto out;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (names_add(&known, (const char *)sqlite3_column_text(stmt, 0)) != 0)
+		return NULL;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 256;
+			struct known_file *more = realloc(k, ncap * sizeof(*more));
+
+			if (!more) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			k = more;
+			cap = ncap;
+		}
+		k[*n].path = strdup(col_text(stmt, 0));
+		k[*n].id.size = sqlite3_column_int64(stmt, 1);
+		k[*n].id.mtime_ns = sqlite3_column_int64(stmt, 2);
+		if (!k[*n].path) {
+			rc = SQLITE_NOMEM;
 			break;
+		}
+		(*n)++;
+	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
 		db_error(st);
-		goto out;
+		for (size_t i = 0; i < *n; i++)
+			free(k[i].path);
+		free(k);
+		*n = 0;
+		return NULL;
 	}
+	if (*n)
+		qsort(k, *n, sizeof(*k), cmp_known);
+	return k ? k : calloc(1, sizeof(*k));
+}
+
+/*
+ * The tree against the store.  Files whose size and mtime are those the
+ * store has are settled by one stat and no query, so a sync of an
+ * unchanged tree costs a directory walk.  @dry (or a read-only store):
+ * change nothing, report each difference and count it in *@ndiff.
+ */
+static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats, size_t *ndiff)
+{
+	struct name_list files = { 0 };
+	struct known_file *known;
+	size_t nknown = 0;
+	int ret = -1;
+
+	dry = dry || !st->writable;
+	if (list_json(st->dir, "", &files) != 0)
+		return -1;
+	known = load_known(st, &nknown);
+	if (!known)
+		goto out;
 	/* Files the store knows and the tree no longer has. */
 	if (files.n)
 		qsort(files.names, files.n, sizeof(*files.names), cmp_name);
-	for (size_t i = 0; i < known.n; i++) {
-		if (files.n && bsearch(&known.names[i], files.names, files.n, sizeof(*files.names),
+	for (size_t i = 0; i < nknown; i++) {
+		if (files.n && bsearch(&known[i].path, files.names, files.n, sizeof(*files.names),
 				       cmp_name))
 			continue;
 		if (dry) {
 			fprintf(stderr, "pfnlab: %s/%s: gone, still in the index\n",
-				st->dir, known.names[i]);
+				st->dir, known[i].path);
 			(*ndiff)++;
-		} else if (forget(st, known.names[i], "gone", stats) != 0) {
+		} else if (forget(st, known[i].path, "gone", stats) != 0) {
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < files.n; i++) {
+		struct known_file key = { .path = files.names[i] }, *k;
 		char path[PATH_MAX * 2];
 		struct file_id id;
 
+		snprintf(path, sizeof(path), "%s/%s", st->dir, files.names[i]);
+		k = nknown ? bsearch(&key, known, nknown, sizeof(*known), cmp_known) : NULL;
+		if (k && file_id_of(path, &id) == 0 && id.size == k->id.size &&
+		    id.mtime_ns == k->id.mtime_ns) {
+			stats->unchanged++;
+			continue;
+		}
 		if (!dry) {
 			if (index_one(st, files.names[i], stats) < 0)
 				goto out;
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", st->dir, files.names[i]);
-		if (file_id_of(path, &id) == 0 && indexed_as(st, files.names[i], &id) != 1) {
-			fprintf(stderr, "pfnlab: %s: new or changed, not in the index as it is\n",
-				path);
-			(*ndiff)++;
-		}
+		fprintf(stderr, "pfnlab: %s: new or changed, not in the index as it is\n", path);
+		(*ndiff)++;
 	}
 	ret = 0;
 out:
 	names_free(&files);
-	names_free(&known);
+	for (size_t i = 0; i < nknown; i++)
+		free(known[i].path);
+	free(known);
 	return ret;
 }
 
@@ -727,18 +797,6 @@ long store_diff(struct store *st)
 }
 
 /* ---- queries ------------------------------------------------------- */
-
-static const char *col_text(sqlite3_stmt *stmt, int col)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	return t ? (const char *)t : "";
-}
-
-static double col_real(sqlite3_stmt *stmt, int col)
-{
-	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, col);
-}
 
 /*
  * The run ids of the selected runs, in order, are kept beside them so that

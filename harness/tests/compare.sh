@@ -148,6 +148,23 @@ jqc "history: unchanged fill series have no change point" '(.series | length) ==
 "$PFNLAB" history --changes "$tmp/hist" >"$tmp/out" 2>/dev/null
 check "history text names the run and the shift" grep -Eq 'change at run \[5\] \(c6 6\.12\.0\): .* \(\+1[0-9]\.[0-9]%, worse\)' "$tmp/out"
 
+# 9a. one odd run is not two changes; a step at the newest run is one
+mkdir -p "$tmp/odd" "$tmp/last"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	s=1.0
+	[ "$i" -eq 6 ] && s=1.6
+	gen "$tmp/odd/r$i.json" -v seed=$((60 + i)) -v slow=$s -v commit=c$i -v started=2026-04-$((10 + i))T00:00:00Z
+	s=1.0
+	[ "$i" -eq 12 ] && s=1.6
+	gen "$tmp/last/r$i.json" -v seed=$((60 + i)) -v slow=$s -v commit=c$i -v started=2026-04-$((10 + i))T00:00:00Z
+done
+"$PFNLAB" history --json --metric pin_ns_per_page "$tmp/odd" >"$tmp/json" 2>/dev/null
+jqc "history: a 60% odd run mid-series is listed as odd, no change point" '(.series | length) == 10 and all(.series[]; (.change_points | length) == 0 and .outlier_runs == [5])' "$tmp/json"
+"$PFNLAB" history --metric pin_ns_per_page "$tmp/odd" >"$tmp/out" 2>/dev/null
+check "history text: the odd run named" grep -q 'odd run(s), one run off a level that came back: \[5\]' "$tmp/out"
+"$PFNLAB" history --json --metric pin_ns_per_page "$tmp/last" >"$tmp/json" 2>/dev/null
+jqc "history: the same jump at the newest run is a change there" '(.series | length) == 10 and all(.series[]; (.change_points | length) == 1 and .change_points[0].run == 11 and (.outlier_runs | length) == 0)' "$tmp/json"
+
 # 9b. history as a noise model: runs that differ by 8% as whole processes
 # (rcv), which their rounds cannot see.  One run against one: without the
 # history that difference reads as a change; with it, it does not.
