@@ -301,13 +301,10 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 			fputs(rm->noisy ? " (noisy)</td><td>" : "</td><td>", f);
 			fprintf(f, "%s</td><td>", metric_kind_name(rm->kind));
 			html_esc(f, rm->unit);
-			fputs("</td><td class=\"n\">", f);
-			html_num(f, rm->median);
-			fputs("</td><td class=\"n\">", f);
-			html_num(f, rm->ci_lo);
-			fputs(" &ndash; ", f);
-			html_num(f, rm->ci_hi);
-			fputs("</td><td class=\"n\">", f);
+			fputs("</td>", f);
+			html_td_num(f, rm->median);
+			html_td_range(f, rm->ci_lo, rm->ci_hi);
+			fputs("<td class=\"n\">", f);
 			fmt_pct(f, rm->rs.between_cv);
 			fputs(" / ", f);
 			fmt_pct(f, rm->rs.within_cv);

@@ -55,6 +55,29 @@ void html_num(FILE *f, double v)
 		fprintf(f, "%.4g", v);
 }
 
+void html_td(FILE *f, const char *text)
+{
+	fputs("<td>", f);
+	html_esc(f, text);
+	fputs("</td>", f);
+}
+
+void html_td_num(FILE *f, double v)
+{
+	fputs("<td class=\"n\">", f);
+	html_num(f, v);
+	fputs("</td>", f);
+}
+
+void html_td_range(FILE *f, double lo, double hi)
+{
+	fputs("<td class=\"n\">", f);
+	html_num(f, lo);
+	fputs(" &ndash; ", f);
+	html_num(f, hi);
+	fputs("</td>", f);
+}
+
 FILE *html_open(const char *cmd, const char *path)
 {
 	char tmp[4300];

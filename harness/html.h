@@ -18,6 +18,11 @@ void html_esc(FILE *f, const char *s);
 /* %.4g, or an en dash for NaN. */
 void html_num(FILE *f, double v);
 
+/* Table cells: text (escaped), a number (right-aligned), an interval. */
+void html_td(FILE *f, const char *text);
+void html_td_num(FILE *f, double v);
+void html_td_range(FILE *f, double lo, double hi);
+
 /*
  * Open PATH.tmp for a page; html_close() renames it over PATH when every
  * write succeeded and removes it otherwise.  Both say what failed, naming

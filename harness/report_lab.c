@@ -322,13 +322,10 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 
 		fputs("<tr><td>", f);
 		run_link(f, run);
-		fputs("</td><td>", f);
-		html_esc(f, run->started_utc);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, ch->before);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, ch->after);
 		fputs("</td>", f);
+		html_td(f, run->started_utc);
+		html_td_num(f, ch->before);
+		html_td_num(f, ch->after);
 		shift_cell(f, ch->before, ch->after, (ch->after > ch->before) == s->lower_is_better);
 		fputs("</tr>\n", f);
 	}
@@ -355,15 +352,11 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 
 		fputs("<tr><td>", f);
 		run_link(f, run);
-		fputs("</td><td>", f);
-		html_esc(f, run->started_utc);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, p->median);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, p->ci_lo);
-		fputs(" &ndash; ", f);
-		html_num(f, p->ci_hi);
-		fputs("</td><td><code>", f);
+		fputs("</td>", f);
+		html_td(f, run->started_utc);
+		html_td_num(f, p->median);
+		html_td_range(f, p->ci_lo, p->ci_hi);
+		fputs("<td><code>", f);
 		html_esc(f, run->path);
 		fputs("</code></td></tr>\n", f);
 	}
@@ -603,11 +596,9 @@ static int index_page(struct lab *lab)
 		html_esc(f, ls->metric);
 		fputs("</td><td>", f);
 		run_link(f, &lab->runs->runs[c->run]);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, c->before);
-		fputs("</td><td class=\"n\">", f);
-		html_num(f, c->after);
 		fputs("</td>", f);
+		html_td_num(f, c->before);
+		html_td_num(f, c->after);
 		shift_cell(f, c->before, c->after, c->worse);
 		fputs("</tr>\n", f);
 	}

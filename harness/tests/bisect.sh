@@ -15,13 +15,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 top=$PWD
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. harness/tests/lib/common.sh
 tmp=$(mktemp -d /tmp/pfnlab-bisect.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
 # A directory that passes for a kernel tree.
 mkdir -p "$tmp/linux/arch/x86"
@@ -92,5 +90,4 @@ check "a boot of the test kernel that dies: skip (125), not bad" bash -c '[ $1 -
 (cd "$tmp" && bash "$top/docs/bisect-step.sh") >/dev/null 2>"$tmp/err"; rc=$?
 check "outside a kernel tree: abort (128)" bash -c '[ $1 -eq 128 ] && grep -q "not a kernel source tree" "$2"' _ "$rc" "$tmp/err"
 
-echo "bisect: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish bisect

@@ -13,7 +13,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 PFNLAB=${PFNLAB:-build/harness/pfnlab}
 SCHEMA=harness/tests/results_schema.jq
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. harness/tests/lib/common.sh
 tmp=$(mktemp -d /tmp/pfnlab-cli.XXXXXX)
 bg_pid=
 cleanup() {
@@ -22,9 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 jqe() { jq -e "$@" >/dev/null; }
 
 valid() {	# valid FILE: schema check prints nothing
@@ -333,5 +331,4 @@ check "ab: a failing step exits 2 and names the step" bash -c '[ $1 -eq 2 ] && g
 "$PFNLAB" ab --a true --b true >/dev/null 2>"$tmp/ab6.err"; rc=$?
 check "ab: -o is required" bash -c '[ $1 -eq 2 ] && grep -q "\-o DIR is required" "$2"' _ "$rc" "$tmp/ab6.err"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

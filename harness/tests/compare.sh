@@ -10,16 +10,10 @@ PFNLAB=${PFNLAB:-$here/../../build/harness/pfnlab}
 synth=$here/compare_synth.awk
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. "$here/lib/common.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# check NAME COMMAND...: passes when the command succeeds
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 
-gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
-# jqc NAME FILTER FILE: passes when the filter holds on FILE
-jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
 
 gen "$tmp/base.json" -v seed=1 -v started=2026-01-01T00:00:00Z
 gen "$tmp/same.json" -v seed=2 -v started=2026-01-02T00:00:00Z
@@ -234,5 +228,4 @@ for c in compare history plot report; do
 	check "$c --help" bash -c "[ $? -eq 0 ] && grep -q 'usage: pfnlab $c' '$tmp/out'"
 done
 
-echo "compare.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish compare.sh

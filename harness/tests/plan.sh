@@ -10,13 +10,9 @@ PFNLAB=${PFNLAB:-$here/../../build/harness/pfnlab}
 synth=$here/plan_synth.awk
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. "$here/lib/common.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
-gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
 # fails2 NAME PATTERN ARGS...: exit 2, PATTERN on stderr, nothing on stdout
 fails2() {
 	local name=$1 pat=$2 rc
@@ -99,5 +95,4 @@ fails2 "truncated result" 'trunc.json' --size 1G "$tmp/trunc.json"
 "$PFNLAB" plan --size 16G --fit-max 256M --force "$tmp/sweep.json" >"$tmp/out" 2>&1
 check "--force plans 64x and marks it" grep -q '64x the largest size fitted (--force)' "$tmp/out"
 
-echo "plan.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish plan.sh

@@ -15,12 +15,9 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 keep=$top/build/harness/report-test
 tmp=$(mktemp -d)
 [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. "$here/lib/common.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-gen() { local out=$1; shift; awk "$@" -f "$synth" >"$out"; }
 
 # browser PAGE OUTPREFIX [extra chromium args]: headless Chromium with a
 # throw-away profile and nothing that reaches the network; the DOM after
@@ -154,5 +151,4 @@ check "report on a truncated file exits 2" test $? -eq 2
 check "report names the truncated file" grep -q 'trunc.json: truncated JSON' "$tmp/err"
 check "report on bad input leaves nothing behind" test ! -e "$tmp/report-bad"
 
-echo "report.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish report.sh

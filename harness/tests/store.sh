@@ -10,16 +10,13 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PFNLAB=${PFNLAB:-$here/../../build/harness/pfnlab}
 SYNTH=${SYNTH:-$here/../../build/harness/synth-runs}
+synth=$here/compare_synth.awk
 tmp=$(mktemp -d)
 tmp=$(cd "$tmp" && pwd -P)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=harness/tests/lib/common.sh
+. "$here/lib/common.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
-gen() { local out=$1; shift; awk "$@" -f "$here/compare_synth.awk" >"$out"; }
 # The same history read from the files, for comparison with the store's.
 hist_files() { "$PFNLAB" history --no-store --json "$@" 2>/dev/null; }
 hist_store() { "$PFNLAB" history --json "$@" 2>/dev/null; }
@@ -213,5 +210,4 @@ check "report --lab: every link resolves" bash -c "cd \"\$1\" && for p in *.html
 "$PFNLAB" report --lab "$tmp/nosuch" >/dev/null 2>"$tmp/err"; rc=$?
 check "report --lab of a missing DIR: exit 2" [ "$rc" -eq 2 ]
 
-echo "store: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish store
