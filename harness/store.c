@@ -732,8 +732,10 @@ static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats,
 	int ret = -1;
 
 	dry = dry || !st->writable;
-	if (list_json(st->dir, "", &files) != 0)
+	if (list_json(st->dir, "", &files) != 0) {
+		names_free(&files);
 		return -1;
+	}
 	known = load_known(st, &nknown);
 	if (!known)
 		goto out;
@@ -775,7 +777,7 @@ static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats,
 	ret = 0;
 out:
 	names_free(&files);
-	for (size_t i = 0; i < nknown; i++)
+	for (size_t i = 0; known && i < nknown; i++)
 		free(known[i].path);
 	free(known);
 	return ret;
