@@ -33,7 +33,7 @@ help:
 	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
-	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck, no pinned Debian versions'
+	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck, no pinned Debian versions, no module call circle'
 
 deps:
 	@bash scripts/deps.sh
@@ -64,10 +64,12 @@ bench: deps
 lint: deps
 	@bash scripts/lint-pins.sh --self-test
 	@bash scripts/lint-pins.sh
+	@bash scripts/module-calls.sh --self-test
+	@bash scripts/module-calls.sh >/dev/null
 	$(MAKE) -C driver lint
 	$(MAKE) -C harness lint
 	$(MAKE) -C harness/vm lint
-	shellcheck -x scripts/*.sh docs/*.sh .ci/run harness/tests/*.sh \
+	shellcheck -x scripts/*.sh docs/*.sh .ci/run harness/tests/*.sh harness/tests/lib/*.sh \
 		driver/test/run_check.sh harness/vm/kconfig/build-kernel.sh
 
 # `make lint` as a suite of `make check`, with the summary line check.sh reads.

@@ -43,11 +43,12 @@ static void pfnlab_access_put_range(struct pfnlab_op *op,
 /**
  * pfnlab_access_store() - drain a batch into the xarray tier
  * @r: the reader
+ * @arg: unused (the tier is @r's pages object)
  * @stored: set to the PFNs of the batch now held by the access
  *
  * Return: 0 or -ENOMEM.
  */
-static int pfnlab_access_store(struct pfnlab_reader *r, u64 *stored)
+static int pfnlab_access_store(struct pfnlab_reader *r, void *arg, u64 *stored)
 {
 	struct pfnlab_pages *pages = r->pages;
 	u64 idx = r->batch_idx, k;
@@ -86,7 +87,7 @@ int pfnlab_access_pin(struct pfnlab_ctx *ctx, struct pfnlab_access_pin *a)
 	struct pfnlab_access *acc;
 	struct pfnlab_pages *pages;
 	struct pfnlab_obj *obj;
-	u64 start_idx, stored = 0;
+	u64 start_idx;
 	int ret;
 
 	if (a->flags)
@@ -113,14 +114,7 @@ int pfnlab_access_pin(struct pfnlab_ctx *ctx, struct pfnlab_access_pin *a)
 				 a->length >> PAGE_SHIFT, &a->opts, false);
 	if (ret)
 		goto out_free;
-	while ((ret = pfnlab_reader_next(r)) > 0) {
-		ret = pfnlab_access_store(r, &stored);
-		if (ret) {
-			pfnlab_reader_consumed(r, stored);
-			break;
-		}
-		pfnlab_reader_drained(r);
-	}
+	ret = pfnlab_reader_fill(r, pfnlab_access_store, NULL);
 	if (!ret) {
 		acc->pages = pages;
 		acc->start_idx = start_idx;
@@ -236,8 +230,7 @@ int pfnlab_read(struct pfnlab_ctx *ctx, struct pfnlab_read *a)
 	if (a->flags & PFNLAB_READ_COPY_TIERS)
 		r->tiers_out = u64_to_user_ptr(a->tiers_uptr);
 	/* Nothing to drain into: the batch only measures how PFNs coalesce. */
-	while ((ret = pfnlab_reader_next(r)) > 0)
-		pfnlab_reader_drained(r);
+	ret = pfnlab_reader_fill(r, NULL, NULL);
 	if (ret)
 		pfnlab_reader_abort(r);
 	pfnlab_reader_destroy(r);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pfnlab: the misc device /dev/pfnlab, its per-fd object table and the
- * ioctl dispatcher.
+ * pfnlab: the misc device /dev/pfnlab and the ioctl dispatcher (the per-fd
+ * object table is object.c).
  *
  * Each ioctl struct is copied in with the size rules of the UAPI (a smaller
  * struct down to version 1, a larger one only with a zero tail), the
@@ -18,104 +18,6 @@
 #include <linux/kref.h>
 
 #include "pfnlab_private.h"
-
-unsigned long pfnlab_pin_delay_ns;
-module_param_named(pin_delay_ns, pfnlab_pin_delay_ns, ulong, 0644);
-MODULE_PARM_DESC(pin_delay_ns,
-		 "busy delay added per pinned page, in ns (regression tests of the compare tooling)");
-
-/**
- * pfnlab_obj_get() - look an id up in the fd's table
- * @ctx: the fd
- * @id: the id
- * @type: the type the caller needs
- *
- * Return: the object, or NULL if @id names nothing or an object of another
- * type (the caller answers -ENOENT either way).
- */
-struct pfnlab_obj *pfnlab_obj_get(struct pfnlab_ctx *ctx, u32 id,
-				  enum pfnlab_obj_type type)
-{
-	struct pfnlab_obj *obj;
-
-	if (!id)
-		return NULL;
-	obj = xa_load(&ctx->objects, id);
-	if (!obj || obj->type != type)
-		return NULL;
-	return obj;
-}
-
-/**
- * pfnlab_obj_insert() - give an object an id in the fd's table
- * @ctx: the fd
- * @obj: the object; @obj->id is set
- * @type: its type
- *
- * Ids count up from the last one given, so that an id is not used twice in
- * the life of the fd (until 2^32 - 1 of them wrap, skipping live ones): a
- * stale id names nothing rather than someone else's object.
- *
- * Return: 0, -ENOSPC at PFNLAB_MAX_OBJECTS, -ENOMEM.
- */
-int pfnlab_obj_insert(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj,
-		      enum pfnlab_obj_type type)
-{
-	int ret;
-
-	if (ctx->nobjects >= PFNLAB_MAX_OBJECTS)
-		return -ENOSPC;
-	obj->type = type;
-	ret = xa_alloc_cyclic(&ctx->objects, &obj->id, obj, xa_limit_32b,
-			      &ctx->next_id, GFP_KERNEL_ACCOUNT);
-	if (ret < 0)
-		return ret;
-	ctx->nobjects++;
-	pfnlab_stats_objects(1);
-	return 0;
-}
-
-/**
- * pfnlab_obj_remove() - take an object's id out of the fd's table
- * @ctx: the fd
- * @obj: the object (not freed here)
- */
-void pfnlab_obj_remove(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj)
-{
-	xa_erase(&ctx->objects, obj->id);
-	ctx->nobjects--;
-	pfnlab_stats_objects(-1);
-}
-
-/**
- * pfnlab_phase_add() - account time to a phase of the current operation
- * @op: the operation
- * @phase: enum pfnlab_phase
- * @ns: nanoseconds
- */
-void pfnlab_phase_add(struct pfnlab_op *op, enum pfnlab_phase phase, u64 ns)
-{
-	op->rep->phase_ns[phase] += ns;
-	op->phases_run |= BIT(phase);
-}
-
-/**
- * pfnlab_op_begin() - reset the fd's per-operation state for a new operation
- * @ctx: the fd
- * @rep: the operation's report, or NULL for an operation without one (the
- *	scratch report is used)
- */
-void pfnlab_op_begin(struct pfnlab_ctx *ctx, struct pfnlab_op_report *rep)
-{
-	struct pfnlab_op *op = &ctx->op;
-
-	/* Everything but the unpin array, which is only read below unpin_n. */
-	memset(op, 0, offsetof(struct pfnlab_op, unpin_pages));
-	op->ctx = ctx;
-	op->rep = rep ? rep : &op->scratch_rep;
-	/* The report is output only: whatever userspace left there goes. */
-	memset(op->rep, 0, sizeof(*op->rep));
-}
 
 /**
  * pfnlab_info() - PFNLAB_INFO
@@ -422,14 +324,10 @@ out:
 
 static int pfnlab_open(struct inode *inode, struct file *file)
 {
-	struct pfnlab_ctx *ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	struct pfnlab_ctx *ctx = pfnlab_ctx_new();
 
 	if (!ctx)
 		return -ENOMEM;
-	kref_init(&ctx->ref);
-	mutex_init(&ctx->lock);
-	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1);
-	pfnlab_op_begin(ctx, NULL);
 	file->private_data = ctx;
 	return 0;
 }
@@ -456,25 +354,6 @@ static int pfnlab_release(struct inode *inode, struct file *file)
 	mutex_unlock(&ctx->lock);
 	pfnlab_ctx_put(ctx);
 	return 0;
-}
-
-static void pfnlab_ctx_free(struct kref *ref)
-{
-	struct pfnlab_ctx *ctx = container_of(ref, struct pfnlab_ctx, ref);
-
-	xa_destroy(&ctx->objects);
-	mutex_destroy(&ctx->lock);
-	kvfree(ctx);
-}
-
-/**
- * pfnlab_ctx_put() - drop a reference to an fd's context
- * @ctx: the context (the fd holds one; a device removal in progress may
- *	hold another)
- */
-void pfnlab_ctx_put(struct pfnlab_ctx *ctx)
-{
-	kref_put(&ctx->ref, pfnlab_ctx_free);
 }
 
 static const struct file_operations pfnlab_fops = {

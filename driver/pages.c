@@ -11,6 +11,8 @@
  * way.
  */
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/user.h>
 #include <linux/sched/signal.h>
@@ -23,6 +25,11 @@
 #include "pfnlab_private.h"
 #include "compat.h"
 #include "trace.h"
+
+unsigned long pfnlab_pin_delay_ns;
+module_param_named(pin_delay_ns, pfnlab_pin_delay_ns, ulong, 0644);
+MODULE_PARM_DESC(pin_delay_ns,
+		 "busy delay added per pinned page, in ns (regression tests of the compare tooling)");
 
 /**
  * pfnlab_check_vmas() - check that VMAs cover a user range
@@ -173,6 +180,21 @@ void pfnlab_pages_destroy(struct pfnlab_ctx *ctx, struct pfnlab_pages *pages)
 	free_uid(pages->user);
 	mmdrop(pages->mm);
 	kfree(pages);
+}
+
+/**
+ * pfnlab_pages_find_area() - a map of a pages object that covers an index
+ * @pages: the pages object
+ * @idx: the index
+ *
+ * Return: the map, or NULL.
+ */
+struct pfnlab_area *pfnlab_pages_find_area(struct pfnlab_pages *pages, u64 idx)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&pages->maps_itree, idx, idx);
+	return node ? container_of(node, struct pfnlab_area, index_node) : NULL;
 }
 
 /**

@@ -378,3 +378,38 @@ void pfnlab_reader_abort(struct pfnlab_reader *r)
 	pfnlab_pages_unpin_flush(r->op);
 	pfnlab_pages_update_account(pages);
 }
+
+/**
+ * pfnlab_reader_fill() - drive a reader to its end, draining each batch
+ *	into a consumer
+ * @r: an initialised reader
+ * @consume: the consumer (a domain's map, the xarray tier), or NULL for
+ *	one that keeps nothing (READ measures the batches only)
+ * @arg: the consumer's state
+ *
+ * The one loop every user of a reader runs, as iommufd's pfn_reader is
+ * driven by first/next.
+ *
+ * Return: 0 when every batch was drained, else the reader's or the
+ * consumer's error; the caller aborts the reader and undoes what its
+ * consumer kept.
+ */
+int pfnlab_reader_fill(struct pfnlab_reader *r, pfnlab_consume_fn consume,
+		       void *arg)
+{
+	u64 used;
+	int ret;
+
+	while ((ret = pfnlab_reader_next(r)) > 0) {
+		if (consume) {
+			used = 0;
+			ret = consume(r, arg, &used);
+			if (ret) {
+				pfnlab_reader_consumed(r, used);
+				return ret;
+			}
+		}
+		pfnlab_reader_drained(r);
+	}
+	return ret;
+}

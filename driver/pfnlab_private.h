@@ -358,9 +358,26 @@ struct pfnlab_reader {
 	u32 chunk_charged;
 };
 
-extern unsigned long pfnlab_pin_delay_ns;
+/* Add leaf counts per enum pfnlab_pgsize (the same order as mock_pt's). */
+static inline void pfnlab_add_counts(u64 *ioptes, const u64 *counts)
+{
+	unsigned int i;
 
-/* main.c */
+	for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
+		ioptes[i] += counts[i];
+}
+
+/*
+ * The files and who calls whom (scripts/module-calls.sh checks there is no
+ * circle): main.c (ioctls) calls everything; access.c and io_pagetable.c
+ * drive the pfn_reader; pfn_reader.c calls pages.c; domain.c picks a kind
+ * (domain_mock.c, domain_real.c); domain_real.c tears maps down through
+ * io_pagetable.c when its device goes; object.c and stats.c call nobody
+ * else.
+ */
+
+/* object.c */
+struct pfnlab_ctx *pfnlab_ctx_new(void);
 void pfnlab_ctx_put(struct pfnlab_ctx *ctx);
 struct pfnlab_obj *pfnlab_obj_get(struct pfnlab_ctx *ctx, u32 id,
 				  enum pfnlab_obj_type type);
@@ -371,6 +388,7 @@ void pfnlab_phase_add(struct pfnlab_op *op, enum pfnlab_phase phase, u64 ns);
 void pfnlab_op_begin(struct pfnlab_ctx *ctx, struct pfnlab_op_report *rep);
 
 /* pages.c */
+extern unsigned long pfnlab_pin_delay_ns;
 int pfnlab_pages_create(struct pfnlab_ctx *ctx, struct pfnlab_pages_create *a);
 int pfnlab_pages_info(struct pfnlab_ctx *ctx, struct pfnlab_pages_info *a);
 void pfnlab_pages_destroy(struct pfnlab_ctx *ctx, struct pfnlab_pages *pages);
@@ -383,6 +401,7 @@ int pfnlab_pages_update_account(struct pfnlab_pages *pages);
 int pfnlab_pages_charge_transient(struct pfnlab_pages *pages,
 				  unsigned long npages, bool inc);
 int pfnlab_check_range(struct pfnlab_pages *pages, u64 offset, u64 length);
+struct pfnlab_area *pfnlab_pages_find_area(struct pfnlab_pages *pages, u64 idx);
 
 /* pfn_reader.c */
 int pfnlab_check_reader_opts(const struct pfnlab_reader_opts *opts);
@@ -395,20 +414,39 @@ void pfnlab_reader_drained(struct pfnlab_reader *r);
 void pfnlab_reader_abort(struct pfnlab_reader *r);
 void pfnlab_reader_destroy(struct pfnlab_reader *r);
 
+/**
+ * typedef pfnlab_consume_fn - what a reader's batches are drained into
+ * @r: the reader holding the batch
+ * @arg: the consumer's state
+ * @used: on error, set to the PFNs of the batch the consumer kept (the
+ *	reader releases the rest)
+ *
+ * Return: 0, or an error that stops the reader.
+ */
+typedef int (*pfnlab_consume_fn)(struct pfnlab_reader *r, void *arg, u64 *used);
+int pfnlab_reader_fill(struct pfnlab_reader *r, pfnlab_consume_fn consume,
+		       void *arg);
+
 /* access.c */
 int pfnlab_access_pin(struct pfnlab_ctx *ctx, struct pfnlab_access_pin *a);
 int pfnlab_access_unpin(struct pfnlab_ctx *ctx, struct pfnlab_access_unpin *a);
 void pfnlab_access_destroy(struct pfnlab_ctx *ctx, struct pfnlab_access *acc);
 int pfnlab_read(struct pfnlab_ctx *ctx, struct pfnlab_read *a);
 
-/* domain_mock.c: the mock kind and what every kind shares */
+/* domain.c */
 int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a);
 void pfnlab_domain_destroy(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom);
+
+/* io_pagetable.c */
+void pfnlab_pt_update(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom,
+		      s64 estimate);
 int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a);
 int pfnlab_unmap(struct pfnlab_ctx *ctx, struct pfnlab_unmap *a);
 void pfnlab_area_destroy(struct pfnlab_op *op, struct pfnlab_area *area);
+
+/* domain_mock.c */
+struct pfnlab_domain *pfnlab_mock_domain_create(struct pfnlab_domain_create *a);
 int pfnlab_iotlb_sweep(struct pfnlab_ctx *ctx, struct pfnlab_iotlb_sweep *a);
-struct pfnlab_area *pfnlab_pages_find_area(struct pfnlab_pages *pages, u64 idx);
 
 /* domain_real.c */
 struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
