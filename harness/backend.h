@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "jobfile.h"
 #include "memory.h"
@@ -56,6 +57,8 @@ void run_thread_metric(struct bench_run *r, int thread, const char *name, double
 
 struct backend {
 	const char *name;
+	const char *ops;		/* the ops it measures, "pin|map"; null is every backend's */
+	const char *help;		/* one line for `pfnlab help` */
 	/* 0 if the backend can run on this machine, else -1 and why not. */
 	int (*probe)(char *why, size_t len);
 	/*
@@ -69,14 +72,16 @@ struct backend {
 	void (*teardown)(struct bench_run *r);
 };
 
-extern const struct backend backend_uring;
-extern const struct backend backend_pagemap;
-extern const struct backend backend_driver;
-
 /* Every backend, in the order `pfnlab info` reports them; NULL-terminated. */
 extern const struct backend *const backends_all[];
 
 const struct backend *backend_find(const char *name);
+
+/* @op (one of the job key's choices) can be measured by @backend. */
+int backend_supports_op(const char *backend, const char *op);
+
+/* The backends, one paragraph each, for `pfnlab help`. */
+void backend_print_help(FILE *out);
 
 /*
  * Fewest runs a pfn_batch could hold @pfns in (the shared core's

@@ -440,6 +440,8 @@ static void drv_teardown(struct bench_run *r)
 
 const struct backend backend_driver = {
 	.name = "driver",
+	.ops = "pin|map|read|fill|iotlb",
+	.help = "ioctls on /dev/pfnlab (pfnlab.ko), every phase timed by the module",
 	.probe = drv_probe,
 	.setup = drv_setup,
 	.sample = drv_sample,

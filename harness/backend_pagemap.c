@@ -298,6 +298,8 @@ static void pagemap_teardown(struct bench_run *r)
 
 const struct backend backend_pagemap = {
 	.name = "pagemap",
+	.ops = "fill|iotlb",
+	.help = "PFNs from /proc/self/pagemap through the shared core (root)",
 	.probe = pagemap_probe,
 	.setup = pagemap_setup,
 	.sample = pagemap_sample,

@@ -258,6 +258,8 @@ static void uring_teardown(struct bench_run *r)
 
 const struct backend backend_uring = {
 	.name = "uring",
+	.ops = "pin",
+	.help = "io_uring fixed-buffer registration, the kernel's long-term pin path",
 	.probe = uring_probe,
 	.setup = uring_setup,
 	.sample = uring_sample,

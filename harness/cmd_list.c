@@ -27,7 +27,6 @@ static void usage(FILE *f)
 /* What can be measured: backend x op, availability here, shipped job files. */
 static int list_catalogue(void)
 {
-	static const char *const ops[] = { "pin", "map", "read", "fill", "iotlb", "null" };
 	char dir[PATH_MAX], pattern[PATH_MAX + 16];
 	glob_t g;
 
@@ -35,9 +34,10 @@ static int list_catalogue(void)
 	for (const struct backend *const *bep = backends_all; *bep; bep++) {
 		char why[256] = "", line[128] = "";
 
-		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-			if (backend_supports_op((*bep)->name, ops[i]))
-				snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s", ops[i]);
+		snprintf(line, sizeof(line), " %s null", (*bep)->ops);
+		for (char *c = line; *c; c++)
+			if (*c == '|')
+				*c = ' ';
 		printf("  %-8s ops:%-28s  %s%s\n", (*bep)->name, line,
 		       (*bep)->probe(why, sizeof(why)) == 0 ? "runs here" : "not here: ", why);
 	}
@@ -106,22 +106,7 @@ int cmd_list(int argc, char **argv)
 		printf("\n");
 		json_decref(arr);
 	} else {
-		printf("%-4s %-16s %-8s %-6s %-10s %10s %4s %4s %3s %6s %6s %-9s  %s\n", "#",
-		       "benchmark", "backend", "op", "page", "size", "mem", "cpu", "thr", "ppc",
-		       "runs", "fill", "window/stride/pattern, reps");
-		for (size_t i = 0; i < set.ncases; i++) {
-			const struct bench_case *b = &set.cases[i];
-
-			printf("%-4zu %-16s %-8s %-6s %-10s %9lluK %4d %4d %3d %6llu %6llu %-9s  "
-			       "%llu/%llu/%s, %d+%d\n",
-			       i + 1, b->name, b->backend, b->op, b->page,
-			       (unsigned long long)(b->size_bytes >> 10), b->mem_node, b->cpu_node,
-			       b->threads, (unsigned long long)b->pages_per_call,
-			       (unsigned long long)b->batch_runs, b->fill,
-			       (unsigned long long)b->window_bytes,
-			       (unsigned long long)b->stride_bytes, b->pattern, b->warmup,
-			       b->repetitions);
-		}
+		jobset_print_table(&set, stdout);
 		printf("%zu benchmark(s) from %zu job file(s)\n", set.ncases, set.nfiles);
 	}
 	jobset_free(&set);

@@ -471,21 +471,13 @@ static void group_round(struct case_acc *cases, size_t ncases, size_t group, int
 
 /* ---- the benchmarks array ---- */
 
+/* The case's keys, with the rounds the run really did (-r overrides the job). */
 static json_t *params_json(const struct bench_case *c, int rounds)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:I, s:I, s:s, s:I, s:I, s:s,"
-			 " s:i, s:I, s:s, s:s, s:i, s:i, s:i, s:f, s:f}",
-			 "backend", c->backend, "op", c->op, "page", c->page,
-			 "size", (json_int_t)c->size_bytes, "mem_node", c->mem_node,
-			 "cpu_node", c->cpu_node, "threads", c->threads,
-			 "pages_per_call", (json_int_t)c->pages_per_call,
-			 "batch_runs", (json_int_t)c->batch_runs, "fill", c->fill,
-			 "window", (json_int_t)c->window_bytes,
-			 "stride", (json_int_t)c->stride_bytes, "pattern", c->pattern,
-			 "passes", c->passes, "seed", (json_int_t)c->seed,
-			 "domain", c->domain, "device", c->device,
-			 "rounds", rounds, "repetitions", c->repetitions, "warmup", c->warmup,
-			 "min_time", c->min_time_s, "noisy_cv", c->noisy_cv);
+	json_t *params = bench_case_params(c);
+
+	json_object_set_new(params, "rounds", json_integer(rounds));
+	return params;
 }
 
 /*

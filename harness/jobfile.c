@@ -9,65 +9,38 @@
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "driver/uapi/pfnlab.h"
+#include "backend.h"
 #include "jobfile.h"
 
 #define MAX_SECTIONS 256
 #define MAX_VALUES 64		/* list items per key after range expansion */
 #define MAX_CASES 100000
 
-enum key_type { K_ENUM, K_SIZE, K_INT, K_U64, K_DOUBLE, K_STRING };
+enum key_type { K_ENUM, K_BACKEND, K_SIZE, K_INT, K_U64, K_DOUBLE, K_STRING };
 
+/* A row of JOB_KEYS (jobfile.h), with where its value lives. */
 struct key_def {
 	const char *name;
-	const char *const *choices;	/* K_ENUM, NULL-terminated */
+	const char *choices;		/* K_ENUM: "a|b|c" */
 	const char *dflt;		/* NULL: required */
 	double min, max;		/* K_INT, K_U64, K_SIZE, K_DOUBLE */
-	size_t off;
+	size_t off, size;		/* the member in struct bench_case */
 	enum key_type type;
-	int in_key;			/* part of the comparison key */
+	int flags;			/* JK_KEY | JK_VARIANT | JK_LIST */
+	const char *help;
 };
 
-static const char *const backends[] = { "driver", "uring", "pagemap", NULL };
-static const char *const ops[] = { "pin", "map", "read", "iotlb", "fill", "null", NULL };
-static const char *const pages[] = { "4k", "thp", "hugetlb-2m", "hugetlb-1g",
-				     "memfd", "memfd-2m", "memfd-1g", NULL };
-static const char *const fills[] = { "per-page", "run-aware", NULL };
-static const char *const patterns[] = { "sequential", "random", "strided", NULL };
-static const char *const domains[] = { "mock", "real", NULL };
-
-#define OFF(f) offsetof(struct bench_case, f)
-/* Sorted by name: the key is built in this order. */
-static const struct key_def keys[] = {
-	{ "backend", backends, NULL, 0, 0, OFF(backend), K_ENUM, 1 },
-	/* limits the module and the shared core enforce, from the UAPI */
-	{ "batch_runs", NULL, "512", 1, PFNLAB_MAX_BATCH_RUNS, OFF(batch_runs), K_U64, 1 },
-	{ "cpu_node", NULL, "0", 0, 1023, OFF(cpu_node), K_INT, 1 },
-	{ "device", NULL, "", 0, 0, OFF(device), K_STRING, 1 },
-	{ "domain", domains, "mock", 0, 0, OFF(domain), K_ENUM, 1 },
-	{ "fill", fills, "run-aware", 0, 0, OFF(fill), K_ENUM, 1 },
-	{ "mem_node", NULL, "0", 0, 1023, OFF(mem_node), K_INT, 1 },
-	{ "min_time", NULL, "0", 0, 3600, OFF(min_time_s), K_DOUBLE, 0 },
-	{ "noisy_cv", NULL, "0.05", 0, 100, OFF(noisy_cv), K_DOUBLE, 0 },
-	{ "op", ops, NULL, 0, 0, OFF(op), K_ENUM, 1 },
-	{ "page", pages, "4k", 0, 0, OFF(page), K_ENUM, 1 },
-	{ "pages_per_call", NULL, "0", 0, 1 << 30, OFF(pages_per_call), K_U64, 1 },
-	{ "passes", NULL, "1", 1, PFNLAB_IOTLB_MAX_PASSES, OFF(passes), K_INT, 1 },
-	{ "pattern", patterns, "sequential", 0, 0, OFF(pattern), K_ENUM, 1 },
-	{ "repetitions", NULL, "10", 1, 1000000, OFF(repetitions), K_INT, 0 },
-	{ "rounds", NULL, "3", 1, 10000, OFF(rounds), K_INT, 0 },
-	{ "seed", NULL, "1", 0, 4294967295.0, OFF(seed), K_U64, 1 },
-	{ "size", NULL, "64M", 4096, 1024.0 * (1ULL << 30), OFF(size_bytes), K_SIZE, 1 },
-	{ "stride", NULL, "4K", 4096, 1024.0 * (1ULL << 30), OFF(stride_bytes), K_SIZE, 1 },
-	{ "threads", NULL, "1", 1, 1024, OFF(threads), K_INT, 1 },
-	{ "warmup", NULL, "1", 0, 1000000, OFF(warmup), K_INT, 0 },
-	{ "window", NULL, "0", 0, 1024.0 * (1ULL << 30), OFF(window_bytes), K_SIZE, 1 },
-};
+#define JK_ROW(name, type, member, dflt, min, max, flags, choices, help)	\
+	{ #name, choices, dflt, min, max, offsetof(struct bench_case, member),	\
+	  sizeof(((struct bench_case *)0)->member), K_##type, flags, help },
+static const struct key_def keys[] = { JOB_KEYS(JK_ROW) };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 struct raw_value {
@@ -175,6 +148,23 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* Is @item one of the '|'-separated @choices? */
+static bool is_choice(const char *choices, const char *item)
+{
+	size_t len = strlen(item);
+
+	for (const char *c = choices; c && *c;) {
+		size_t n = strcspn(c, "|");
+
+		if (n == len && strncmp(c, item, n) == 0)
+			return true;
+		c += n;
+		if (*c == '|')
+			c++;
+	}
+	return false;
+}
+
 /*
  * Check one scalar @item for @k; store its numeric value in @num.
  * Returns NULL when valid, else what is wrong.
@@ -188,10 +178,11 @@ static const char *check_item(const struct key_def *k, const char *item, double 
 	*num = 0;
 	switch (k->type) {
 	case K_ENUM:
-		for (const char *const *c = k->choices; *c; c++)
-			if (!strcmp(*c, item))
-				return NULL;
+		if (is_choice(k->choices, item))
+			return NULL;
 		return "not one of the allowed values";
+	case K_BACKEND:
+		return backend_find(item) ? NULL : "not a backend (pfnlab help lists them)";
 	case K_SIZE:
 		if (parse_size(item, &u))
 			return "not a size (bytes, or with K/M/G/T suffix)";
@@ -212,7 +203,7 @@ static const char *check_item(const struct key_def *k, const char *item, double 
 			return "not a number";
 		break;
 	case K_STRING:
-		if (strlen(item) >= 64)
+		if (strlen(item) >= k->size)
 			return "too long (63 characters at most)";
 		return NULL;
 	}
@@ -372,9 +363,10 @@ static void set_case_value(struct bench_case *c, const struct key_def *k, const 
 
 	switch (k->type) {
 	case K_ENUM:
+	case K_BACKEND:
 	case K_STRING:
-		/* Enum fields are at least 16 bytes and every choice fits. */
-		snprintf(field, k->type == K_STRING ? sizeof(c->device) : 16, "%s", item);
+		/* Every choice fits; a longer string was refused by check_item. */
+		snprintf(field, k->size, "%s", item);
 		break;
 	case K_SIZE: {
 		uint64_t u = 0;
@@ -402,49 +394,6 @@ static void set_case_value(struct bench_case *c, const struct key_def *k, const 
 	}
 }
 
-int backend_supports_op(const char *backend, const char *op)
-{
-	if (!strcmp(op, "null"))
-		return 1;
-	if (!strcmp(backend, "driver"))
-		return 1;
-	if (!strcmp(backend, "uring"))
-		return !strcmp(op, "pin");
-	if (!strcmp(backend, "pagemap"))
-		return !strcmp(op, "fill") || !strcmp(op, "iotlb");
-	return 0;
-}
-
-/* Keys that change only what a case does with its buffer, not the buffer. */
-static const char *const variant_keys[] = { "fill", "batch_runs", "pages_per_call", "pattern",
-					    "window", "stride", "passes", "seed", NULL };
-
-static int is_variant_key(const char *name)
-{
-	for (const char *const *v = variant_keys; *v; v++)
-		if (!strcmp(*v, name))
-			return 1;
-	return 0;
-}
-
-static size_t key_field_size(const struct key_def *k)
-{
-	switch (k->type) {
-	case K_ENUM:
-		return 16;
-	case K_STRING:
-		return sizeof(((struct bench_case *)0)->device);
-	case K_SIZE:
-	case K_U64:
-		return sizeof(uint64_t);
-	case K_INT:
-		return sizeof(int);
-	case K_DOUBLE:
-		return sizeof(double);
-	}
-	return 0;
-}
-
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b)
 {
 	if (strcmp(a->name, b->name) || strcmp(a->job_path, b->job_path))
@@ -453,10 +402,10 @@ int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *
 		const struct key_def *k = &keys[i];
 		const char *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
 
-		if (!k->in_key || is_variant_key(k->name))
+		if (!(k->flags & JK_KEY) || (k->flags & JK_VARIANT))
 			continue;
-		if (k->type == K_ENUM || k->type == K_STRING ? strcmp(fa, fb) != 0
-							       : memcmp(fa, fb, key_field_size(k)) != 0)
+		if (k->type == K_ENUM || k->type == K_BACKEND || k->type == K_STRING ? strcmp(fa, fb) != 0
+							       : memcmp(fa, fb, k->size) != 0)
 			return 0;
 	}
 	return 1;
@@ -472,10 +421,11 @@ void bench_case_make_key(struct bench_case *c)
 		uint64_t u;
 		int v;
 
-		if (!k->in_key)
+		if (!(k->flags & JK_KEY))
 			continue;
 		switch (k->type) {
 		case K_ENUM:
+		case K_BACKEND:
 		case K_STRING:
 			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%s", k->name, field);
 			break;
@@ -735,4 +685,169 @@ void jobset_free(struct job_set *set)
 	free(set->files);
 	free(set->cases);
 	memset(set, 0, sizeof(*set));
+}
+
+/* The default as `pfnlab help` shows it. */
+static const char *help_default(const struct key_def *k)
+{
+	return k->dflt ? k->dflt : "required";
+}
+
+/* @text from column @indent, words wrapped before column 78. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent)
+{
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (col > indent && col + 1 + (int)n > 78) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(text, 1, n, out);
+		col += (int)n;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
+void jobfile_print_keys(FILE *out)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key_def *k = &keys[i];
+		char line[1024];
+		int col;
+
+		col = fprintf(out, "    %-14s ", k->name);
+		if (k->type == K_BACKEND) {
+			size_t n = 0;
+
+			for (const struct backend *const *be = backends_all; *be; be++)
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
+						      be == backends_all ? "" : " | ", (*be)->name);
+			snprintf(line + n, sizeof(line) - n, ": %s [%s]", k->help, help_default(k));
+		} else if (k->type == K_ENUM) {
+			size_t n = 0;
+
+			for (const char *c = k->choices; *c && n + 4 < sizeof(line); c++)
+				n += (size_t)snprintf(line + n, sizeof(line) - n,
+						      *c == '|' ? " | " : "%c", *c);
+			snprintf(line + n, sizeof(line) - n, ": %s [%s]", k->help, help_default(k));
+		} else {
+			snprintf(line, sizeof(line), "%s [%s]", k->help, help_default(k));
+		}
+		print_wrapped(out, line, col, 4 + 15);
+	}
+}
+
+json_t *bench_case_params(const struct bench_case *c)
+{
+	json_t *params = json_object();
+
+	for (size_t i = 0; params && i < NKEYS; i++) {
+		const struct key_def *k = &keys[i];
+		const char *field = (const char *)c + k->off;
+		json_t *v = NULL;
+		uint64_t u;
+		double d;
+		int n;
+
+		switch (k->type) {
+		case K_ENUM:
+		case K_BACKEND:
+		case K_STRING:
+			v = json_string(field);
+			break;
+		case K_SIZE:
+		case K_U64:
+			memcpy(&u, field, sizeof(u));
+			v = json_integer((json_int_t)u);
+			break;
+		case K_INT:
+			memcpy(&n, field, sizeof(n));
+			v = json_integer(n);
+			break;
+		case K_DOUBLE:
+			memcpy(&d, field, sizeof(d));
+			v = json_real(d);
+			break;
+		}
+		json_object_set_new(params, k->name, v);
+	}
+	return params;
+}
+
+/* A listed key's value as a cell: sizes in KiB, as job files write them. */
+static void cell_text(const struct bench_case *c, const struct key_def *k, char *buf,
+		      size_t len)
+{
+	const char *field = (const char *)c + k->off;
+	uint64_t u;
+	int n;
+
+	switch (k->type) {
+	case K_ENUM:
+	case K_BACKEND:
+	case K_STRING:
+		snprintf(buf, len, "%s", field);
+		break;
+	case K_SIZE:
+		memcpy(&u, field, sizeof(u));
+		snprintf(buf, len, "%lluK", (unsigned long long)(u >> 10));
+		break;
+	case K_U64:
+		memcpy(&u, field, sizeof(u));
+		snprintf(buf, len, "%llu", (unsigned long long)u);
+		break;
+	case K_INT:
+		memcpy(&n, field, sizeof(n));
+		snprintf(buf, len, "%d", n);
+		break;
+	case K_DOUBLE:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+void jobset_print_table(const struct job_set *set, FILE *out)
+{
+	size_t width[NKEYS], name_width = strlen("benchmark"), last = 0;
+	char cell[80];
+
+	for (size_t i = 0; i < NKEYS; i++)
+		width[i] = strlen(keys[i].name);
+	for (size_t c = 0; c < set->ncases; c++) {
+		if (strlen(set->cases[c].name) > name_width)
+			name_width = strlen(set->cases[c].name);
+		for (size_t i = 0; i < NKEYS; i++) {
+			if (!(keys[i].flags & JK_LIST))
+				continue;
+			cell_text(&set->cases[c], &keys[i], cell, sizeof(cell));
+			if (strlen(cell) > width[i])
+				width[i] = strlen(cell);
+		}
+	}
+	/* No padding after the last column. */
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].flags & JK_LIST)
+			last = i;
+	fprintf(out, "%-4s %-*s", "#", (int)name_width, "benchmark");
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].flags & JK_LIST)
+			fprintf(out, "  %-*s", i == last ? 0 : (int)width[i], keys[i].name);
+	fputc('\n', out);
+	for (size_t c = 0; c < set->ncases; c++) {
+		fprintf(out, "%-4zu %-*s", c + 1, (int)name_width, set->cases[c].name);
+		for (size_t i = 0; i < NKEYS; i++) {
+			if (!(keys[i].flags & JK_LIST))
+				continue;
+			cell_text(&set->cases[c], &keys[i], cell, sizeof(cell));
+			fprintf(out, "  %-*s", i == last ? 0 : (int)width[i], cell);
+		}
+		fputc('\n', out);
+	}
 }

@@ -9,36 +9,106 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 #define JOB_NAME_MAX 64
 #define JOB_KEY_MAX 512
 
+/*
+ * Every job key, in one table.  The struct below, parsing with its checks
+ * and defaults, the comparison key, the keys in `pfnlab help`, the columns
+ * of `pfnlab list` and the params of each benchmark in the results are all
+ * made from it: a new key is one row here (and the code that uses it).
+ * Rows are sorted by name, the order of the comparison key.
+ *
+ * X(name, TYPE, member, default, min, max, flags, choices, help)
+ *   TYPE     ENUM (one of choices, "a|b|c"), BACKEND (the name of one of
+ *            backends_all[], backend.c), STRING (up to 63 characters),
+ *            SIZE (bytes, K/M/G/T suffixes, a multiple of 4 KiB), INT, U64,
+ *            DOUBLE (seconds: s or ms suffix)
+ *   default  text, as in a job file; NULL when the key is required
+ *   min, max limits of a number (for SIZE in bytes); limits the module
+ *            enforces come from its UAPI header
+ *   flags    JK_KEY: part of the comparison key (what makes two cases the
+ *            same benchmark); JK_VARIANT: changes what a round does with
+ *            its buffer, not the buffer, so variants share a round's buffer;
+ *            JK_LIST: a column of `pfnlab list`
+ */
+#define JOB_KEYS(X)							\
+	X(backend, BACKEND, backend, NULL, 0, 0, JK_KEY | JK_LIST, NULL,	\
+	  "the path measured")						\
+	X(batch_runs, U64, batch_runs, "512", 1, PFNLAB_MAX_BATCH_RUNS,	\
+	  JK_KEY | JK_VARIANT | JK_LIST, NULL,				\
+	  "pfn_batch capacity in runs")					\
+	X(cpu_node, INT, cpu_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,	\
+	  "NUMA node whose CPUs run the threads")			\
+	X(device, STRING, device, "", 0, 0, JK_KEY, NULL,		\
+	  "driver real domain: PCI address, e.g. 0000:00:03.0")		\
+	X(domain, ENUM, domain, "mock", 0, 0, JK_KEY, "mock|real",	\
+	  "driver map/iotlb: the module's mock IO page table or a real " \
+	  "IOMMU domain")						\
+	X(fill, ENUM, fill, "run-aware", 0, 0,				\
+	  JK_KEY | JK_VARIANT | JK_LIST, "per-page|run-aware",		\
+	  "how a batch is filled from the pinned pages")		\
+	X(mem_node, INT, mem_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,	\
+	  "NUMA node the buffer is bound to")				\
+	X(min_time, DOUBLE, min_time_s, "0", 0, 3600, 0, NULL,		\
+	  "minimum measured seconds per round (s or ms)")		\
+	X(noisy_cv, DOUBLE, noisy_cv, "0.05", 0, 100, 0, NULL,		\
+	  "a metric with a CV above this is flagged noisy")		\
+	X(op, ENUM, op, NULL, 0, 0, JK_KEY | JK_LIST,			\
+	  "pin|map|read|iotlb|fill|null",				\
+	  "what is measured; uring: pin; pagemap: fill, iotlb; driver: "	\
+	  "pin, map, read, fill, iotlb; null (any backend): an empty "	\
+	  "phase, the harness's own cost per sample")			\
+	X(page, ENUM, page, "4k", 0, 0, JK_KEY | JK_LIST,		\
+	  "4k|thp|hugetlb-2m|hugetlb-1g|memfd|memfd-2m|memfd-1g",	\
+	  "the buffer's page kind")					\
+	X(pages_per_call, U64, pages_per_call, "0", 0, 1 << 30,		\
+	  JK_KEY | JK_VARIANT | JK_LIST, NULL,				\
+	  "pages per GUP call (uring: per iovec); 0 = as many as the "	\
+	  "backend allows")						\
+	X(passes, INT, passes, "1", 1, PFNLAB_IOTLB_MAX_PASSES,		\
+	  JK_KEY | JK_VARIANT, NULL, "IOTLB sweep passes per sample")	\
+	X(pattern, ENUM, pattern, "sequential", 0, 0, JK_KEY | JK_VARIANT, \
+	  "sequential|random|strided", "IOTLB sweep access pattern")	\
+	X(repetitions, INT, repetitions, "10", 1, 1000000, 0, NULL,	\
+	  "minimum measured samples per round")				\
+	X(rounds, INT, rounds, "3", 1, 10000, 0, NULL,			\
+	  "rounds, each a fresh buffer, layout and backend state: the "	\
+	  "unit of replication for compare")				\
+	X(seed, U64, seed, "1", 0, 4294967295.0, JK_KEY | JK_VARIANT, NULL, \
+	  "seed of the random pattern")					\
+	X(size, SIZE, size_bytes, "64M", 4096, 1024.0 * (1ULL << 30),	\
+	  JK_KEY | JK_LIST, NULL, "buffer size in bytes")		\
+	X(stride, SIZE, stride_bytes, "4K", 4096, 1024.0 * (1ULL << 30), \
+	  JK_KEY | JK_VARIANT, NULL, "IOTLB sweep stride")		\
+	X(threads, INT, threads, "1", 1, 1024, JK_KEY | JK_LIST, NULL,	\
+	  "threads pinning disjoint slices concurrently")		\
+	X(warmup, INT, warmup, "1", 0, 1000000, 0, NULL,		\
+	  "samples run first and discarded")				\
+	X(window, SIZE, window_bytes, "0", 0, 1024.0 * (1ULL << 30),	\
+	  JK_KEY | JK_VARIANT, NULL,					\
+	  "IOTLB sweep window in bytes; 0 = the whole buffer")
+
+enum { JK_KEY = 1, JK_VARIANT = 2, JK_LIST = 4 };
+
+/* The C type of each TYPE. */
+#define JK_DECL_ENUM(m) char m[24]
+#define JK_DECL_BACKEND(m) char m[24]
+#define JK_DECL_STRING(m) char m[64]
+#define JK_DECL_SIZE(m) uint64_t m
+#define JK_DECL_U64(m) uint64_t m
+#define JK_DECL_INT(m) int m
+#define JK_DECL_DOUBLE(m) double m
+#define JK_FIELD(name, type, member, ...) JK_DECL_##type(member);
+
 /* One expanded benchmark: a section with one value per key. */
 struct bench_case {
 	char name[JOB_NAME_MAX];	/* the section */
-	char backend[16];		/* driver | uring | pagemap */
-	char op[16];			/* pin | map | read | iotlb | fill | null */
-	uint64_t size_bytes;
-	char page[24];			/* 4k | thp | hugetlb-2m | ... */
-	int mem_node;
-	int cpu_node;
-	int threads;
-	uint64_t pages_per_call;	/* 0: as many as the backend allows */
-	uint64_t batch_runs;		/* pfn_batch capacity in runs */
-	char fill[16];			/* per-page | run-aware */
-	uint64_t window_bytes;		/* IOTLB sweep window, 0: whole buffer */
-	uint64_t stride_bytes;		/* IOTLB sweep stride */
-	char pattern[16];		/* sequential | random | strided */
-	int passes;			/* IOTLB sweep passes per sample */
-	uint64_t seed;			/* random pattern seed */
-	char domain[16];		/* driver map: mock | real */
-	char device[64];		/* driver map on a real domain: PCI BDF */
-	/* statistics controls; not part of the key */
-	int rounds;			/* fresh buffer + backend state each */
-	int repetitions;		/* minimum samples kept per round */
-	int warmup;			/* samples discarded first */
-	double min_time_s;		/* minimum measured time */
-	double noisy_cv;		/* CV above which a metric is noisy */
+	JOB_KEYS(JK_FIELD)
 	char key[JOB_KEY_MAX];		/* section|param=value|... sorted */
 	const char *job_path;		/* file it came from */
 	int line;			/* line of its section header */
@@ -80,7 +150,13 @@ void bench_case_make_key(struct bench_case *c);
  */
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b);
 
-/* Valid combination of backend and op (both valid names). */
-int backend_supports_op(const char *backend, const char *op);
+/* The keys, one paragraph each, for `pfnlab help`. */
+void jobfile_print_keys(FILE *out);
+
+/* A case's value of every key, for the results' params. */
+json_t *bench_case_params(const struct bench_case *c);
+
+/* The cases of @set as `pfnlab list` shows them: one row, the JK_LIST keys. */
+void jobset_print_table(const struct job_set *set, FILE *out);
 
 #endif

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "commands.h"
+#include "jobfile.h"
 
 static const struct {
 	const char *name;
@@ -29,43 +31,19 @@ static const char manual[] =
 "DESCRIPTION\n"
 "  pfnlab measures how Linux turns user memory into IOMMU mappings: page\n"
 "  pinning, PFN batching and IO page tables.  Benchmarks are described by job\n"
-"  files (bench/*.ini) and reach the kernel through a backend:\n"
-"    driver   ioctls on /dev/pfnlab (pfnlab.ko), every phase timed by the module\n"
-"    uring    io_uring fixed-buffer registration, the kernel's long-term pin path\n"
-"    pagemap  real PFNs from /proc/self/pagemap run through the shared core\n"
-"             (root): batch fill and density, IOTLB model sweeps\n"
+"  files (bench/*.ini) and reach the kernel through a backend:\n";
+
+/* After the backends (backend_print_help), up to the keys. */
+static const char manual_jobs[] =
 "\n"
 "JOB FILES\n"
 "  INI; each [section] is a benchmark and a [defaults] section gives values to\n"
 "  all others.  A key may hold a comma-separated list, or a range A..B (sizes\n"
-"  double, integers count up); every combination becomes a case.  Keys:\n"
-"    backend        driver | uring | pagemap                      (required)\n"
-"    op             pin | map | read | fill | iotlb | null         (required)\n"
-"                   uring: pin; pagemap: fill, iotlb; driver: pin, map, read,\n"
-"                   fill, iotlb; null (any backend): an empty phase, the\n"
-"                   harness's own cost per sample\n"
-"    size           bytes, K/M/G/T suffixes, multiple of 4 KiB        [64M]\n"
-"    page           4k | thp | hugetlb-2m | hugetlb-1g | memfd | memfd-2m |\n"
-"                   memfd-1g                                          [4k]\n"
-"    mem_node       NUMA node the buffer is bound to                  [0]\n"
-"    cpu_node       NUMA node whose CPUs run the threads              [0]\n"
-"    threads        threads pinning disjoint slices concurrently      [1]\n"
-"    pages_per_call pages per GUP call (uring: per iovec); 0 = largest [0]\n"
-"    batch_runs     pfn_batch capacity in runs                        [512]\n"
-"    fill           per-page | run-aware                              [run-aware]\n"
-"    window         IOTLB sweep window in bytes; 0 = the whole buffer [0]\n"
-"    stride         IOTLB sweep stride                                [4K]\n"
-"    pattern        sequential | random | strided                     [sequential]\n"
-"    passes         IOTLB sweep passes per sample                     [1]\n"
-"    seed           seed of the random pattern                        [1]\n"
-"    domain         driver map/iotlb: mock | real                     [mock]\n"
-"    device         driver real domain: PCI address 0000:00:03.0      []\n"
-"    rounds         rounds: each a fresh buffer, layout and backend    [3]\n"
-"                   state; the unit of replication for compare\n"
-"    repetitions    minimum measured samples per round                [10]\n"
-"    warmup         samples run first and discarded                   [1]\n"
-"    min_time       minimum measured seconds per round (s or ms)      [0]\n"
-"    noisy_cv       a metric with CV above this is flagged noisy      [0.05]\n"
+"  double, integers count up); every combination becomes a case.  Keys, with\n"
+"  their defaults in brackets:\n";
+
+/* After the keys (jobfile_print_keys). */
+static const char manual_tail[] =
 "  Errors name file:line and the key; nothing runs until every file parses.\n"
 "\n"
 "RESULTS\n"
@@ -116,6 +94,10 @@ int main(int argc, char **argv)
 		}
 		usage(stdout);
 		fputs(manual, stdout);
+		backend_print_help(stdout);
+		fputs(manual_jobs, stdout);
+		jobfile_print_keys(stdout);
+		fputs(manual_tail, stdout);
 		return 0;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
