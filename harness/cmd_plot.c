@@ -40,7 +40,7 @@ static void plot_usage(FILE *out)
 
 int cmd_plot(int argc, char **argv)
 {
-	struct plot_chart charts[PLOT_NCHARTS];
+	struct plot_chart charts[PLOT_MAX_CHARTS];
 	struct plot_cli cli;
 	int ret, status;
 
@@ -48,7 +48,7 @@ int cmd_plot(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	ret = plot_all(&cli.in, cli.outdir, charts);
-	for (int i = 0; i < PLOT_NCHARTS; i++) {
+	for (int i = 0; i < plot_ncharts(); i++) {
 		printf("%-15s %s%s\n", charts[i].name, charts[i].tsv,
 		       charts[i].has_data ? "" : "  (no data: an empty chart says so)");
 		if (charts[i].rendered)

@@ -105,7 +105,7 @@ static void write_charts(FILE *f, const struct plot_chart *charts, bool have_cha
 		fputs("<p>No charts: gnuplot is not installed (apt-get install gnuplot-nox).</p>\n", f);
 		return;
 	}
-	for (int c = 0; c < PLOT_NCHARTS; c++) {
+	for (int c = 0; c < plot_ncharts(); c++) {
 		if (!charts[c].rendered)
 			continue;
 		fprintf(f, "<figure id=\"chart-%s\">\n<img alt=\"", charts[c].name);
@@ -458,7 +458,7 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 
 int cmd_report(int argc, char **argv)
 {
-	struct plot_chart charts[PLOT_NCHARTS];
+	struct plot_chart charts[PLOT_MAX_CHARTS];
 	char plotdir[4200], page[4200];
 	struct plot_cli cli;
 	int ret, status;

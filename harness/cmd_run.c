@@ -208,7 +208,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(buf, sizeof(buf), "%s", o.backends);
 		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 			if (!backend_find(tok)) {
-				fprintf(stderr, "pfnlab run: --backend: unknown backend '%s' (driver, uring, pagemap)\n", tok);
+				fprintf(stderr, "pfnlab run: --backend: unknown backend '%s' (", tok);
+				for (const struct backend *const *be = backends_all; *be; be++)
+					fprintf(stderr, "%s%s", be == backends_all ? "" : ", ", (*be)->name);
+				fprintf(stderr, ")\n");
 				return 2;
 			}
 	}

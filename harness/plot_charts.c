@@ -816,22 +816,30 @@ static int chart_plan(const struct chart_ctx *ctx, const char *path, bool *has, 
 static const struct {
 	const char *name, *title;
 	chart_data_fn data;
-} chart_defs[PLOT_NCHARTS] = {
-	[CHART_PIN] = { "pin_throughput", "Pin throughput vs buffer size", chart_pin },
-	[CHART_BATCH] = { "batch", "Batch density and fill cost", chart_batch },
-	[CHART_IOTLB] = { "iotlb", "IOTLB misses vs window", chart_iotlb },
-	[CHART_NUMA] = { "numa", "NUMA: CPU node x memory node", chart_numa },
-	[CHART_TREND] = { "trend", "Per-commit trend", chart_trend },
-	[CHART_COMPARE] = { "compare", "Compare: ratio per metric", chart_compare },
-	[CHART_PLAN] = { "plan", "Capacity plan: time vs size", chart_plan },
+} chart_defs[] = {
+	{ "pin_throughput", "Pin throughput vs buffer size", chart_pin },
+	{ "batch", "Batch density and fill cost", chart_batch },
+	{ "iotlb", "IOTLB misses vs window", chart_iotlb },
+	{ "numa", "NUMA: CPU node x memory node", chart_numa },
+	{ "trend", "Per-commit trend", chart_trend },
+	{ "compare", "Compare: ratio per metric", chart_compare },
+	{ "plan", "Capacity plan: time vs size", chart_plan },
 };
+
+_Static_assert(sizeof(chart_defs) / sizeof(chart_defs[0]) <= PLOT_MAX_CHARTS,
+	       "raise PLOT_MAX_CHARTS");
+
+int plot_ncharts(void)
+{
+	return (int)(sizeof(chart_defs) / sizeof(chart_defs[0]));
+}
 
 void plot_chart_names(char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int c = 0; c < PLOT_NCHARTS && used < len; c++) {
+	for (int c = 0; c < plot_ncharts() && used < len; c++) {
 		int w = snprintf(buf + used, len - used, "%s%s", c ? ", " : "", chart_defs[c].name);
 
 		if (w < 0)
@@ -841,9 +849,9 @@ void plot_chart_names(char *buf, size_t len)
 }
 
 int plot_all(const struct plot_inputs *in, const char *outdir,
-	     struct plot_chart charts[PLOT_NCHARTS])
+	     struct plot_chart charts[PLOT_MAX_CHARTS])
 {
-	char extra[PLOT_NCHARTS][2048];
+	char extra[PLOT_MAX_CHARTS][2048];
 	struct chart_ctx ctx = { .in = in };
 	const char *scripts = plot_scripts_dir();
 	struct latest *lb;
@@ -857,7 +865,7 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 	if (!lb)
 		return -1;
 	ctx.lb = lb;
-	for (int c = 0; c < PLOT_NCHARTS; c++) {
+	for (int c = 0; c < plot_ncharts(); c++) {
 		memset(&charts[c], 0, sizeof(charts[c]));
 		charts[c].name = chart_defs[c].name;
 		charts[c].title = chart_defs[c].title;
@@ -874,7 +882,7 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 	free(lb);
 	if (!plot_have_gnuplot("plot"))
 		return 1;
-	for (int c = 0; c < PLOT_NCHARTS; c++) {
+	for (int c = 0; c < plot_ncharts(); c++) {
 		char script[4200];
 
 		snprintf(script, sizeof(script), "%s/%s.gp", scripts, charts[c].name);

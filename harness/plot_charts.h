@@ -16,19 +16,13 @@
 
 /*
  * A chart is one row of chart_defs[] in plot_charts.c (its name, title and
- * data function), one id here, and its script plots/NAME.gp; the commands,
- * the report and `make bench` list the charts from that table.
+ * data function) and its script plots/NAME.gp; the commands, the report,
+ * the tests and `make bench` list the charts from that table.
  */
-enum plot_chart_id {
-	CHART_PIN,		/* pin throughput vs size */
-	CHART_BATCH,		/* batch density and fill ns/page */
-	CHART_IOTLB,		/* IOTLB misses per MiB vs window */
-	CHART_NUMA,		/* CPU node x memory node heatmap */
-	CHART_TREND,		/* per-commit trend with change points */
-	CHART_COMPARE,		/* ratio bars with CI whiskers */
-	CHART_PLAN,		/* capacity plan: time vs size, fit, extrapolation */
-	PLOT_NCHARTS
-};
+#define PLOT_MAX_CHARTS 16	/* room in the callers' arrays */
+
+/* How many charts chart_defs[] has. */
+int plot_ncharts(void);
 
 struct plot_inputs {
 	const struct rl_set *results;	/* charts 1-4, NEW side of compare */
@@ -63,7 +57,7 @@ bool plot_have_gnuplot(const char *who);
  * another error (printed).
  */
 int plot_all(const struct plot_inputs *in, const char *outdir,
-	     struct plot_chart charts[PLOT_NCHARTS]);
+	     struct plot_chart charts[PLOT_MAX_CHARTS]);
 
 /*
  * The command line `pfnlab plot` and `pfnlab report` share: RESULT... with

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench` (after scripts/deps.sh): build everything, run the job file
-# (default bench/quick.ini) on the host backends (uring, pagemap) and its
+# (default bench/quick.ini) on the host backends (all but driver) and its
 # driver part where the module can be loaded: directly on a host that loads
 # modules, else in the lab VM; then draw the charts and write the report.
 #
@@ -83,8 +83,10 @@ if [ -w "$hp" ] && [ "$(cat "$hp")" -lt "$want_hp" ]; then
 fi
 
 # --- host backends -----------------------------------------------------------
-say "running $job on the host backends uring,pagemap ($(elapsed))"
-"$PFNLAB" run -q --backend uring,pagemap -o "$out/host.json" "$job"
+# Every registered backend but the module's, which runs below.
+host_backends=$("$PFNLAB" info --json | jq -r '[.backends | keys[] | select(. != "driver")] | join(",")')
+say "running $job on the host backends $host_backends ($(elapsed))"
+"$PFNLAB" run -q --backend "$host_backends" -o "$out/host.json" "$job"
 rc=$?
 case $rc in
 0) ;;

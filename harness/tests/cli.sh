@@ -128,6 +128,9 @@ INI
 "$PFNLAB" run -q -o "$tmp/small.json" "$tmp/small.ini"; rc=$?
 check "small run exits 0" [ "$rc" -eq 0 ]
 check "small run validates against the schema" valid "$tmp/small.json"
+check "every backend in the results is one the binary registers" bash -c '
+	known=$("$1" info --json | jq -c "[.backends | keys[]]")
+	jq -e --argjson known "$known" "all(.benchmarks[]; .params.backend as \$b | \$known | index(\$b))" "$2" >/dev/null' _ "$PFNLAB" "$tmp/small.json"
 check "complete: true" jqe '.complete == true' "$tmp/small.json"
 check "job text recorded" bash -c 'jq -j ".job[0].text" "$1" | cmp -s - "$2"' _ "$tmp/small.json" "$tmp/small.ini"
 check "uring pins ok, 4 cases" [ "$(status_of "$tmp/small.json" pin)" = "ok,ok,ok,ok" ]

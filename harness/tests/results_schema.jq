@@ -53,7 +53,9 @@ def check_bench($i):
   (["backend","op","page","fill","pattern"][] as $k | need($b + ["params", $k]; str; "string")),
   (["size","mem_node","cpu_node","threads","pages_per_call","batch_runs","window","rounds"][]
     as $k | need($b + ["params", $k]; num; "number")),
-  need($b + ["params","backend"]; . == "driver" or . == "uring" or . == "pagemap"; "driver|uring|pagemap"),
+  # Which names exist is the binary's registry (cli.sh checks each result's
+  # backend against `pfnlab info --json`): here, only that it is a name.
+  need($b + ["params","backend"]; test("^[a-z][a-z0-9_]*$"); "a backend name"),
   need($b + ["status"]; . == "ok" or . == "skipped" or . == "failed" or . == "flagged" or . == "missing";
        "ok|skipped|failed|flagged|missing"),
   need($b + ["rounds"]; arr and all(.[]; obj and (.round | num) and (.samples | num) and (.measured_s | num));
