@@ -55,18 +55,27 @@ warmup = 1
 '
 b64=$(printf '%s' "$job" | base64 -w0)
 param=/sys/module/pfnlab/parameters/pin_delay_ns
-# The guest script: measure the pin once to size the delay (ten rounds,
-# which also get the guest past its first minute, when the measurement
-# drifts: the first trial of an earlier run flagged its A/A side), then the
-# trials.  $PFNLAB_AB_OUT and friends are set by pfnlab ab for each step.
+# The guest script: ten rounds first, which get the guest past its first
+# minute, when the measurement drifts (the first trial of an earlier run
+# flagged its A/A side); then each trial sizes the delay from three rounds
+# of its own, so that what is injected is PCT% of the pin as fast as the
+# machine is then (a host that slows down for a while made a delay sized
+# once as small as +8% of its pin: docs/verdicts.md, run 4), and runs its
+# A/B and A/A sides.  $PFNLAB_AB_OUT and friends are set by pfnlab ab for
+# each step.
 guest=$(cat <<EOF
 echo $b64 | base64 -d >/tmp/pin.ini
-pfnlab run -q -r 10 -o /tmp/base.json /tmp/pin.ini || exit 2
-ns=\$(awk '/"pin_ns_per_page"/ { f = 1 } f && /"center"/ { gsub(/[^0-9.]/, "", \$2); print \$2; exit }' /tmp/base.json)
-delay=\$(awk -v ns="\$ns" -v pct=$pct 'BEGIN { printf "%d", ns * pct / 100 + 0.5 }')
+calibrate() {
+	pfnlab run -q -r \$1 -o /tmp/cal.json /tmp/pin.ini || exit 2
+	ns=\$(awk '/"pin_ns_per_page"/ { f = 1 } f && /"center"/ { gsub(/[^0-9.]/, "", \$2); print \$2; exit }' /tmp/cal.json)
+	delay=\$(awk -v ns="\$ns" -v pct=$pct 'BEGIN { printf "%d", ns * pct / 100 + 0.5 }')
+}
+calibrate 10
 echo "compare-demo: 4 KiB pin \$ns ns/page: pin_delay_ns \$delay for +$pct%" | tee /out/delay.txt
 t=1
 while [ \$t -le $trials ]; do
+	calibrate 3
+	echo "\$ns \$delay" >/out/delay-\$t.txt
 	for kind in slow same; do
 		d=\$delay; [ \$kind = same ] && d=0
 		pfnlab ab -o /out/\$kind-\$t -p $pairs --until-decided --budget $budget --json \
@@ -95,7 +104,8 @@ for ((t = 1; t <= trials; t++)); do
 	jq -e 'any(.metrics[]; .kind == "gated" and .metric != "pin_ns_per_page" and (.verdict == "regressed" or .verdict == "improved"))' "$s" >/dev/null 2>&1 && other=$((other + 1))
 	jq -e 'all(.metrics[]; .metric != "pin_ns_per_page" or .verdict == "undecided")' "$s" >/dev/null 2>&1 && undecided=$((undecided + 1))
 	jq -e '.summary.gated.regressed + .summary.gated.improved > 0' "$a" >/dev/null 2>&1 && aa=$((aa + 1))
-	printf 'trial %2d: A/B %s, A/A %s\n' "$t" \
+	printf 'trial %2d (delay %s ns at %s ns/page): A/B %s, A/A %s\n' "$t" \
+		"$(cut -d' ' -f2 "$out/delay-$t.txt" 2>/dev/null)" "$(cut -d' ' -f1 "$out/delay-$t.txt" 2>/dev/null | cut -c1-6)" \
 		"$(jq -r '[.metrics[] | select(.kind == "gated") | "\(.metric) \(.verdict) \(((.ratio // 0) - 1) * 100 | floor)% (\(.base.rounds)+\(.new.rounds) rounds)"] | join(", ")' "$s" 2>/dev/null)" \
 		"$(jq -r '[.metrics[] | select(.kind == "gated") | "\(.metric) \(.verdict)"] | join(", ")' "$a" 2>/dev/null)"
 done
