@@ -18,12 +18,13 @@
 #include "driver/uapi/pfnlab.h"
 #include "backend.h"
 #include "jobfile.h"
+#include "page_kinds.h"
 
 #define MAX_SECTIONS 256
 #define MAX_VALUES 64		/* list items per key after range expansion */
 #define MAX_CASES 100000
 
-enum key_type { K_ENUM, K_BACKEND, K_SIZE, K_INT, K_U64, K_DOUBLE, K_STRING };
+enum key_type { K_ENUM, K_BACKEND, K_PAGE, K_SIZE, K_INT, K_U64, K_DOUBLE, K_STRING };
 
 /* A row of JOB_KEYS (jobfile.h), with where its value lives. */
 struct key_def {
@@ -183,6 +184,8 @@ static const char *check_item(const struct key_def *k, const char *item, double 
 		return "not one of the allowed values";
 	case K_BACKEND:
 		return backend_find(item) ? NULL : "not a backend (pfnlab help lists them)";
+	case K_PAGE:
+		return page_kind_find(item) ? NULL : "not one of the allowed values";
 	case K_SIZE:
 		if (parse_size(item, &u))
 			return "not a size (bytes, or with K/M/G/T suffix)";
@@ -364,6 +367,7 @@ static void set_case_value(struct bench_case *c, const struct key_def *k, const 
 	switch (k->type) {
 	case K_ENUM:
 	case K_BACKEND:
+	case K_PAGE:
 	case K_STRING:
 		/* Every choice fits; a longer string was refused by check_item. */
 		snprintf(field, k->size, "%s", item);
@@ -404,7 +408,8 @@ int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *
 
 		if (!(k->flags & JK_KEY) || (k->flags & JK_VARIANT))
 			continue;
-		if (k->type == K_ENUM || k->type == K_BACKEND || k->type == K_STRING ? strcmp(fa, fb) != 0
+		if (k->type == K_ENUM || k->type == K_BACKEND || k->type == K_PAGE ||
+		    k->type == K_STRING ? strcmp(fa, fb) != 0
 							       : memcmp(fa, fb, k->size) != 0)
 			return 0;
 	}
@@ -426,6 +431,7 @@ void bench_case_make_key(struct bench_case *c)
 		switch (k->type) {
 		case K_ENUM:
 		case K_BACKEND:
+		case K_PAGE:
 		case K_STRING:
 			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%s", k->name, field);
 			break;
@@ -715,31 +721,40 @@ static void print_wrapped(FILE *out, const char *text, int col, int indent)
 	fputc('\n', out);
 }
 
+/* The choices of @k as "a|b|c": its own, or the names of its registry. */
+static const char *key_choices(const struct key_def *k, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (k->type == K_BACKEND)
+		for (const struct backend *const *be = backends_all; *be; be++)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      be == backends_all ? "" : "|", (*be)->name);
+	else if (k->type == K_PAGE)
+		for (const struct page_kind *pk = page_kinds; pk->name; pk++)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      pk == page_kinds ? "" : "|", pk->name);
+	else
+		return k->choices;
+	return buf;
+}
+
 void jobfile_print_keys(FILE *out)
 {
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct key_def *k = &keys[i];
-		char line[1024];
+		char line[1024], names[512];
+		const char *choices = key_choices(k, names, sizeof(names));
+		size_t n = 0;
 		int col;
 
 		col = fprintf(out, "    %-14s ", k->name);
-		if (k->type == K_BACKEND) {
-			size_t n = 0;
-
-			for (const struct backend *const *be = backends_all; *be; be++)
-				n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
-						      be == backends_all ? "" : " | ", (*be)->name);
-			snprintf(line + n, sizeof(line) - n, ": %s [%s]", k->help, help_default(k));
-		} else if (k->type == K_ENUM) {
-			size_t n = 0;
-
-			for (const char *c = k->choices; *c && n + 4 < sizeof(line); c++)
-				n += (size_t)snprintf(line + n, sizeof(line) - n,
-						      *c == '|' ? " | " : "%c", *c);
-			snprintf(line + n, sizeof(line) - n, ": %s [%s]", k->help, help_default(k));
-		} else {
-			snprintf(line, sizeof(line), "%s [%s]", k->help, help_default(k));
-		}
+		line[0] = '\0';
+		for (const char *c = choices; c && *c && n + 4 < sizeof(line); c++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, *c == '|' ? " | " : "%c", *c);
+		snprintf(line + n, sizeof(line) - n, "%s%s [%s]", choices ? ": " : "", k->help,
+			 help_default(k));
 		print_wrapped(out, line, col, 4 + 15);
 	}
 }
@@ -759,6 +774,7 @@ json_t *bench_case_params(const struct bench_case *c)
 		switch (k->type) {
 		case K_ENUM:
 		case K_BACKEND:
+		case K_PAGE:
 		case K_STRING:
 			v = json_string(field);
 			break;
@@ -792,6 +808,7 @@ static void cell_text(const struct bench_case *c, const struct key_def *k, char 
 	switch (k->type) {
 	case K_ENUM:
 	case K_BACKEND:
+	case K_PAGE:
 	case K_STRING:
 		snprintf(buf, len, "%s", field);
 		break;

@@ -25,7 +25,8 @@
  *
  * X(name, TYPE, member, default, min, max, flags, choices, help)
  *   TYPE     ENUM (one of choices, "a|b|c"), BACKEND (the name of one of
- *            backends_all[], backend.c), STRING (up to 63 characters),
+ *            backends_all[], backend.c), PAGE (one of page_kinds[],
+ *            page_kinds.c), STRING (up to 63 characters),
  *            SIZE (bytes, K/M/G/T suffixes, a multiple of 4 KiB), INT, U64,
  *            DOUBLE (seconds: s or ms suffix)
  *   default  text, as in a job file; NULL when the key is required
@@ -63,8 +64,7 @@
 	  "what is measured; uring: pin; pagemap: fill, iotlb; driver: "	\
 	  "pin, map, read, fill, iotlb; null (any backend): an empty "	\
 	  "phase, the harness's own cost per sample")			\
-	X(page, ENUM, page, "4k", 0, 0, JK_KEY | JK_LIST,		\
-	  "4k|thp|hugetlb-2m|hugetlb-1g|memfd|memfd-2m|memfd-1g",	\
+	X(page, PAGE, page, "4k", 0, 0, JK_KEY | JK_LIST, NULL,		\
 	  "the buffer's page kind")					\
 	X(pages_per_call, U64, pages_per_call, "0", 0, 1 << 30,		\
 	  JK_KEY | JK_VARIANT | JK_LIST, NULL,				\
@@ -98,6 +98,7 @@ enum { JK_KEY = 1, JK_VARIANT = 2, JK_LIST = 4 };
 /* The C type of each TYPE. */
 #define JK_DECL_ENUM(m) char m[24]
 #define JK_DECL_BACKEND(m) char m[24]
+#define JK_DECL_PAGE(m) char m[24]
 #define JK_DECL_STRING(m) char m[64]
 #define JK_DECL_SIZE(m) uint64_t m
 #define JK_DECL_U64(m) uint64_t m

@@ -18,6 +18,7 @@
 
 #include "environment.h"
 #include "memory.h"
+#include "page_kinds.h"
 #include "topology.h"
 
 #define PAGE_4K 4096UL
@@ -61,9 +62,10 @@ static enum buffer_status check_pool(int node, size_t huge_bytes, size_t size, c
 enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
 				int mem_node, char *why, size_t whylen)
 {
+	const struct page_kind *kind = page_kind_find(page);
 	int mflags = MAP_PRIVATE | MAP_ANONYMOUS, fdflags = MFD_CLOEXEC;
 	size_t huge = 0, align = PAGE_4K, len;
-	int is_memfd = !strncmp(page, "memfd", 5), is_thp = !strcmp(page, "thp");
+	int is_memfd, is_thp;
 	enum buffer_status st;
 	char *m;
 
@@ -74,14 +76,13 @@ enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
 			 topology_max_node());
 		return BUF_SKIP;
 	}
-	if (!strcmp(page, "hugetlb-2m") || !strcmp(page, "memfd-2m"))
-		huge = SZ_2M;
-	else if (!strcmp(page, "hugetlb-1g") || !strcmp(page, "memfd-1g"))
-		huge = SZ_1G;
-	else if (strcmp(page, "4k") && !is_thp && strcmp(page, "memfd")) {
+	if (!kind) {
 		snprintf(why, whylen, "unknown page kind '%s'", page);
 		return BUF_FAIL;
 	}
+	huge = kind->hugetlb_bytes;
+	is_memfd = kind->memfd;
+	is_thp = kind->thp;
 	if (huge) {
 		if (size % huge) {
 			snprintf(why, whylen, "size %zu is not a multiple of the %zu kB page",

@@ -4,6 +4,7 @@
  * intervals and the hold-out validation (plan_model.h says the model).
  */
 #include "plan_model.h"
+#include "page_kinds.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,16 +39,9 @@ static bool in_list(const char *s, const char *const *list)
 
 double plan_folio_bytes(const char *page)
 {
-	if (!page)
-		return 0;
-	if (strcmp(page, "4k") == 0 || strcmp(page, "memfd") == 0)
-		return 4096.0;
-	if (strcmp(page, "thp") == 0 || strcmp(page, "hugetlb-2m") == 0 ||
-	    strcmp(page, "memfd-2m") == 0)
-		return 2097152.0;
-	if (strcmp(page, "hugetlb-1g") == 0 || strcmp(page, "memfd-1g") == 0)
-		return 1073741824.0;
-	return 0;
+	const struct page_kind *kind = page_kind_find(page);
+
+	return kind ? (double)kind->folio_bytes : 0;
 }
 
 /* An error message into the caller's buffer (no va_list: one snprintf). */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "jobfile.h"
+#include "page_kinds.h"
 
 static char path[64];
 
@@ -62,6 +63,41 @@ static void test_bad_enum(void **state)
 	(void)state;
 	expect_error("; comment\n[a]\nbackend = uring\nop = pin\npage = 4k, huge\n", 5,
 		     "key 'page': '4k, huge': not one of the allowed values");
+}
+
+/*
+ * The page key takes exactly the kinds of the page-kind table, one case
+ * each with the kind's name, and the key's help lists every one of them.
+ */
+static void test_page_kinds_table(void **state)
+{
+	char text[1024] = "[a]\nbackend = uring\nop = pin\npage = ", help[4096] = "";
+	struct job_set set = { 0 };
+	size_t nkinds = 0;
+	char err[1024];
+	FILE *f;
+	const char *p;
+
+	(void)state;
+	for (const struct page_kind *k = page_kinds; k->name; k++, nkinds++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+			 nkinds ? ", " : "", k->name);
+	strcat(text, "\n");
+	p = write_job(text);
+	assert_int_equal(jobfile_load(&set, p, err, sizeof(err)), 0);
+	assert_int_equal(set.ncases, nkinds);
+	for (size_t i = 0; i < nkinds; i++)
+		assert_string_equal(set.cases[i].page, page_kinds[i].name);
+	jobset_free(&set);
+	unlink(p);
+	f = fmemopen(help, sizeof(help) - 1, "w");
+	assert_non_null(f);
+	jobfile_print_keys(f);
+	fclose(f);
+	for (const struct page_kind *k = page_kinds; k->name; k++)
+		assert_non_null(strstr(help, k->name));
+	expect_error("[a]\nbackend = uring\nop = pin\npage = 2m\n", 4,
+		     "key 'page': '2m': not one of the allowed values");
 }
 
 static void test_bad_size(void **state)
@@ -259,6 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_bad_enum),
+		cmocka_unit_test(test_page_kinds_table),
 		cmocka_unit_test(test_bad_size),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_missing_required),
