@@ -359,6 +359,28 @@ static int job_ini_handler(void *user, const char *section, const char *name, co
 	return 1;
 }
 
+/* The key's value is text in the struct (a choice, a name, a string). */
+static bool key_is_text(const struct key_def *k)
+{
+	return k->type == K_ENUM || k->type == K_BACKEND || k->type == K_PAGE ||
+	       k->type == K_STRING;
+}
+
+/* An integer key's value (K_SIZE, K_U64, K_INT) as unsigned 64 bits. */
+static uint64_t key_uint(const struct bench_case *c, const struct key_def *k)
+{
+	const char *field = (const char *)c + k->off;
+	uint64_t u = 0;
+	int v;
+
+	if (k->type == K_INT) {
+		memcpy(&v, field, sizeof(v));
+		return (uint64_t)(int64_t)v;
+	}
+	memcpy(&u, field, sizeof(u));
+	return u;
+}
+
 static void set_case_value(struct bench_case *c, const struct key_def *k, const char *item)
 {
 	char *field = (char *)c + k->off;
@@ -408,8 +430,7 @@ int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *
 
 		if (!(k->flags & JK_KEY) || (k->flags & JK_VARIANT))
 			continue;
-		if (k->type == K_ENUM || k->type == K_BACKEND || k->type == K_PAGE ||
-		    k->type == K_STRING ? strcmp(fa, fb) != 0
+		if (key_is_text(k) ? strcmp(fa, fb) != 0
 							       : memcmp(fa, fb, k->size) != 0)
 			return 0;
 	}
@@ -422,32 +443,18 @@ void bench_case_make_key(struct bench_case *c)
 
 	for (size_t i = 0; i < NKEYS && n < sizeof(c->key); i++) {
 		const struct key_def *k = &keys[i];
-		const char *field = (const char *)c + k->off;
-		uint64_t u;
-		int v;
 
-		if (!(k->flags & JK_KEY))
+		if (!(k->flags & JK_KEY) || k->type == K_DOUBLE)
 			continue;
-		switch (k->type) {
-		case K_ENUM:
-		case K_BACKEND:
-		case K_PAGE:
-		case K_STRING:
-			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%s", k->name, field);
-			break;
-		case K_SIZE:
-		case K_U64:
-			memcpy(&u, field, sizeof(u));
+		if (key_is_text(k))
+			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%s", k->name,
+				      (const char *)c + k->off);
+		else if (k->type == K_INT)
+			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%lld", k->name,
+				      (long long)(int64_t)key_uint(c, k));
+		else
 			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%llu", k->name,
-				      (unsigned long long)u);
-			break;
-		case K_INT:
-			memcpy(&v, field, sizeof(v));
-			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%d", k->name, v);
-			break;
-		case K_DOUBLE:
-			break;
-		}
+				      (unsigned long long)key_uint(c, k));
 	}
 }
 
@@ -765,32 +772,16 @@ json_t *bench_case_params(const struct bench_case *c)
 
 	for (size_t i = 0; params && i < NKEYS; i++) {
 		const struct key_def *k = &keys[i];
-		const char *field = (const char *)c + k->off;
-		json_t *v = NULL;
-		uint64_t u;
+		json_t *v;
 		double d;
-		int n;
 
-		switch (k->type) {
-		case K_ENUM:
-		case K_BACKEND:
-		case K_PAGE:
-		case K_STRING:
-			v = json_string(field);
-			break;
-		case K_SIZE:
-		case K_U64:
-			memcpy(&u, field, sizeof(u));
-			v = json_integer((json_int_t)u);
-			break;
-		case K_INT:
-			memcpy(&n, field, sizeof(n));
-			v = json_integer(n);
-			break;
-		case K_DOUBLE:
-			memcpy(&d, field, sizeof(d));
+		if (key_is_text(k)) {
+			v = json_string((const char *)c + k->off);
+		} else if (k->type == K_DOUBLE) {
+			memcpy(&d, (const char *)c + k->off, sizeof(d));
 			v = json_real(d);
-			break;
+		} else {
+			v = json_integer((json_int_t)key_uint(c, k));
 		}
 		json_object_set_new(params, k->name, v);
 	}
@@ -801,33 +792,16 @@ json_t *bench_case_params(const struct bench_case *c)
 static void cell_text(const struct bench_case *c, const struct key_def *k, char *buf,
 		      size_t len)
 {
-	const char *field = (const char *)c + k->off;
-	uint64_t u;
-	int n;
-
-	switch (k->type) {
-	case K_ENUM:
-	case K_BACKEND:
-	case K_PAGE:
-	case K_STRING:
-		snprintf(buf, len, "%s", field);
-		break;
-	case K_SIZE:
-		memcpy(&u, field, sizeof(u));
-		snprintf(buf, len, "%lluK", (unsigned long long)(u >> 10));
-		break;
-	case K_U64:
-		memcpy(&u, field, sizeof(u));
-		snprintf(buf, len, "%llu", (unsigned long long)u);
-		break;
-	case K_INT:
-		memcpy(&n, field, sizeof(n));
-		snprintf(buf, len, "%d", n);
-		break;
-	case K_DOUBLE:
+	if (key_is_text(k))
+		snprintf(buf, len, "%s", (const char *)c + k->off);
+	else if (k->type == K_DOUBLE)
 		buf[0] = '\0';
-		break;
-	}
+	else if (k->type == K_SIZE)
+		snprintf(buf, len, "%lluK", (unsigned long long)(key_uint(c, k) >> 10));
+	else if (k->type == K_INT)
+		snprintf(buf, len, "%lld", (long long)(int64_t)key_uint(c, k));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)key_uint(c, k));
 }
 
 void jobset_print_table(const struct job_set *set, FILE *out)
