@@ -59,41 +59,21 @@ static enum buffer_status check_pool(int node, size_t huge_bytes, size_t size, c
 	return BUF_OK;
 }
 
-enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
-				int mem_node, char *why, size_t whylen)
+/* Can a buffer of @kind and @size be had here at all?  BUF_OK or BUF_SKIP. */
+static enum buffer_status kind_usable(const struct page_kind *kind, int mem_node, size_t size,
+				      char *why, size_t whylen)
 {
-	const struct page_kind *kind = page_kind_find(page);
-	int mflags = MAP_PRIVATE | MAP_ANONYMOUS, fdflags = MFD_CLOEXEC;
-	size_t huge = 0, align = PAGE_4K, len;
-	int is_memfd, is_thp;
-	enum buffer_status st;
-	char *m;
+	size_t huge = kind->hugetlb_bytes;
 
-	memset(b, 0, sizeof(*b));
-	b->memfd = -1;
-	if (mem_node >= 0 && !topology_node_exists(mem_node)) {
-		snprintf(why, whylen, "mem_node %d does not exist (nodes 0-%d)", mem_node,
-			 topology_max_node());
-		return BUF_SKIP;
-	}
-	if (!kind) {
-		snprintf(why, whylen, "unknown page kind '%s'", page);
-		return BUF_FAIL;
-	}
-	huge = kind->hugetlb_bytes;
-	is_memfd = kind->memfd;
-	is_thp = kind->thp;
 	if (huge) {
 		if (size % huge) {
 			snprintf(why, whylen, "size %zu is not a multiple of the %zu kB page",
 				 size, huge / 1024);
 			return BUF_SKIP;
 		}
-		st = check_pool(mem_node, huge, size, why, whylen);
-		if (st != BUF_OK)
-			return st;
+		return check_pool(mem_node, huge, size, why, whylen);
 	}
-	if (is_thp) {
+	if (kind->thp) {
 		char mode[64];
 
 		read_bracketed("/sys/kernel/mm/transparent_hugepage/enabled", mode, sizeof(mode));
@@ -102,20 +82,30 @@ enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
 				 mode);
 			return BUF_SKIP;
 		}
-		align = SZ_2M;
 	}
-	b->huge_bytes = huge ? huge : (is_thp ? SZ_2M : 0);
-	b->want_huge = b->huge_bytes != 0;
-	b->size = size;
-	len = size + (align > PAGE_4K ? align : 0);
+	return BUF_OK;
+}
 
-	if (is_memfd) {
+/*
+ * Map @b->size bytes of @kind at @align (a VMA trimmed to exactly the
+ * buffer, so that smaps describes it alone).  BUF_OK, BUF_SKIP (the
+ * hugetlb pool ran short) or BUF_FAIL; @b keeps what must be freed.
+ */
+static enum buffer_status map_buffer(struct buffer *b, const struct page_kind *kind,
+				     size_t align, char *why, size_t whylen)
+{
+	int mflags = MAP_PRIVATE | MAP_ANONYMOUS, fdflags = MFD_CLOEXEC;
+	size_t huge = kind->hugetlb_bytes, size = b->size;
+	size_t len = size + (align > PAGE_4K ? align : 0);
+	char *m;
+
+	if (kind->memfd) {
 		if (huge)
 			fdflags |= MFD_HUGETLB | (huge == SZ_2M ? MFD_HUGE_2MB : MFD_HUGE_1GB);
 		b->memfd = memfd_create("pfnlab", (unsigned int)fdflags);
 		if (b->memfd < 0 || ftruncate(b->memfd, (off_t)size)) {
 			snprintf(why, whylen, "memfd: %s", strerror(errno));
-			goto fail;
+			return BUF_FAIL;
 		}
 		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->memfd, 0);
 		len = size;
@@ -129,14 +119,13 @@ enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
 	if (m == MAP_FAILED) {
 		int e = errno;
 
-		snprintf(why, whylen, "mmap %zu bytes (%s): %s", size, page, strerror(e));
+		snprintf(why, whylen, "mmap %zu bytes (%s): %s", size, kind->name, strerror(e));
 		if (huge && e == ENOMEM) {
 			snprintf(why, whylen, "hugetlb pool too small for %zu bytes (%s)", size,
-				 page);
-			buffer_free(b);
+				 kind->name);
 			return BUF_SKIP;
 		}
-		goto fail;
+		return BUF_FAIL;
 	}
 	b->map_addr = m;
 	b->map_len = len;
@@ -153,28 +142,68 @@ enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
 		b->map_len = size;
 		b->addr = start;
 	}
-	if (!huge && !is_memfd && madvise(b->addr, size, is_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
-		snprintf(why, whylen, "madvise: %s", strerror(errno));
-		goto fail;
-	}
-	if (mem_node >= 0 && numa_available() >= 0) {
-		/* mbind(MPOL_BIND) before the first touch: pages are born there. */
-		struct bitmask *mask = numa_allocate_nodemask();
-		long r;
+	return BUF_OK;
+}
 
-		numa_bitmask_setbit(mask, (unsigned int)mem_node);
-		r = mbind(b->addr, size, MPOL_BIND, mask->maskp, mask->size + 1, 0);
-		numa_free_nodemask(mask);
-		if (r) {
-			snprintf(why, whylen, "mbind node %d: %s", mem_node, strerror(errno));
-			goto fail;
-		}
+/* mbind(MPOL_BIND) before the first touch: pages are born on @mem_node. */
+static int bind_buffer(const struct buffer *b, int mem_node, char *why, size_t whylen)
+{
+	struct bitmask *mask;
+	long r;
+
+	if (mem_node < 0 || numa_available() < 0)
+		return 0;
+	mask = numa_allocate_nodemask();
+	numa_bitmask_setbit(mask, (unsigned int)mem_node);
+	r = mbind(b->addr, b->size, MPOL_BIND, mask->maskp, mask->size + 1, 0);
+	numa_free_nodemask(mask);
+	if (r) {
+		snprintf(why, whylen, "mbind node %d: %s", mem_node, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
+				int mem_node, char *why, size_t whylen)
+{
+	const struct page_kind *kind = page_kind_find(page);
+	enum buffer_status st;
+
+	memset(b, 0, sizeof(*b));
+	b->memfd = -1;
+	if (mem_node >= 0 && !topology_node_exists(mem_node)) {
+		snprintf(why, whylen, "mem_node %d does not exist (nodes 0-%d)", mem_node,
+			 topology_max_node());
+		return BUF_SKIP;
+	}
+	if (!kind) {
+		snprintf(why, whylen, "unknown page kind '%s'", page);
+		return BUF_FAIL;
+	}
+	st = kind_usable(kind, mem_node, size, why, whylen);
+	if (st != BUF_OK)
+		return st;
+	b->huge_bytes = kind->hugetlb_bytes ? kind->hugetlb_bytes : (kind->thp ? SZ_2M : 0);
+	b->want_huge = b->huge_bytes != 0;
+	b->size = size;
+	st = map_buffer(b, kind, kind->thp ? SZ_2M : PAGE_4K, why, whylen);
+	if (st != BUF_OK) {
+		buffer_free(b);
+		return st;
+	}
+	if (!kind->hugetlb_bytes && !kind->memfd &&
+	    madvise(b->addr, size, kind->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		snprintf(why, whylen, "madvise: %s", strerror(errno));
+		buffer_free(b);
+		return BUF_FAIL;
+	}
+	if (bind_buffer(b, mem_node, why, whylen) != 0) {
+		buffer_free(b);
+		return BUF_FAIL;
 	}
 	fault_in(b->addr, size);
 	return BUF_OK;
-fail:
-	buffer_free(b);
-	return BUF_FAIL;
 }
 
 void buffer_free(struct buffer *b)
