@@ -6,7 +6,6 @@
  */
 #include "compare_engine.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,35 +431,54 @@ static const struct obs_metric *obs_find_metric(const struct obs_bench *ob, cons
 
 /* ---- history: how far a rerun of one process moves (tau^2) ---- */
 
-/* Is @real (a resolved path) one of the results of @set? */
-static bool in_set(const struct rl_set *set, const char *real)
-{
-	char other[PATH_MAX];
-
-	for (size_t i = 0; set && i < set->n; i++)
-		if (realpath(set->results[i].path, other) && strcmp(other, real) == 0)
-			return true;
-	return false;
-}
-
-/* The history runs of one series as history_tau2 gathers them. */
+/*
+ * The history runs of one series as history_tau2 gathers them.  BASE and
+ * NEW are what is being judged, not their own noise model: a history run
+ * is left out when its path is one of theirs as given, or as resolved
+ * (a store names its runs by resolved paths).  Resolved once per series,
+ * not once per history run.
+ */
 struct tau_runs {
-	const struct rl_set *base, *new;
+	char **excluded;		/* BASE and NEW paths, as given and resolved */
+	size_t nexcluded;
 	double *c;			/* run centers on the log scale */
 	size_t n, cap;
 	double own;			/* sum of their rounds' own variance of the center */
 	int failed;
 };
 
+static int exclude_set(struct tau_runs *t, const struct rl_set *set)
+{
+	for (size_t i = 0; set && i < set->n; i++) {
+		char **more = realloc(t->excluded, (t->nexcluded + 2) * sizeof(*more));
+
+		if (!more)
+			return -1;
+		t->excluded = more;
+		t->excluded[t->nexcluded] = strdup(set->results[i].path);
+		if (!t->excluded[t->nexcluded])
+			return -1;
+		t->nexcluded++;
+		t->excluded[t->nexcluded] = realpath(set->results[i].path, NULL);
+		if (t->excluded[t->nexcluded])
+			t->nexcluded++;
+	}
+	return 0;
+}
+
+static bool tau_excluded(const struct tau_runs *t, const char *path)
+{
+	for (size_t i = 0; i < t->nexcluded; i++)
+		if (strcmp(t->excluded[i], path) == 0)
+			return true;
+	return false;
+}
+
 static void tau_visit(void *ctx, const char *path, const struct round_stats *rs)
 {
 	struct tau_runs *t = ctx;
-	char real[PATH_MAX];
 
-	if (rs->nrounds == 0 || !rs->log_scale)
-		return;
-	/* BASE and NEW are what is being judged, not their own noise model. */
-	if (!realpath(path, real) || in_set(t->base, real) || in_set(t->new, real))
+	if (rs->nrounds == 0 || !rs->log_scale || tau_excluded(t, path))
 		return;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 64;
@@ -517,18 +535,23 @@ static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *b
 			   const struct rl_set *new, const char *host, const char *key,
 			   const char *metric, double *tau2, double *df)
 {
-	struct tau_runs t = { .base = base, .new = new };
+	struct tau_runs t = { 0 };
 	double *c, mssd = 0;
 	size_t n;
 
 	*tau2 = -1;
 	*df = 0;
-	if (opt->history_fn) {
+	if (exclude_set(&t, base) != 0 || exclude_set(&t, new) != 0) {
+		t.failed = 1;
+	} else if (opt->history_fn) {
 		if (opt->history_fn(opt->history_arg, host, key, metric, tau_visit, &t) != 0)
 			t.failed = 1;
 	} else {
 		tau_from_set(opt->history, host, key, metric, &t);
 	}
+	for (size_t i = 0; i < t.nexcluded; i++)
+		free(t.excluded[i]);
+	free(t.excluded);
 	c = t.c;
 	n = t.failed ? 0 : t.n;
 	if (n >= 3) {
