@@ -22,22 +22,10 @@ const struct backend *backend_find(const char *name)
 int backend_supports_op(const char *backend, const char *op)
 {
 	const struct backend *be = backend_find(backend);
-	size_t len = strlen(op);
 
 	if (!be)
 		return 0;
-	if (!strcmp(op, "null"))
-		return 1;
-	for (const char *c = be->ops; *c;) {
-		size_t n = strcspn(c, "|");
-
-		if (n == len && !strncmp(c, op, n))
-			return 1;
-		c += n;
-		if (*c == '|')
-			c++;
-	}
-	return 0;
+	return !strcmp(op, "null") || job_is_choice(be->ops, op);
 }
 
 void backend_print_help(FILE *out)

@@ -320,6 +320,12 @@ static int cmp_point_run(const void *pa, const void *pb)
 	return (a->run > b->run) - (a->run < b->run);
 }
 
+void hist_sort_points(struct hist_series *s)
+{
+	if (s->npoints)
+		qsort(s->points, s->npoints, sizeof(*s->points), cmp_point_run);
+}
+
 /* Put @runs in run order and renumber the points of @series to match. */
 static int reorder(struct hist_runs *runs, struct hist_series *series, size_t n)
 {
@@ -346,7 +352,7 @@ static int reorder(struct hist_runs *runs, struct hist_series *series, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < series[i].npoints; k++)
 			series[i].points[k].run = rank[series[i].points[k].run];
-		qsort(series[i].points, series[i].npoints, sizeof(*series[i].points), cmp_point_run);
+		hist_sort_points(&series[i]);
 	}
 	free(order);
 	free(rank);
@@ -415,6 +421,7 @@ int hist_runs_append(struct hist_runs *runs, const char *path, const char *host,
 	r->kernel = strdup(kernel);
 	r->suite_commit = strdup(suite_commit);
 	r->started_utc = strdup(started_utc);
+	r->store_id = 0;
 	if (!r->path || !r->host || !r->kernel || !r->suite_commit || !r->started_utc) {
 		run_free(r);
 		return -1;

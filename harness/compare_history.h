@@ -40,6 +40,7 @@ struct hist_series {
 /* What a history needs of a run, kept when its document is not. */
 struct hist_run {
 	char *path, *host, *kernel, *suite_commit, *started_utc;
+	long long store_id;		/* the run's row in a results store; 0 when read from files */
 };
 
 struct hist_runs {
@@ -85,6 +86,9 @@ void hist_series_clear(struct hist_series *s);
 int hist_build_stream(char *const *paths, size_t npaths, const char *host, const char *kernel,
 		      const char *metric, const char *bench_filter, double min_shift,
 		      struct hist_runs *runs, struct hist_series **out, size_t *nout);
+
+/* Order the points of @s by run index (their order in the runs). */
+void hist_sort_points(struct hist_series *s);
 
 /* Change points of one series whose points are set (hist_build does this). */
 int hist_detect(struct hist_series *s, double min_shift);

@@ -149,8 +149,7 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-/* Is @item one of the '|'-separated @choices? */
-static bool is_choice(const char *choices, const char *item)
+bool job_is_choice(const char *choices, const char *item)
 {
 	size_t len = strlen(item);
 
@@ -179,7 +178,7 @@ static const char *check_item(const struct key_def *k, const char *item, double 
 	*num = 0;
 	switch (k->type) {
 	case K_ENUM:
-		if (is_choice(k->choices, item))
+		if (job_is_choice(k->choices, item))
 			return NULL;
 		return "not one of the allowed values";
 	case K_BACKEND:

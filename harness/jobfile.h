@@ -7,6 +7,7 @@
 #ifndef PFNLAB_JOBFILE_H
 #define PFNLAB_JOBFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -150,6 +151,9 @@ void bench_case_make_key(struct bench_case *c);
  * pattern, window, stride, passes, seed).
  */
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b);
+
+/* Is @item one of the '|'-separated @choices ("pin|map")? */
+bool job_is_choice(const char *choices, const char *item);
 
 /* The keys, one paragraph each, for `pfnlab help`. */
 void jobfile_print_keys(FILE *out);

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -383,50 +384,100 @@ static int set_append(struct rl_set *set, struct rl_result *res)
 	return 0;
 }
 
-static int walk_dir(const char *dir, rl_visit_fn fn, void *arg, size_t *found)
+static int names_add(struct rl_names *l, const char *name)
 {
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-	int ret = 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		char **more = realloc(l->names, cap * sizeof(*more));
 
+		if (!more)
+			return -1;
+		l->names = more;
+		l->cap = cap;
+	}
+	l->names[l->n] = strdup(name);
+	return l->names[l->n++] ? 0 : -1;
+}
+
+void rl_names_free(struct rl_names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
+/* rl_list_json below @rel (relative to @root; "" for @root itself). */
+static int list_json(const char *root, const char *rel, struct rl_names *out)
+{
+	char path[PATH_MAX * 2];
+	struct dirent **ents;
+	int n, ret = 0;
+
+	snprintf(path, sizeof(path), "%s%s%s", root, rel[0] ? "/" : "", rel);
+	n = scandir(path, &ents, NULL, alphasort);
 	if (n < 0) {
-		fprintf(stderr, "pfnlab: %s: cannot read directory: %s\n", dir, strerror(errno));
+		fprintf(stderr, "pfnlab: %s: cannot read directory: %s\n", path, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
+		const char *name = ents[i]->d_name;
 		size_t len = strlen(name);
-		char *path = NULL;
-		struct stat st;
+		char sub[PATH_MAX * 2], full[PATH_MAX * 3];
+		struct stat sb;
 
 		if (name[0] == '.' || ret)
 			goto next;
-		if (asprintf(&path, "%s/%s", dir, name) < 0) {
-			path = NULL;
-			ret = -1;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", name);
+		snprintf(full, sizeof(full), "%s/%s", root, sub);
+		if (stat(full, &sb) != 0)
 			goto next;
-		}
-		if (stat(path, &st) != 0)
-			goto next;
-		if (S_ISDIR(st.st_mode)) {
-			ret = walk_dir(path, fn, arg, found);
-		} else if (S_ISREG(st.st_mode) && len > 5 && strcmp(name + len - 5, ".json") == 0) {
-			struct rl_result res;
-			char err[1024];
-
-			if (rl_load(path, &res, err, sizeof(err)) != 0) {
-				fprintf(stderr, "pfnlab: %s; skipped\n", err);
-			} else {
-				ret = fn(&res, arg);
-				if (ret == 0)
-					(*found)++;
-			}
-		}
+		if (S_ISDIR(sb.st_mode))
+			ret = list_json(root, sub, out);
+		else if (S_ISREG(sb.st_mode) && len > 5 && strcmp(name + len - 5, ".json") == 0)
+			ret = names_add(out, sub);
 next:
-		free(path);
-		free(names[i]);
+		free(ents[i]);
 	}
-	free(names);
+	free(ents);
+	return ret;
+}
+
+int rl_list_json(const char *root, struct rl_names *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (list_json(root, "", out) == 0)
+		return 0;
+	rl_names_free(out);
+	return -1;
+}
+
+/* Load every result file under @dir in turn and hand it to @fn. */
+static int walk_dir(const char *dir, rl_visit_fn fn, void *arg, size_t *found)
+{
+	struct rl_names files;
+	int ret = 0;
+
+	if (rl_list_json(dir, &files) != 0)
+		return -1;
+	for (size_t i = 0; i < files.n && ret == 0; i++) {
+		struct rl_result res;
+		char err[1024], *path;
+
+		if (asprintf(&path, "%s/%s", dir, files.names[i]) < 0) {
+			ret = -1;
+			break;
+		}
+		if (rl_load(path, &res, err, sizeof(err)) != 0) {
+			fprintf(stderr, "pfnlab: %s; skipped\n", err);
+		} else {
+			ret = fn(&res, arg);
+			if (ret == 0)
+				(*found)++;
+		}
+		free(path);
+	}
+	rl_names_free(&files);
 	return ret;
 }
 

@@ -91,6 +91,18 @@ int rl_load_paths(char *const *paths, size_t npaths, struct rl_set *set);
 void rl_set_free(struct rl_set *set);
 
 /*
+ * Every *.json file below @root, as paths relative to it: each directory's
+ * entries in name order, names starting with '.' skipped.  Returns 0, or
+ * -1 after saying which directory could not be read (@out left empty).
+ */
+struct rl_names {
+	char **names;
+	size_t n, cap;
+};
+int rl_list_json(const char *root, struct rl_names *out);
+void rl_names_free(struct rl_names *l);
+
+/*
  * rl_load_paths without keeping the documents: @fn gets each loaded
  * result in turn (in path order, not run order) and owns it (rl_free).
  * A non-zero return from @fn stops the walk.  Returns 0, or -1.

@@ -593,72 +593,9 @@ int store_add_files(struct store *st, char *const *paths, size_t npaths,
 
 /* ---- sync: the tree against the store ------------------------------- */
 
-struct name_list {
-	char **names;
-	size_t n, cap;
-};
-
-static int names_add(struct name_list *l, const char *name)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		char **more = realloc(l->names, cap * sizeof(*more));
-
-		if (!more)
-			return -1;
-		l->names = more;
-		l->cap = cap;
-	}
-	l->names[l->n] = strdup(name);
-	return l->names[l->n++] ? 0 : -1;
-}
-
-static void names_free(struct name_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->names[i]);
-	free(l->names);
-}
-
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.json under @dir (relative to @root), skipping dot-names. */
-static int list_json(const char *root, const char *rel, struct name_list *out)
-{
-	char path[PATH_MAX * 2];
-	struct dirent **ents;
-	int n, ret = 0;
-
-	snprintf(path, sizeof(path), "%s%s%s", root, rel[0] ? "/" : "", rel);
-	n = scandir(path, &ents, NULL, alphasort);
-	if (n < 0) {
-		fprintf(stderr, "pfnlab: %s: cannot read directory: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		size_t len = strlen(name);
-		char sub[PATH_MAX * 2], full[PATH_MAX * 3];
-		struct stat sb;
-
-		if (name[0] == '.' || ret)
-			goto next;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", name);
-		snprintf(full, sizeof(full), "%s/%s", root, sub);
-		if (stat(full, &sb) != 0)
-			goto next;
-		if (S_ISDIR(sb.st_mode))
-			ret = list_json(root, sub, out);
-		else if (S_ISREG(sb.st_mode) && len > 5 && strcmp(name + len - 5, ".json") == 0)
-			ret = names_add(out, sub);
-next:
-		free(ents[i]);
-	}
-	free(ents);
-	return ret;
 }
 
 /* A file as the store has it: what sync compares the tree against. */
@@ -726,16 +663,14 @@ static struct known_file *load_known(struct store *st, size_t *n)
  */
 static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats, size_t *ndiff)
 {
-	struct name_list files = { 0 };
+	struct rl_names files = { 0 };
 	struct known_file *known;
 	size_t nknown = 0;
 	int ret = -1;
 
 	dry = dry || !st->writable;
-	if (list_json(st->dir, "", &files) != 0) {
-		names_free(&files);
+	if (rl_list_json(st->dir, &files) != 0)
 		return -1;
-	}
 	known = load_known(st, &nknown);
 	if (!known)
 		goto out;
@@ -776,7 +711,7 @@ static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats,
 	}
 	ret = 0;
 out:
-	names_free(&files);
+	rl_names_free(&files);
 	for (size_t i = 0; known && i < nknown; i++)
 		free(known[i].path);
 	free(known);
@@ -819,7 +754,7 @@ static int cmp_run_index(const void *a, const void *b)
 int store_runs(struct store *st, const struct store_query *q, struct hist_runs *runs,
 	       char *err, size_t errlen)
 {
-	sqlite3_stmt *stmt = prepare(st, "SELECT path, host, kernel, suite_commit, started_utc"
+	sqlite3_stmt *stmt = prepare(st, "SELECT path, host, kernel, suite_commit, started_utc, id"
 				     " FROM runs WHERE (?1 IS NULL OR host = ?1)"
 				     " AND (?2 IS NULL OR kernel = ?2) ORDER BY started_utc, path");
 	int rc;
@@ -837,6 +772,7 @@ int store_runs(struct store *st, const struct store_query *q, struct hist_runs *
 		if (hist_runs_append(runs, path, col_text(stmt, 1), col_text(stmt, 2),
 				     col_text(stmt, 3), col_text(stmt, 4)) != 0)
 			break;
+		runs->runs[runs->n - 1].store_id = sqlite3_column_int64(stmt, 5);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -854,32 +790,15 @@ int store_runs(struct store *st, const struct store_query *q, struct hist_runs *
 	return 0;
 }
 
-static int cmp_point_run(const void *pa, const void *pb)
-{
-	const struct hist_point *a = pa, *b = pb;
-
-	return (a->run > b->run) - (a->run < b->run);
-}
-
-/* The run ids of @runs (looked up by path), sorted, with their indices. */
-static struct run_index *index_runs(struct store *st, const struct hist_runs *runs)
+/* The store ids of @runs, sorted, with their indices. */
+static struct run_index *index_runs(const struct hist_runs *runs)
 {
 	struct run_index *idx = calloc(runs->n + 1, sizeof(*idx));
-	sqlite3_stmt *stmt = prepare(st, "SELECT id FROM runs WHERE path = ?");
-	size_t len = strlen(st->dir) + 1;
 
-	if (!idx || !stmt) {
-		free(idx);
-		sqlite3_finalize(stmt);
+	if (!idx)
 		return NULL;
-	}
-	for (size_t i = 0; i < runs->n; i++) {
-		sqlite3_bind_text(stmt, 1, runs->runs[i].path + len, -1, SQLITE_STATIC);
-		idx[i].id = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-		idx[i].at = i;
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
+	for (size_t i = 0; i < runs->n; i++)
+		idx[i] = (struct run_index){ runs->runs[i].store_id, i };
 	qsort(idx, runs->n, sizeof(*idx), cmp_run_index);
 	return idx;
 }
@@ -915,8 +834,7 @@ static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index 
 	sqlite3_reset(pts);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (s->npoints)
-		qsort(s->points, s->npoints, sizeof(*s->points), cmp_point_run);
+	hist_sort_points(s);
 	return 0;
 }
 
@@ -930,7 +848,7 @@ int store_each_series(struct store *st, const struct store_query *q,
 				     " AND (?3 IS NULL OR instr(key, ?3) > 0) ORDER BY id");
 	sqlite3_stmt *pts = prepare(st, "SELECT run_id, median, ci_lo, ci_hi FROM points"
 				    " WHERE series_id = ?");
-	struct run_index *idx = index_runs(st, runs);
+	struct run_index *idx = index_runs(runs);
 	int ret = 0, rc = SQLITE_DONE;
 
 	if (!list || !pts || !idx) {
