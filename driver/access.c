@@ -59,9 +59,12 @@ static int pfnlab_access_store(struct pfnlab_reader *r, void *arg, u64 *stored)
 	for (run = 0; run < r->batch.nruns; run++) {
 		for (k = 0; k < r->batch.run_npfns[run]; k++, idx++) {
 			if (!pages->idx[idx].accesses) {
-				ret = xa_err(xa_store(&pages->pinned_pfns, idx,
-					xa_mk_value(r->batch.run_pfn[run] + k),
-					GFP_KERNEL_ACCOUNT));
+				ret = xa_err(
+					xa_store(&pages->pinned_pfns, idx,
+						 xa_mk_value(
+							 r->batch.run_pfn[run] +
+							 k),
+						 GFP_KERNEL_ACCOUNT));
 				if (ret)
 					return ret;
 			}
@@ -174,8 +177,7 @@ int pfnlab_access_unpin(struct pfnlab_ctx *ctx, struct pfnlab_access_unpin *a)
 
 	if (!obj)
 		return -ENOENT;
-	pfnlab_access_destroy(ctx, container_of(obj, struct pfnlab_access,
-						obj));
+	pfnlab_access_destroy(ctx, container_of(obj, struct pfnlab_access, obj));
 	return 0;
 }
 
@@ -210,8 +212,9 @@ int pfnlab_read(struct pfnlab_ctx *ctx, struct pfnlab_read *a)
 		return ret;
 	/* The whole output must be writable before anything is pinned. */
 	if ((a->flags & PFNLAB_READ_COPY_PFNS) &&
-	    (!a->pfns_uptr || !access_ok(u64_to_user_ptr(a->pfns_uptr),
-					 (a->length >> PAGE_SHIFT) * sizeof(u64))))
+	    (!a->pfns_uptr ||
+	     !access_ok(u64_to_user_ptr(a->pfns_uptr),
+			(a->length >> PAGE_SHIFT) * sizeof(u64))))
 		return -EFAULT;
 	if ((a->flags & PFNLAB_READ_COPY_TIERS) &&
 	    (!a->tiers_uptr || !access_ok(u64_to_user_ptr(a->tiers_uptr),

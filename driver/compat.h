@@ -29,8 +29,7 @@
  */
 static inline long pfnlab_pin_remote(struct mm_struct *mm, unsigned long start,
 				     unsigned long nr_pages,
-				     unsigned int gup_flags,
-				     struct page **pages)
+				     unsigned int gup_flags, struct page **pages)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,

@@ -33,16 +33,13 @@ int pfnlab_domain_create(struct pfnlab_ctx *ctx, struct pfnlab_domain_create *a)
 	if (ctx->ndomains >= PFNLAB_MAX_DOMAINS)
 		return -ENOSPC;
 	switch (a->kind) {
-	case PFNLAB_DOMAIN_MOCK:
-		dom = pfnlab_mock_domain_create(a);
-		break;
+	case PFNLAB_DOMAIN_MOCK: dom = pfnlab_mock_domain_create(a); break;
 	case PFNLAB_DOMAIN_REAL:
 		if (memchr_inv(&a->iotlb, 0, sizeof(a->iotlb)))
 			return -EINVAL;
 		dom = pfnlab_real_domain_create(ctx, a);
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	if (IS_ERR(dom))
 		return PTR_ERR(dom);
@@ -86,4 +83,3 @@ void pfnlab_domain_destroy(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom)
 	kvfree(dom->teardown_pfns);
 	dom->ops->destroy(dom);
 }
-

@@ -198,12 +198,8 @@ int pfnlab_iotlb_sweep(struct pfnlab_ctx *ctx, struct pfnlab_iotlb_sweep *a)
 	case PFNLAB_IOTLB_SEQUENTIAL:
 		sweep.pattern = IOTLB_PATTERN_SEQUENTIAL;
 		break;
-	case PFNLAB_IOTLB_STRIDED:
-		sweep.pattern = IOTLB_PATTERN_STRIDED;
-		break;
-	default:
-		sweep.pattern = IOTLB_PATTERN_RANDOM;
-		break;
+	case PFNLAB_IOTLB_STRIDED: sweep.pattern = IOTLB_PATTERN_STRIDED; break;
+	default: sweep.pattern = IOTLB_PATTERN_RANDOM; break;
 	}
 	if (a->flags & PFNLAB_SWEEP_FLUSH_FIRST)
 		iotlb_flush(&m->tlb);

@@ -122,8 +122,7 @@ static int pfnlab_real_map(struct pfnlab_domain *dom, u64 iova,
 }
 
 /* iommu_map() already made the new mappings visible. */
-static void pfnlab_real_sync_map(struct pfnlab_domain *dom, u64 iova,
-				 u64 length)
+static void pfnlab_real_sync_map(struct pfnlab_domain *dom, u64 iova, u64 length)
 {
 }
 
@@ -315,8 +314,9 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
 	 * bound in the meantime makes the claim fail; the IOMMU core says
 	 * -EPERM or -EBUSY depending on the version: pfnlab says -EBUSY.
 	 */
-	ret = iommu_group_dma_owner_claimed(group) ? -EBUSY :
-	      iommu_group_claim_dma_owner(group, rd);
+	ret = iommu_group_dma_owner_claimed(group) ?
+		      -EBUSY :
+		      iommu_group_claim_dma_owner(group, rd);
 	if (ret) {
 		ret = -EBUSY;
 		goto err_free;
@@ -462,7 +462,8 @@ bool pfnlab_iommu_usable(void)
 {
 	struct pci_dev *pdev = NULL;
 
-	for_each_pci_dev(pdev) {
+	for_each_pci_dev(pdev)
+	{
 		if (device_iommu_mapped(&pdev->dev)) {
 			pci_dev_put(pdev);
 			return true;

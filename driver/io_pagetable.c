@@ -31,7 +31,7 @@
  *	negative, take off) for the map just made (or removed)
  */
 void pfnlab_pt_update(struct pfnlab_ctx *ctx, struct pfnlab_domain *dom,
-			     s64 estimate)
+		      s64 estimate)
 {
 	u64 now = dom->ops->pt_bytes ? dom->ops->pt_bytes(dom) :
 				       dom->pt_bytes + estimate;
@@ -78,8 +78,11 @@ static void pfnlab_unmap_pages(struct pfnlab_op *op, struct pfnlab_domain *dom,
 		piece_end = boundary && boundary < end ? boundary : end;
 		n = (piece_end - iova) >> PAGE_SHIFT;
 		for (k = 0; k < n; k++) {
-			if (WARN_ON_ONCE(!dom->ops->iova_to_phys(dom,
-					iova + (k << PAGE_SHIFT), &phys)))
+			if (WARN_ON_ONCE(
+				    !dom->ops->iova_to_phys(dom,
+							    iova + (k
+								    << PAGE_SHIFT),
+							    &phys)))
 				dom->teardown_pfns[k] = U64_MAX;
 			else
 				dom->teardown_pfns[k] = PHYS_PFN(phys);
@@ -129,7 +132,8 @@ void pfnlab_area_destroy(struct pfnlab_op *op, struct pfnlab_area *area)
 	/* A real domain cannot say which leaves it removed: the map's own. */
 	for (i = 0; i < PFNLAB_PGSIZE_NR; i++)
 		op->rep->ioptes[i] += dom->kind == PFNLAB_DOMAIN_REAL ?
-				      area->ioptes[i] : removed[i];
+					      area->ioptes[i] :
+					      removed[i];
 	interval_tree_remove(&area->iova_node, &dom->maps_itree);
 	interval_tree_remove(&area->index_node, &pages->maps_itree);
 	dom->nmaps--;
@@ -293,7 +297,7 @@ int pfnlab_map(struct pfnlab_ctx *ctx, struct pfnlab_map *a)
 	/* An exact count is known only now: past the cap, the map is undone. */
 	if (!ret && dom->ops->pt_bytes &&
 	    ctx->pt_bytes - dom->pt_bytes + dom->ops->pt_bytes(dom) >
-	    PFNLAB_MAX_PT_BYTES)
+		    PFNLAB_MAX_PT_BYTES)
 		ret = -ENOSPC;
 	if (ret) {
 		pfnlab_reader_abort(r);
@@ -378,8 +382,7 @@ int pfnlab_unmap(struct pfnlab_ctx *ctx, struct pfnlab_unmap *a)
 	a->out_unmapped = 0;
 	while ((node = interval_tree_iter_first(&dom->maps_itree, a->iova,
 						last))) {
-		struct pfnlab_area *area = container_of(node,
-							struct pfnlab_area,
+		struct pfnlab_area *area = container_of(node, struct pfnlab_area,
 							iova_node);
 
 		a->out_unmapped += area->npages << PAGE_SHIFT;
@@ -388,4 +391,3 @@ int pfnlab_unmap(struct pfnlab_ctx *ctx, struct pfnlab_unmap *a)
 	op->leak_one_pin = false;
 	return 0;
 }
-

@@ -58,14 +58,14 @@ static void pfnlab_destroy_obj(struct pfnlab_ctx *ctx, struct pfnlab_obj *obj)
 						       obj));
 		break;
 	case PFNLAB_OBJ_DOMAIN:
-		pfnlab_domain_destroy(ctx, container_of(obj,
-							struct pfnlab_domain,
-							obj));
+		pfnlab_domain_destroy(ctx,
+				      container_of(obj, struct pfnlab_domain,
+						   obj));
 		break;
 	case PFNLAB_OBJ_ACCESS:
-		pfnlab_access_destroy(ctx, container_of(obj,
-							struct pfnlab_access,
-							obj));
+		pfnlab_access_destroy(ctx,
+				      container_of(obj, struct pfnlab_access,
+						   obj));
 		break;
 	}
 }
@@ -98,8 +98,7 @@ static int pfnlab_destroy(struct pfnlab_ctx *ctx, struct pfnlab_destroy *a)
 		if (container_of(obj, struct pfnlab_domain, obj)->nmaps)
 			return -EBUSY;
 		break;
-	case PFNLAB_OBJ_ACCESS:
-		return -EINVAL;
+	case PFNLAB_OBJ_ACCESS: return -EINVAL;
 	}
 	pfnlab_destroy_obj(ctx, obj);
 	return 0;
@@ -115,7 +114,9 @@ static int pfnlab_destroy(struct pfnlab_ctx *ctx, struct pfnlab_destroy *a)
 static void pfnlab_destroy_all(struct pfnlab_ctx *ctx)
 {
 	static const enum pfnlab_obj_type order[] = {
-		PFNLAB_OBJ_ACCESS, PFNLAB_OBJ_DOMAIN, PFNLAB_OBJ_PAGES,
+		PFNLAB_OBJ_ACCESS,
+		PFNLAB_OBJ_DOMAIN,
+		PFNLAB_OBJ_PAGES,
 	};
 	struct pfnlab_obj *obj;
 	unsigned long id;
@@ -131,8 +132,7 @@ static void pfnlab_destroy_all(struct pfnlab_ctx *ctx)
 		while ((node = interval_tree_iter_first(&dom->maps_itree, 0,
 							ULONG_MAX)))
 			pfnlab_area_destroy(&ctx->op,
-					    container_of(node,
-							 struct pfnlab_area,
+					    container_of(node, struct pfnlab_area,
 							 iova_node));
 	}
 	for (i = 0; i < ARRAY_SIZE(order); i++)
@@ -142,10 +142,10 @@ static void pfnlab_destroy_all(struct pfnlab_ctx *ctx)
 }
 
 /* Wrappers with one signature, so that the table needs no casts. */
-#define PFNLAB_WRAP(_name, _fn, _member)				\
-	static int _name(struct pfnlab_ctx *ctx)			\
-	{								\
-		return _fn(ctx, &ctx->buf._member);			\
+#define PFNLAB_WRAP(_name, _fn, _member)            \
+	static int _name(struct pfnlab_ctx *ctx)    \
+	{                                           \
+		return _fn(ctx, &ctx->buf._member); \
 	}
 
 PFNLAB_WRAP(do_info, pfnlab_info, info)
@@ -176,20 +176,19 @@ struct pfnlab_ioctl_def {
 	int (*fn)(struct pfnlab_ctx *ctx);
 };
 
-#define PFNLAB_IOCTL(_cmd, _struct, _last, _fn, _report)		\
-	[PFNLAB_CMD_##_cmd - PFNLAB_CMD_BASE] = {			\
-		.v1_size = offsetofend(struct _struct, _last),		\
-		.size = sizeof(struct _struct),				\
-		.report = _report,					\
-		.fn = _fn,						\
+#define PFNLAB_IOCTL(_cmd, _struct, _last, _fn, _report)       \
+	[PFNLAB_CMD_##_cmd - PFNLAB_CMD_BASE] = {              \
+		.v1_size = offsetofend(struct _struct, _last), \
+		.size = sizeof(struct _struct),                \
+		.report = _report,                             \
+		.fn = _fn,                                     \
 	}
 
 static const struct pfnlab_ioctl_def pfnlab_ioctls[] = {
 	PFNLAB_IOCTL(INFO, pfnlab_info, __reserved, do_info, 0),
-	PFNLAB_IOCTL(PAGES_CREATE, pfnlab_pages_create, length,
-		     do_pages_create, 0),
-	PFNLAB_IOCTL(PAGES_INFO, pfnlab_pages_info, __reserved,
-		     do_pages_info, 0),
+	PFNLAB_IOCTL(PAGES_CREATE, pfnlab_pages_create, length, do_pages_create,
+		     0),
+	PFNLAB_IOCTL(PAGES_INFO, pfnlab_pages_info, __reserved, do_pages_info, 0),
 	PFNLAB_IOCTL(DOMAIN_CREATE, pfnlab_domain_create, out_aperture_end,
 		     do_domain_create, 0),
 	PFNLAB_IOCTL(MAP, pfnlab_map, out, do_map,
@@ -202,11 +201,9 @@ static const struct pfnlab_ioctl_def pfnlab_ioctls[] = {
 		     offsetof(struct pfnlab_access_unpin, out)),
 	PFNLAB_IOCTL(READ, pfnlab_read, out, do_read,
 		     offsetof(struct pfnlab_read, out)),
-	PFNLAB_IOCTL(IOTLB_SWEEP, pfnlab_iotlb_sweep, out_sweep_ns, do_sweep,
-		     0),
+	PFNLAB_IOCTL(IOTLB_SWEEP, pfnlab_iotlb_sweep, out_sweep_ns, do_sweep, 0),
 	PFNLAB_IOCTL(STATS, pfnlab_stats, phase, do_stats, 0),
-	PFNLAB_IOCTL(STATS_RESET, pfnlab_stats_reset, flags, do_stats_reset,
-		     0),
+	PFNLAB_IOCTL(STATS_RESET, pfnlab_stats_reset, flags, do_stats_reset, 0),
 	PFNLAB_IOCTL(DESTROY, pfnlab_destroy, id, do_destroy, 0),
 };
 
@@ -264,8 +261,7 @@ static int pfnlab_lock(struct pfnlab_ctx *ctx, struct file *file)
  *
  * Return: 0 or a negative errno.
  */
-static long pfnlab_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long pfnlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pfnlab_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
@@ -306,13 +302,13 @@ static long pfnlab_ioctl(struct file *file, unsigned int cmd,
 		goto out;
 	}
 
-	pfnlab_op_begin(ctx, def->report ? (void *)&ctx->buf + def->report :
-					   NULL);
+	pfnlab_op_begin(ctx,
+			def->report ? (void *)&ctx->buf + def->report : NULL);
 	reached = true;
 	ret = def->fn(ctx);
 	op->rep->total_ns = ktime_get_ns() - start_ns;
-	if (!ret && copy_to_user(uarg, &ctx->buf, min_t(size_t, usize,
-							 def->size))) {
+	if (!ret &&
+	    copy_to_user(uarg, &ctx->buf, min_t(size_t, usize, def->size))) {
 		ret = -EFAULT;
 		pfnlab_undo_create(ctx);
 	}
@@ -399,5 +395,6 @@ static void __exit pfnlab_exit(void)
 module_init(pfnlab_init);
 module_exit(pfnlab_exit);
 
-MODULE_DESCRIPTION("pfnlab: instrumented model of iommufd's iopt_pages PFN storage");
+MODULE_DESCRIPTION(
+	"pfnlab: instrumented model of iommufd's iopt_pages PFN storage");
 MODULE_LICENSE("GPL");

@@ -139,4 +139,3 @@ void pfnlab_ctx_put(struct pfnlab_ctx *ctx)
 {
 	kref_put(&ctx->ref, pfnlab_ctx_free);
 }
-

@@ -28,8 +28,9 @@
 
 unsigned long pfnlab_pin_delay_ns;
 module_param_named(pin_delay_ns, pfnlab_pin_delay_ns, ulong, 0644);
-MODULE_PARM_DESC(pin_delay_ns,
-		 "busy delay added per pinned page, in ns (regression tests of the compare tooling)");
+MODULE_PARM_DESC(
+	pin_delay_ns,
+	"busy delay added per pinned page, in ns (regression tests of the compare tooling)");
 
 /**
  * pfnlab_check_vmas() - check that VMAs cover a user range
@@ -250,8 +251,8 @@ static void pfnlab_pin_delay(u64 npages)
  *
  * Return: @npages, or a negative errno with nothing left pinned.
  */
-long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages,
-		      u64 idx, u32 npages, struct page **out)
+long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages, u64 idx,
+		      u32 npages, struct page **out)
 {
 	unsigned int gup_flags = FOLL_LONGTERM |
 				 (pages->writable ? FOLL_WRITE : 0);
@@ -402,8 +403,7 @@ static int pfnlab_account(struct pfnlab_pages *pages, unsigned long npages,
 			if (inc)
 				ret = pfnlab_charge_user(pages->user, npages);
 			else
-				atomic_long_sub(npages,
-						&pages->user->locked_vm);
+				atomic_long_sub(npages, &pages->user->locked_vm);
 		} else if (inc) {
 			/* Charging needs the address space: pins do too. */
 			if (!mmget_not_zero(pages->mm))
@@ -455,11 +455,11 @@ int pfnlab_pages_update_account(struct pfnlab_pages *pages)
 	int ret = 0;
 
 	if (pages->npinned > pages->last_npinned)
-		ret = pfnlab_account(pages, pages->npinned -
-					    pages->last_npinned, true);
+		ret = pfnlab_account(pages,
+				     pages->npinned - pages->last_npinned, true);
 	else if (pages->npinned < pages->last_npinned)
-		ret = pfnlab_account(pages, pages->last_npinned -
-					    pages->npinned, false);
+		ret = pfnlab_account(pages, pages->last_npinned - pages->npinned,
+				     false);
 	if (!ret)
 		pages->last_npinned = pages->npinned;
 	return ret;

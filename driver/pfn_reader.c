@@ -84,11 +84,11 @@ int pfnlab_reader_init(struct pfnlab_reader *r, struct pfnlab_op *op,
 	ret = pfn_batch_init(&r->batch, opts->batch_runs);
 	if (ret)
 		return ret;
-	r->chunk_pfns = kvmalloc_array(r->pages_per_call,
-				       sizeof(*r->chunk_pfns), GFP_KERNEL_ACCOUNT);
+	r->chunk_pfns = kvmalloc_array(r->pages_per_call, sizeof(*r->chunk_pfns),
+				       GFP_KERNEL_ACCOUNT);
 	r->chunk_tiers = kvmalloc(r->pages_per_call, GFP_KERNEL_ACCOUNT);
-	r->gup_pages = kvmalloc_array(r->pages_per_call,
-				      sizeof(*r->gup_pages), GFP_KERNEL_ACCOUNT);
+	r->gup_pages = kvmalloc_array(r->pages_per_call, sizeof(*r->gup_pages),
+				      GFP_KERNEL_ACCOUNT);
 	if (!r->chunk_pfns || !r->chunk_tiers || !r->gup_pages) {
 		pfnlab_reader_destroy(r);
 		return -ENOMEM;
@@ -155,9 +155,13 @@ static long pfnlab_read_domain_tier(struct pfnlab_reader *r, u64 idx, u32 max)
 	for (n = 0; n < max; n++) {
 		if (n && pfnlab_index_tier(pages, idx + n) != PFNLAB_TIER_DOMAIN)
 			break;
-		if (WARN_ON_ONCE(!dom->ops->iova_to_phys(dom,
-				area->iova + ((idx + n - area->start_idx)
-					      << PAGE_SHIFT), &phys)))
+		if (WARN_ON_ONCE(
+			    !dom->ops->iova_to_phys(dom,
+						    area->iova +
+							    ((idx + n -
+							      area->start_idx)
+							     << PAGE_SHIFT),
+						    &phys)))
 			return -EIO;
 		r->chunk_pfns[n] = PHYS_PFN(phys);
 	}
@@ -183,8 +187,8 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
 
 	switch (tier) {
 	case PFNLAB_TIER_XARRAY:
-		while (n < max &&
-		       pfnlab_index_tier(pages, idx + n) == PFNLAB_TIER_XARRAY) {
+		while (n < max && pfnlab_index_tier(pages, idx + n) ==
+					  PFNLAB_TIER_XARRAY) {
 			void *entry = xa_load(&pages->pinned_pfns, idx + n);
 
 			if (WARN_ON_ONCE(!xa_is_value(entry)))
@@ -203,8 +207,7 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
 		for (i = 0; i < n; i++)
 			r->chunk_pfns[i] = page_to_pfn(r->gup_pages[i]);
 		break;
-	default:
-		return -EIO;
+	default: return -EIO;
 	}
 	if (n < 0)
 		return n;
@@ -241,8 +244,8 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
 	    copy_to_user(r->pfns_out + (idx - r->start_idx), r->chunk_pfns,
 			 n * sizeof(*r->chunk_pfns)))
 		return -EFAULT;
-	if (r->tiers_out &&
-	    copy_to_user(r->tiers_out + (idx - r->start_idx), r->chunk_tiers, n))
+	if (r->tiers_out && copy_to_user(r->tiers_out + (idx - r->start_idx),
+					 r->chunk_tiers, n))
 		return -EFAULT;
 	return 0;
 }
@@ -298,12 +301,16 @@ int pfnlab_reader_next(struct pfnlab_reader *r)
 		start_ns = ktime_get_ns();
 		if (r->fill == PFNLAB_FILL_RUN_AWARE)
 			used = pfn_batch_fill_run_aware(&r->batch,
-						r->chunk_pfns + r->chunk_used,
-						r->chunk_n - r->chunk_used);
+							r->chunk_pfns +
+								r->chunk_used,
+							r->chunk_n -
+								r->chunk_used);
 		else
 			used = pfn_batch_fill_per_page(&r->batch,
-						r->chunk_pfns + r->chunk_used,
-						r->chunk_n - r->chunk_used);
+						       r->chunk_pfns +
+							       r->chunk_used,
+						       r->chunk_n -
+							       r->chunk_used);
 		pfnlab_phase_add(r->op, PFNLAB_PHASE_FILL,
 				 ktime_get_ns() - start_ns);
 		r->chunk_used += used;

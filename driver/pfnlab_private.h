@@ -30,7 +30,7 @@
 #include "iotlb.h"
 
 /* Pages released before one call into unpin_user_pages_dirty_lock(). */
-#define PFNLAB_UNPIN_BATCH	64
+#define PFNLAB_UNPIN_BATCH 64
 
 /**
  * enum pfnlab_obj_type - what an id of the per-fd table names
@@ -392,8 +392,8 @@ extern unsigned long pfnlab_pin_delay_ns;
 int pfnlab_pages_create(struct pfnlab_ctx *ctx, struct pfnlab_pages_create *a);
 int pfnlab_pages_info(struct pfnlab_ctx *ctx, struct pfnlab_pages_info *a);
 void pfnlab_pages_destroy(struct pfnlab_ctx *ctx, struct pfnlab_pages *pages);
-long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages,
-		      u64 idx, u32 npages, struct page **out);
+long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages, u64 idx,
+		      u32 npages, struct page **out);
 void pfnlab_pages_release(struct pfnlab_op *op, struct pfnlab_pages *pages,
 			  u64 idx, u64 pfn, bool counted);
 void pfnlab_pages_unpin_flush(struct pfnlab_op *op);
@@ -456,8 +456,8 @@ int pfnlab_real_init(void);
 void pfnlab_real_exit(void);
 
 /* stats.c */
-void pfnlab_stats_op_done(struct pfnlab_ctx *ctx, unsigned int cmd_idx,
-			  int ret, bool reached);
+void pfnlab_stats_op_done(struct pfnlab_ctx *ctx, unsigned int cmd_idx, int ret,
+			  bool reached);
 void pfnlab_stats_pins(struct pfnlab_ctx *ctx, u64 pinned, u64 unpinned);
 void pfnlab_stats_objects(s64 delta);
 int pfnlab_stats_get(struct pfnlab_ctx *ctx, struct pfnlab_stats *a);

@@ -76,8 +76,8 @@ static void pfnlab_stats_add(struct pfnlab_stats *s, unsigned int cmd_idx,
  * @ret: its result
  * @reached: it got past the copy-in (its operation ran)
  */
-void pfnlab_stats_op_done(struct pfnlab_ctx *ctx, unsigned int cmd_idx,
-			  int ret, bool reached)
+void pfnlab_stats_op_done(struct pfnlab_ctx *ctx, unsigned int cmd_idx, int ret,
+			  bool reached)
 {
 	pfnlab_stats_add(&ctx->stats, cmd_idx, ret, reached, &ctx->op);
 	mutex_lock(&pfnlab_global_lock);

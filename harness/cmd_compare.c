@@ -58,7 +58,8 @@ static void compare_usage(FILE *out)
 	      "  -h, --help        this text\n"
 	      "\n"
 	      "exit status: 0 no gated metric regressed, 1 one did, 2 error\n"
-	      "(unreadable input, no benchmark in common).\n", out);
+	      "(unreadable input, no benchmark in common).\n",
+	      out);
 }
 
 static int parse_double(const char *s, double *out)
@@ -71,7 +72,18 @@ static int parse_double(const char *s, double *out)
 	return 0;
 }
 
-int cmd_compare(int argc, char **argv)
+/* What pfnlab compare was asked, beside the comparison's own options. */
+struct compare_args {
+	struct cmp_options opt;
+	bool json, bisect, all;
+	char *history_dir;
+};
+
+/*
+ * parse_compare_args() - the options into @a; -1 to go on, else the exit
+ * status (0 after --help, 2 or the bisect abort status for bad usage).
+ */
+static int parse_compare_args(int argc, char **argv, struct compare_args *a)
 {
 	static const struct option longopts[] = {
 		{ "threshold", required_argument, NULL, 't' },
@@ -83,119 +95,129 @@ int cmd_compare(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "bisect", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
-	struct rl_set base = { 0 }, new = { 0 }, history = { 0 };
-	struct cmp_options opt;
-	struct cmp_report rep;
-	bool json = false, bisect = false, all = false;
-	char *history_dir = NULL;
-	struct store *hstore = NULL;
-	int c, status, err_status;
+	int c;
 	double v;
 
-	cmp_default_options(&opt);
+	cmp_default_options(&a->opt);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (cmp_parse_percent(optarg, &opt.threshold) != 0) {
-				fprintf(stderr, "pfnlab compare: --threshold wants a percentage in [0, 100), got '%s'\n",
+			if (cmp_parse_percent(optarg, &a->opt.threshold) != 0) {
+				fprintf(stderr,
+					"pfnlab compare: --threshold wants a percentage in [0, 100), got '%s'\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 'a':
 			if (parse_double(optarg, &v) != 0 || v <= 0 || v >= 1) {
-				fprintf(stderr, "pfnlab compare: --alpha wants a probability in (0, 1), got '%s'\n",
+				fprintf(stderr,
+					"pfnlab compare: --alpha wants a probability in (0, 1), got '%s'\n",
 					optarg);
 				return 2;
 			}
-			opt.alpha = v;
+			a->opt.alpha = v;
 			break;
-		case 'm':
-			opt.metric_filter = optarg;
-			break;
-		case 'b':
-			opt.bench_filter = optarg;
-			break;
-		case 'H':
-			history_dir = optarg;
-			break;
-		case 'A':
-			all = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'B':
-			bisect = true;
-			break;
-		case 'h':
-			compare_usage(stdout);
-			return 0;
-		default:
-			compare_usage(stderr);
-			return 2;
+		case 'm': a->opt.metric_filter = optarg; break;
+		case 'b': a->opt.bench_filter = optarg; break;
+		case 'H': a->history_dir = optarg; break;
+		case 'A': a->all = true; break;
+		case 'j': a->json = true; break;
+		case 'B': a->bisect = true; break;
+		case 'h': compare_usage(stdout); return 0;
+		default: compare_usage(stderr); return 2;
 		}
 	}
-	err_status = bisect ? BISECT_ABORT : 2;
 	if (argc - optind != 2) {
 		fprintf(stderr, "pfnlab compare: need exactly two arguments, BASE and NEW\n");
 		compare_usage(stderr);
-		return err_status;
+		return a->bisect ? BISECT_ABORT : 2;
 	}
-	if (history_dir && store_exists(history_dir)) {
-		/* A lab's history: read from its store, one series at a time. */
-		struct store_sync_stats stats = { 0 };
-		char err[1024];
+	return -1;
+}
 
-		hstore = store_open(history_dir, false, err, sizeof(err));
-		if (!hstore || store_sync(hstore, &stats) != 0) {
-			fprintf(stderr, "pfnlab compare: %s\n", hstore ? "cannot update the store" : err);
-			store_close(hstore);
-			return err_status;
-		}
-		opt.history_fn = store_series_rounds;
-		opt.history_arg = hstore;
-		history_dir = NULL;
+/*
+ * open_history_store() - a lab's history read from its store, one series
+ * at a time, when --history names a tree that has one: brought up to date
+ * and hooked into @a's options.  NULL with *@failed false when there is
+ * none (the files are read instead).
+ */
+static struct store *open_history_store(struct compare_args *a, bool *failed)
+{
+	struct store_sync_stats stats = { 0 };
+	struct store *st;
+	char err[1024];
+
+	*failed = false;
+	if (!a->history_dir || !store_exists(a->history_dir))
+		return NULL;
+	st = store_open(a->history_dir, false, err, sizeof(err));
+	if (!st || store_sync(st, &stats) != 0) {
+		fprintf(stderr, "pfnlab compare: %s\n", st ? "cannot update the store" : err);
+		store_close(st);
+		*failed = true;
+		return NULL;
 	}
+	a->opt.history_fn = store_series_rounds;
+	a->opt.history_arg = st;
+	a->history_dir = NULL;
+	return st;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_args a = { 0 };
+	struct rl_set base = { 0 }, new = { 0 }, history = { 0 };
+	struct cmp_report rep;
+	struct store *hstore;
+	int status, err_status;
+	bool failed;
+
+	status = parse_compare_args(argc, argv, &a);
+	if (status >= 0)
+		return status;
+	err_status = a.bisect ? BISECT_ABORT : 2;
+	hstore = open_history_store(&a, &failed);
+	if (failed)
+		return err_status;
 	if (rl_load_paths(&argv[optind], 1, &base) != 0 ||
 	    rl_load_paths(&argv[optind + 1], 1, &new) != 0 ||
-	    (history_dir && rl_load_paths(&history_dir, 1, &history) != 0)) {
-		rl_set_free(&base);
-		rl_set_free(&new);
-		rl_set_free(&history);
-		store_close(hstore);
-		return err_status;
+	    (a.history_dir && rl_load_paths(&a.history_dir, 1, &history) != 0)) {
+		status = err_status;
+		goto out;
 	}
-	if (history_dir)
-		opt.history = &history;
-	if (cmp_compare(&base, &new, &opt, &rep) != 0) {
+	if (a.history_dir)
+		a.opt.history = &history;
+	if (cmp_compare(&base, &new, &a.opt, &rep) != 0) {
 		fprintf(stderr, "pfnlab compare: out of memory\n");
 		status = err_status;
 		goto out;
 	}
 	cmp_explain_mismatch(&rep);
 	if (rep.nrows == 0) {
-		fprintf(stderr, "pfnlab compare: no metric in common between %s and %s%s: nothing to compare\n",
+		fprintf(stderr,
+			"pfnlab compare: no metric in common between %s and %s%s: nothing to compare\n",
 			argv[optind], argv[optind + 1],
-			opt.metric_filter || opt.bench_filter ? " (after --metric/--bench)" : "");
-		status = bisect ? BISECT_SKIP : 2;
+			a.opt.metric_filter || a.opt.bench_filter ? " (after --metric/--bench)" :
+								    "");
+		status = a.bisect ? BISECT_SKIP : 2;
 	} else if (cmp_gated(&rep, CMP_REGRESSED)) {
 		status = 1;
-	} else if (bisect && cmp_gated(&rep, CMP_UNDECIDED)) {
+	} else if (a.bisect && cmp_gated(&rep, CMP_UNDECIDED)) {
 		status = BISECT_SKIP;
 	} else {
 		status = 0;
 	}
-	if (json) {
-		if (cmp_print_json(&base, &new, &rep, &opt, status) != 0) {
+	if (a.json) {
+		if (cmp_print_json(&base, &new, &rep, &a.opt, status) != 0) {
 			fprintf(stderr, "pfnlab compare: cannot write JSON\n");
 			status = err_status;
 		}
 	} else if (rep.nrows) {
-		cmp_print_table(&base, &new, &rep, &opt, all);
+		cmp_print_table(&base, &new, &rep, &a.opt, a.all);
 	}
 	cmp_report_free(&rep);
 out:

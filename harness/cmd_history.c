@@ -46,7 +46,8 @@ static void history_usage(FILE *out)
 	      "  --json          machine-readable output on stdout\n"
 	      "  -h, --help      this text\n"
 	      "\n"
-	      "exit status: 0, or 2 on error.\n", out);
+	      "exit status: 0, or 2 on error.\n",
+	      out);
 }
 
 struct hist_out {
@@ -83,10 +84,10 @@ static void print_runs(const struct hist_out *o)
 		printf("{\n  \"schema_version\": 1,\n  \"runs\": [");
 		for (size_t r = 0; r < runs->n; r++) {
 			const struct hist_run *run = &runs->runs[r];
-			json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "index", (json_int_t)r,
-					      "path", run->path, "started_utc", run->started_utc,
-					      "suite_commit", run->suite_commit, "kernel", run->kernel,
-					      "host", run->host);
+			json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "index",
+					      (json_int_t)r, "path", run->path, "started_utc",
+					      run->started_utc, "suite_commit", run->suite_commit,
+					      "kernel", run->kernel, "host", run->host);
 			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 			printf("%s\n    %s", r ? "," : "", text ? text : "null");
@@ -99,7 +100,8 @@ static void print_runs(const struct hist_out *o)
 	printf("%zu runs:\n", runs->n);
 	for (size_t r = 0; r < runs->n; r++) {
 		run_label(&runs->runs[r], label, sizeof(label));
-		printf("  [%zu] %s  %s  %s\n", r, runs->runs[r].started_utc, label, runs->runs[r].path);
+		printf("  [%zu] %s  %s  %s\n", r, runs->runs[r].started_utc, label,
+		       runs->runs[r].path);
 	}
 }
 
@@ -109,27 +111,27 @@ static void print_series_json(struct hist_out *o, const struct hist_series *s)
 	char *text;
 
 	for (size_t k = 0; k < s->npoints; k++)
-		json_array_append_new(pts, json_pack("{s:I, s:o, s:[o, o]}", "run",
-						     (json_int_t)s->points[k].run,
-						     "median", num(s->points[k].median),
-						     "ci95", num(s->points[k].ci_lo),
-						     num(s->points[k].ci_hi)));
+		json_array_append_new(pts,
+				      json_pack("{s:I, s:o, s:[o, o]}", "run",
+						(json_int_t)s->points[k].run, "median",
+						num(s->points[k].median), "ci95",
+						num(s->points[k].ci_lo), num(s->points[k].ci_hi)));
 	for (size_t c = 0; c < s->nchanges; c++) {
 		const struct hist_change *ch = &s->changes[c];
 
-		json_array_append_new(cps, json_pack("{s:I, s:o, s:o, s:o}",
-			"run", (json_int_t)s->points[ch->at].run,
-			"before", num(ch->before), "after", num(ch->after),
-			"shift", num(ch->before != 0.0 ? ch->after / ch->before - 1.0 : NAN)));
+		json_array_append_new(cps,
+				      json_pack("{s:I, s:o, s:o, s:o}", "run",
+						(json_int_t)s->points[ch->at].run, "before",
+						num(ch->before), "after", num(ch->after), "shift",
+						num(ch->before != 0.0 ? ch->after / ch->before - 1.0 :
+									NAN)));
 	}
 	for (size_t k = 0; k < s->noutliers; k++)
 		json_array_append_new(odd, json_integer((json_int_t)s->points[s->outliers[k]].run));
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "host", s->host,
-		      "key", s->key, "metric", s->metric, "kind", metric_kind_name(s->kind),
-		      "unit", s->unit,
-		      "better", s->lower_is_better ? "lower" : "higher",
-		      "sigma", num(s->sigma), "points", pts, "change_points", cps,
-		      "outlier_runs", odd);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "host", s->host, "key",
+		      s->key, "metric", s->metric, "kind", metric_kind_name(s->kind), "unit",
+		      s->unit, "better", s->lower_is_better ? "lower" : "higher", "sigma",
+		      num(s->sigma), "points", pts, "change_points", cps, "outlier_runs", odd);
 	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	printf("%s\n    %s", o->nprinted ? "," : "", text ? text : "null");
 	free(text);
@@ -141,9 +143,8 @@ static void print_series_text(const struct hist_out *o, const struct hist_series
 	char label[512];
 
 	printf("\n%s%s%s\n  %s (%s, %s is better): %zu run(s), %zu change point(s)\n    medians:",
-	       s->key, o->multi_host ? " on " : "", o->multi_host ? s->host : "",
-	       s->metric, s->unit, s->lower_is_better ? "lower" : "higher",
-	       s->npoints, s->nchanges);
+	       s->key, o->multi_host ? " on " : "", o->multi_host ? s->host : "", s->metric,
+	       s->unit, s->lower_is_better ? "lower" : "higher", s->npoints, s->nchanges);
 	for (size_t k = 0; k < s->npoints; k++)
 		printf(" [%zu]%.4g", s->points[k].run, s->points[k].median);
 	printf("\n");
@@ -214,7 +215,8 @@ static int history_store(struct store *st, const struct store_query *q, struct h
 	if (store_sync(st, &stats) != 0)
 		return -1;
 	if (stats.added || stats.updated || stats.removed)
-		fprintf(stderr, "pfnlab history: store %s/%s brought up to date: %zu added, %zu updated, %zu removed\n",
+		fprintf(stderr,
+			"pfnlab history: store %s/%s brought up to date: %zu added, %zu updated, %zu removed\n",
 			store_dir(st), STORE_FILE, stats.added, stats.updated, stats.removed);
 	if (store_runs(st, q, &runs, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pfnlab history: %s\n", err);
@@ -242,8 +244,8 @@ static int cut_runs(struct hist_runs *runs, struct hist_series *series, size_t n
 	size_t from, to;
 	char err[256];
 
-	if (hist_runs_commit_range(runs, q->commit_from, q->commit_to, &from, &to,
-				   err, sizeof(err)) != 0) {
+	if (hist_runs_commit_range(runs, q->commit_from, q->commit_to, &from, &to, err,
+				   sizeof(err)) != 0) {
 		fprintf(stderr, "pfnlab history: %s\n", err);
 		return -1;
 	}
@@ -278,8 +280,8 @@ static int history_files(char *const *paths, size_t npaths, const struct store_q
 	size_t nseries = 0;
 	int ret = -1;
 
-	if (hist_build_stream(paths, npaths, q->host, q->kernel, q->metric, q->bench,
-			      o->min_shift, &runs, &series, &nseries) != 0)
+	if (hist_build_stream(paths, npaths, q->host, q->kernel, q->metric, q->bench, o->min_shift,
+			      &runs, &series, &nseries) != 0)
 		goto out;
 	if ((q->commit_from || q->commit_to) && cut_runs(&runs, series, nseries, q) != 0)
 		goto out;
@@ -311,7 +313,7 @@ int cmd_history(int argc, char **argv)
 		{ "no-store", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct store_query q = { 0 };
 	struct hist_out o = { .min_shift = 0.05 };
@@ -322,46 +324,30 @@ int cmd_history(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'm':
-			q.metric = optarg;
-			break;
-		case 'b':
-			q.bench = optarg;
-			break;
-		case 'H':
-			q.host = optarg;
-			break;
-		case 'k':
-			q.kernel = optarg;
-			break;
+		case 'm': q.metric = optarg; break;
+		case 'b': q.bench = optarg; break;
+		case 'H': q.host = optarg; break;
+		case 'k': q.kernel = optarg; break;
 		case 'C':
 			if (parse_commits(optarg, &q) != 0) {
-				fprintf(stderr, "pfnlab history: --commits wants A..B, got '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			o.only_changes = true;
-			break;
-		case 't':
-			if (cmp_parse_percent(optarg, &o.min_shift) != 0) {
-				fprintf(stderr, "pfnlab history: --threshold wants a percentage in [0, 100), got '%s'\n",
+				fprintf(stderr, "pfnlab history: --commits wants A..B, got '%s'\n",
 					optarg);
 				return 2;
 			}
 			break;
-		case 'n':
-			use_store = false;
+		case 'c': o.only_changes = true; break;
+		case 't':
+			if (cmp_parse_percent(optarg, &o.min_shift) != 0) {
+				fprintf(stderr,
+					"pfnlab history: --threshold wants a percentage in [0, 100), got '%s'\n",
+					optarg);
+				return 2;
+			}
 			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'h':
-			history_usage(stdout);
-			return 0;
-		default:
-			history_usage(stderr);
-			return 2;
+		case 'n': use_store = false; break;
+		case 'j': o.json = true; break;
+		case 'h': history_usage(stdout); return 0;
+		default: history_usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) {

@@ -36,7 +36,8 @@ static void index_usage(FILE *out)
 	      "  -h, --help  this text\n"
 	      "\n"
 	      "exit status: 0 done (or consistent), 1 some files skipped (or the\n"
-	      "store does not match the files), 2 error.\n", out);
+	      "store does not match the files), 2 error.\n",
+	      out);
 }
 
 /* Each row of @sql is a problem, printed; returns how many. */
@@ -97,13 +98,19 @@ static int check(const char *dir)
 	}
 	nruns = count_runs(db);
 	bad = count_rows(db, "PRAGMA integrity_check", "integrity");
-	bad += count_rows(db, "SELECT 'bench row of missing run ' || run_id"
-			  " FROM benches WHERE run_id NOT IN (SELECT id FROM runs)", "foreign key");
-	bad += count_rows(db, "SELECT 'point of missing run ' || run_id || ' or series ' || series_id"
+	bad += count_rows(db,
+			  "SELECT 'bench row of missing run ' || run_id"
+			  " FROM benches WHERE run_id NOT IN (SELECT id FROM runs)",
+			  "foreign key");
+	bad += count_rows(db,
+			  "SELECT 'point of missing run ' || run_id || ' or series ' || series_id"
 			  " FROM points WHERE run_id NOT IN (SELECT id FROM runs)"
-			  " OR series_id NOT IN (SELECT id FROM series)", "foreign key");
-	bad += count_rows(db, "SELECT 'run ' || path || ' has no benchmark rows' FROM runs"
-			  " WHERE id NOT IN (SELECT run_id FROM benches)", "runs");
+			  " OR series_id NOT IN (SELECT id FROM series)",
+			  "foreign key");
+	bad += count_rows(db,
+			  "SELECT 'run ' || path || ' has no benchmark rows' FROM runs"
+			  " WHERE id NOT IN (SELECT run_id FROM benches)",
+			  "runs");
 	sqlite3_close(db);
 	st = store_open(dir, false, err, sizeof(err));
 	ndiff = st ? store_diff(st) : -1;
@@ -130,7 +137,7 @@ int cmd_index(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct store_sync_stats stats = { 0 };
 	bool quiet = false, only_check = false;
@@ -142,18 +149,10 @@ int cmd_index(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			only_check = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			index_usage(stdout);
-			return 0;
-		default:
-			index_usage(stderr);
-			return 2;
+		case 'c': only_check = true; break;
+		case 'q': quiet = true; break;
+		case 'h': index_usage(stdout); return 0;
+		default: index_usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) {

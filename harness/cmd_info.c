@@ -23,8 +23,9 @@ static json_t *backends_json(void)
 		char why[256] = "";
 		int ok = be->probe(why, sizeof(why)) == 0;
 
-		json_object_set_new(o, be->name, json_pack("{s:b, s:o}", "available", ok,
-				    "reason", ok ? json_null() : json_string(why)));
+		json_object_set_new(o, be->name,
+				    json_pack("{s:b, s:o}", "available", ok, "reason",
+					      ok ? json_null() : json_string(why)));
 	}
 	return o;
 }
@@ -43,16 +44,19 @@ static void print_text(json_t *env, json_t *counters, json_t *backends)
 	printf("cmdline     %s\n", json_string_value(json_object_get(k, "cmdline")));
 	printf("cpu         %s; %lld socket(s), %lld core(s), %lld thread(s), SMT %s, governor %s\n",
 	       json_is_string(json_object_get(cpu, "model")) ?
-	       json_string_value(json_object_get(cpu, "model")) : "unknown",
+		       json_string_value(json_object_get(cpu, "model")) :
+		       "unknown",
 	       json_integer_value(json_object_get(cpu, "sockets")),
 	       json_integer_value(json_object_get(cpu, "cores")),
 	       json_integer_value(json_object_get(cpu, "threads")),
 	       json_is_true(json_object_get(cpu, "smt")) ? "on" : "off",
 	       json_string_value(json_object_get(cpu, "governor")));
-	printf("virtualized %s%s%s\n", json_is_true(json_object_get(env, "virtualized")) ? "yes" : "no",
+	printf("virtualized %s%s%s\n",
+	       json_is_true(json_object_get(env, "virtualized")) ? "yes" : "no",
 	       json_is_string(json_object_get(env, "hypervisor")) ? ", " : "",
 	       json_is_string(json_object_get(env, "hypervisor")) ?
-	       json_string_value(json_object_get(env, "hypervisor")) : "");
+		       json_string_value(json_object_get(env, "hypervisor")) :
+		       "");
 	printf("NUMA nodes\n");
 	json_array_foreach(json_object_get(numa, "nodes"), i, node) {
 		json_t *hp = json_object_get(node, "hugepages");
@@ -83,13 +87,15 @@ static void print_text(json_t *env, json_t *counters, json_t *backends)
 	       json_string_value(json_object_get(iommu, "mode")),
 	       json_integer_value(json_object_get(iommu, "groups")));
 	printf("module      %s\n", json_is_true(json_object_get(mod, "loaded")) ?
-	       "loaded (/dev/pfnlab)" : "not loaded (/dev/pfnlab missing)");
+					   "loaded (/dev/pfnlab)" :
+					   "not loaded (/dev/pfnlab missing)");
 	printf("perf events\n");
 	json_object_foreach(counters, name, v) {
 		json_t *reason = json_object_get(v, "reason");
 
-		printf("  %-24s %s\n", name, json_is_true(json_object_get(v, "supported")) ?
-		       "supported" : json_string_value(reason));
+		printf("  %-24s %s\n", name,
+		       json_is_true(json_object_get(v, "supported")) ? "supported" :
+								       json_string_value(reason));
 	}
 	printf("backends\n");
 	json_object_foreach(backends, name, v) {
@@ -116,9 +122,7 @@ int cmd_info(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			as_json = 1;
-			break;
+		case 'j': as_json = 1; break;
 		case 'h':
 			printf("usage: pfnlab info [--json]\n\n"
 			       "Topology, NUMA distances, hugepage pools per node, THP mode, IOMMU\n"
@@ -126,9 +130,7 @@ int cmd_info(int argc, char **argv)
 			       "here (and why not).  --json prints the same as one JSON object:\n"
 			       "{\"environment\": ..., \"perf_events\": ..., \"backends\": ...}.\n");
 			return 0;
-		default:
-			fprintf(stderr, "usage: pfnlab info [--json]\n");
-			return 2;
+		default: fprintf(stderr, "usage: pfnlab info [--json]\n"); return 2;
 		}
 	}
 	if (optind < argc) {

@@ -15,13 +15,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pfnlab list [--json] [--backend LIST] [JOBFILE...]\n\n"
-		"Without JOBFILE: the benchmarks there are (each backend's ops and\n"
-		"whether it can run here) and the job files shipped in bench/.\n\n"
-		"With JOBFILEs: parse them exactly as `pfnlab run` does and print every\n"
-		"benchmark case they expand to: section, backend, op, page kind, size,\n"
-		"nodes, threads and the rest of its parameters, one line each, or with\n"
-		"--json an array of {name, key, job, line}.  Job-file errors are\n"
-		"reported as file:line and exit with status 2.  Keys: `pfnlab help`.\n");
+		   "Without JOBFILE: the benchmarks there are (each backend's ops and\n"
+		   "whether it can run here) and the job files shipped in bench/.\n\n"
+		   "With JOBFILEs: parse them exactly as `pfnlab run` does and print every\n"
+		   "benchmark case they expand to: section, backend, op, page kind, size,\n"
+		   "nodes, threads and the rest of its parameters, one line each, or with\n"
+		   "--json an array of {name, key, job, line}.  Job-file errors are\n"
+		   "reported as file:line and exit with status 2.  Keys: `pfnlab help`.\n");
 }
 
 /* What can be measured: backend x op, availability here, shipped job files. */
@@ -99,9 +99,11 @@ int cmd_list(int argc, char **argv)
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < set.ncases; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i}",
-				"name", set.cases[i].name, "key", set.cases[i].key,
-				"job", set.cases[i].job_path, "line", set.cases[i].line));
+			json_array_append_new(arr,
+					      json_pack("{s:s, s:s, s:s, s:i}", "name",
+							set.cases[i].name, "key", set.cases[i].key,
+							"job", set.cases[i].job_path, "line",
+							set.cases[i].line));
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(arr);

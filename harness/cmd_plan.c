@@ -55,7 +55,8 @@ static int size_arg(const char *what, const char *s, double *out)
 	uint64_t v;
 
 	if (parse_size(s, &v) != 0 || v == 0 || v % 4096) {
-		fprintf(stderr, "pfnlab plan: %s wants a size in bytes, a multiple of 4 KiB (K/M/G/T suffixes), got '%s'\n",
+		fprintf(stderr,
+			"pfnlab plan: %s wants a size in bytes, a multiple of 4 KiB (K/M/G/T suffixes), got '%s'\n",
 			what, s);
 		return -1;
 	}
@@ -75,7 +76,7 @@ int cmd_plan(int argc, char **argv)
 		{ "fit-max", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct plan_request req = { 0 };
 	struct plan_out out = { 0 };
@@ -99,31 +100,18 @@ int cmd_plan(int argc, char **argv)
 			if (size_arg("--fit-max", optarg, &req.fit_max) != 0)
 				return 2;
 			break;
-		case 'b':
-			req.filter.backend = optarg;
-			break;
-		case 'o':
-			req.filter.op = optarg;
-			break;
-		case 'p':
-			req.filter.page = optarg;
-			break;
-		case 'f':
-			req.force = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			plan_usage(stdout);
-			return 0;
-		default:
-			plan_usage(stderr);
-			return 2;
+		case 'b': req.filter.backend = optarg; break;
+		case 'o': req.filter.op = optarg; break;
+		case 'p': req.filter.page = optarg; break;
+		case 'f': req.force = true; break;
+		case 'j': json = true; break;
+		case 'h': plan_usage(stdout); return 0;
+		default: plan_usage(stderr); return 2;
 		}
 	}
 	if (req.target_bytes == 0) {
-		fprintf(stderr, "pfnlab plan: --size is required (the size to plan for, e.g. --size 1T)\n");
+		fprintf(stderr,
+			"pfnlab plan: --size is required (the size to plan for, e.g. --size 1T)\n");
 		return 2;
 	}
 	if (optind >= argc) {

@@ -35,7 +35,8 @@ static void plot_usage(FILE *out)
 		"  -h, --help         this text\n"
 		"\n"
 		"Needs gnuplot (apt-get install gnuplot-nox).  $PFNLAB_PLOTS overrides\n"
-		"where the scripts are.  Exit status: 0 written, 2 error.\n", names);
+		"where the scripts are.  Exit status: 0 written, 2 error.\n",
+		names);
 }
 
 int cmd_plot(int argc, char **argv)

@@ -52,13 +52,13 @@ static void report_usage(FILE *out)
 	      "`pfnlab report --lab --help`).\n"
 	      "\n"
 	      "Without gnuplot the page is written without charts and the command\n"
-	      "says what to install.  Exit status: 0 written, 2 error.\n", out);
+	      "says what to install.  Exit status: 0 written, 2 error.\n",
+	      out);
 }
 
 static int embed_base64(FILE *f, const char *path)
 {
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	FILE *in = fopen(path, "rb");
 	unsigned char buf[3];
 	size_t n;
@@ -84,25 +84,25 @@ static int embed_base64(FILE *f, const char *path)
  * Marks the page for whoever opens it headless (tests/report.sh): how many
  * images decoded, and any script error, as attributes on <body>.
  */
-static const char page_script[] =
-	"<script>\n"
-	"window.addEventListener('error', function (e) {\n"
-	"  document.body.setAttribute('data-errors', String(e.message));\n"
-	"});\n"
-	"window.addEventListener('load', function () {\n"
-	"  var imgs = document.images, ok = 0;\n"
-	"  for (var i = 0; i < imgs.length; i++)\n"
-	"    if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;\n"
-	"  document.body.setAttribute('data-images', ok + '/' + imgs.length);\n"
-	"  document.body.setAttribute('data-loaded', 'yes');\n"
-	"});\n"
-	"</script>\n";
+static const char page_script[] = "<script>\n"
+				  "window.addEventListener('error', function (e) {\n"
+				  "  document.body.setAttribute('data-errors', String(e.message));\n"
+				  "});\n"
+				  "window.addEventListener('load', function () {\n"
+				  "  var imgs = document.images, ok = 0;\n"
+				  "  for (var i = 0; i < imgs.length; i++)\n"
+				  "    if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;\n"
+				  "  document.body.setAttribute('data-images', ok + '/' + imgs.length);\n"
+				  "  document.body.setAttribute('data-loaded', 'yes');\n"
+				  "});\n"
+				  "</script>\n";
 
 static void write_charts(FILE *f, const struct plot_chart *charts, bool have_charts)
 {
 	fputs("<h2 id=\"charts\">Charts</h2>\n", f);
 	if (!have_charts) {
-		fputs("<p>No charts: gnuplot is not installed (apt-get install gnuplot-nox).</p>\n", f);
+		fputs("<p>No charts: gnuplot is not installed (apt-get install gnuplot-nox).</p>\n",
+		      f);
 		return;
 	}
 	for (int c = 0; c < plot_ncharts(); c++) {
@@ -115,7 +115,8 @@ static void write_charts(FILE *f, const struct plot_chart *charts, bool have_cha
 		fputs("\">\n<figcaption>", f);
 		html_esc(f, charts[c].title);
 		fprintf(f, "%s (data: <code>plots/%s.tsv</code>)</figcaption>\n</figure>\n",
-			charts[c].has_data ? "" : " &mdash; no data in these results", charts[c].name);
+			charts[c].has_data ? "" : " &mdash; no data in these results",
+			charts[c].name);
 	}
 }
 
@@ -159,7 +160,8 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	}
 	fprintf(f, "<p>BASE <code>");
 	html_esc(f, base->results[0].path);
-	fprintf(f, "</code>%s vs NEW. Gated metrics: <b>%zu regressed</b>, %zu improved, "
+	fprintf(f,
+		"</code>%s vs NEW. Gated metrics: <b>%zu regressed</b>, %zu improved, "
 		"%zu unchanged, %zu undecided (threshold %.3g%%, BH-adjusted p &lt; %.3g; "
 		"the observation is the round; noise model: %s).  Detail and layout rows never "
 		"fail the comparison.</p>\n",
@@ -167,12 +169,14 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 		cmp_gated(&rep, CMP_IMPROVED), cmp_gated(&rep, CMP_UNCHANGED),
 		cmp_gated(&rep, CMP_UNDECIDED), opt->threshold * 100, opt->alpha,
 		rep.history_runs ? "rounds + run-to-run variance of earlier runs" :
-		"rounds only (no earlier runs of this host)");
+				   "rounds only (no earlier runs of this host)");
 	if (rep.different_machines)
-		fputs("<p><b>BASE and NEW come from different machines</b>; ratios include the hardware.</p>\n", f);
+		fputs("<p><b>BASE and NEW come from different machines</b>; ratios include the hardware.</p>\n",
+		      f);
 	if (rep.nenv) {
 		fputs("<details><summary>Environment differences</summary><table>"
-		      "<tr><th>field</th><th>BASE</th><th>NEW</th></tr>\n", f);
+		      "<tr><th>field</th><th>BASE</th><th>NEW</th></tr>\n",
+		      f);
 		for (size_t i = 0; i < rep.nenv; i++) {
 			fputs("<tr><td>", f);
 			html_esc(f, rep.env[i].path);
@@ -186,7 +190,8 @@ static void write_compare(FILE *f, const struct rl_set *base, const struct rl_se
 	}
 	fputs("<table><tr><th>benchmark</th><th>metric</th><th>kind</th><th>unit</th>"
 	      "<th>BASE center (rounds)</th><th>NEW center (rounds)</th><th>ratio</th><th>95% CI</th>"
-	      "<th>p (adj.)</th><th>MDE</th><th>verdict</th></tr>\n", f);
+	      "<th>p (adj.)</th><th>MDE</th><th>verdict</th></tr>\n",
+	      f);
 	keys = calloc(rep.nrows + 1, sizeof(*keys));
 	for (size_t i = 0; keys && i < rep.nrows; i++)
 		keys[i] = rep.rows[i].key;
@@ -238,8 +243,9 @@ static void fmt_pct(FILE *f, double v)
 static void write_result(FILE *f, const struct rl_result *res, size_t index)
 {
 	char **keys, **labels;
-	char *env = res->environment ? json_dumps(res->environment, JSON_INDENT(2) | JSON_SORT_KEYS)
-				     : NULL;
+	char *env = res->environment ?
+			    json_dumps(res->environment, JSON_INDENT(2) | JSON_SORT_KEYS) :
+			    NULL;
 
 	fprintf(f, "<h2 id=\"run-%zu\">Run: <code>", index);
 	html_esc(f, res->path);
@@ -258,15 +264,18 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 		for (size_t b = 0; b < res->nbenches; b++)
 			missing += !strcmp(res->benches[b].status, "missing");
 		fputs("<p class=\"incomplete\"><b>Incomplete run</b>: ", f);
-		html_esc(f, res->incomplete_reason ? res->incomplete_reason : "the run did not finish");
-		fprintf(f, ". %zu of %zu benchmarks missing (listed below with status "
+		html_esc(f, res->incomplete_reason ? res->incomplete_reason :
+						     "the run did not finish");
+		fprintf(f,
+			". %zu of %zu benchmarks missing (listed below with status "
 			"<i>missing</i>); the others keep the rounds they finished.</p>\n",
 			missing, res->nbenches);
 	}
 	fputs("<table><tr><th>benchmark (parameters that differ; hover for the key)</th>"
 	      "<th>status</th><th>metric</th><th>kind</th><th>unit</th>"
 	      "<th>center</th><th>95% CI</th><th>CV between / within rounds</th>"
-	      "<th>MDE</th><th>rounds</th><th>n</th></tr>\n", f);
+	      "<th>MDE</th><th>rounds</th><th>n</th></tr>\n",
+	      f);
 	keys = calloc(res->nbenches + 1, sizeof(*keys));
 	for (size_t b = 0; keys && b < res->nbenches; b++)
 		keys[b] = res->benches[b].key;
@@ -278,7 +287,8 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 		for (size_t m = 0; m < rows; m++) {
 			const struct rl_metric *rm = rb->nmetrics ? &rb->metrics[m] : NULL;
 
-			fprintf(f, "<tr class=\"%s%s\">", rb->status, rm && rm->noisy ? " noisy" : "");
+			fprintf(f, "<tr class=\"%s%s\">", rb->status,
+				rm && rm->noisy ? " noisy" : "");
 			if (m == 0) {
 				fprintf(f, "<td rowspan=\"%zu\"><code title=\"", rows);
 				html_esc(f, rb->key);
@@ -329,7 +339,8 @@ static void plan_table(FILE *f, const struct plan_out *out)
 	plan_fmt_size(a, sizeof(a), out->target_bytes);
 	fprintf(f, "<h3>Host ");
 	html_esc(f, out->host);
-	fprintf(f, ": %s</h3>\n<table>\n<tr><th>series</th><th>sizes</th><th>model</th>"
+	fprintf(f,
+		": %s</h3>\n<table>\n<tr><th>series</th><th>sizes</th><th>model</th>"
 		"<th>%s (%.0f%% interval)</th><th>check: largest size held out</th><th>memory</th></tr>\n",
 		a, a, 100.0 * PLAN_LEVEL);
 	for (size_t i = 0; i < out->nseries; i++) {
@@ -353,7 +364,8 @@ static void plan_table(FILE *f, const struct plan_out *out)
 		if (it->split) {
 			plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
 			plan_fmt_size(c, sizeof(c), s->folio_bytes);
-			fprintf(f, "<br>= %.3g ns per page + %s per %s folio", it->per_page_ns, b, c);
+			fprintf(f, "<br>= %.3g ns per page + %s per %s folio", it->per_page_ns, b,
+				c);
 		}
 		plan_fmt_ns(a, sizeof(a), it->pred.ns);
 		plan_fmt_ns(b, sizeof(b), it->pred.lo_ns);
@@ -361,8 +373,9 @@ static void plan_table(FILE *f, const struct plan_out *out)
 		fprintf(f, "</td><td>%s (%s .. %s)</td>", a, b, c);
 		if (it->val.done) {
 			plan_fmt_size(a, sizeof(a), it->val.size_bytes);
-			fprintf(f, "<td class=\"%s\">%s: %+.1f%%, %s</td>", it->val.inside ? "ok" : "bad", a,
-				100.0 * it->val.error, it->val.inside ? "inside" : "outside");
+			fprintf(f, "<td class=\"%s\">%s: %+.1f%%, %s</td>",
+				it->val.inside ? "ok" : "bad", a, 100.0 * it->val.error,
+				it->val.inside ? "inside" : "outside");
 		} else {
 			fputs("<td>n/a</td>", f);
 		}
@@ -404,15 +417,18 @@ static void write_plan(FILE *f, const struct rl_set *results, double plan_bytes)
 		snprintf(arg, sizeof(arg), "%.0fK", t / 1024.0);
 	snprintf(factor, sizeof(factor), "%.0f", PLAN_MAX_EXTRAPOLATION);
 	fputs("<h2 id=\"plan\">Capacity plan</h2>\n<p>", f);
-	fprintf(f, "How long one operation of %s takes on each host, from the sizes its results "
+	fprintf(f,
+		"How long one operation of %s takes on each host, from the sizes its results "
 		"measured (<code>pfnlab plan --size %s</code>; docs/plan.md): a line of a fixed cost "
 		"plus a cost per 4 KiB page through the median of each size's rounds, with the 95%% "
 		"interval of one operation.  <i>Check</i>: the largest size fitted is held out and "
 		"predicted from the others.  A plan needs 3 sizes and extrapolates at most %sx the "
-		"largest.</p>\n", target, arg, factor);
+		"largest.</p>\n",
+		target, arg, factor);
 	hosts = plan_each_host(results, &req, plan_section_host, f);
 	if (hosts == 0)
-		fputs("<p>No size sweep in these results (pin, map or read at several sizes).</p>\n", f);
+		fputs("<p>No size sweep in these results (pin, map or read at several sizes).</p>\n",
+		      f);
 }
 
 static int write_page(const char *path, const struct rl_set *results, const struct rl_set *base,
@@ -432,16 +448,18 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 	html_head(f, "pfnlab report");
 	fputs("<body>\n", f);
 	fputs(page_script, f);
-	fprintf(f, "<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
+	fprintf(f,
+		"<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
 		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#plan\">plan</a>, "
-		"<a href=\"#compare\">compare</a>", when,
-		results->n);
+		"<a href=\"#compare\">compare</a>",
+		when, results->n);
 	for (size_t i = 0; i < results->n; i++)
 		fprintf(f, ", <a href=\"#run-%zu\">run %zu</a>", i, i + 1);
 	fputs(". A run's value is the <i>center</i> of its rounds (the geometric mean of the "
 	      "round medians) with the 95% interval of a rerun from the spread between rounds; "
 	      "MDE is the smallest change a comparison with another run like it would detect "
-	      "(95% power); <i>noisy</i> marks a CV above the job's threshold.</p>\n", f);
+	      "(95% power); <i>noisy</i> marks a CV above the job's threshold.</p>\n",
+	      f);
 	for (int i = 0; i < nnotes; i++) {
 		fputs("<p class=\"incomplete\"><b>Note</b>: ", f);
 		html_esc(f, notes[i]);
@@ -472,7 +490,8 @@ int cmd_report(int argc, char **argv)
 	status = 2;
 	/* One page with a table per run stops being readable well before a lab's history. */
 	if (cli.results.n > REPORT_MANY_RUNS)
-		fprintf(stderr, "pfnlab report: %zu runs on one page; for a whole results tree, "
+		fprintf(stderr,
+			"pfnlab report: %zu runs on one page; for a whole results tree, "
 			"`pfnlab report --lab DIR` writes small pages per host and series\n",
 			cli.results.n);
 	snprintf(plotdir, sizeof(plotdir), "%s/plots", cli.outdir);

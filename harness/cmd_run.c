@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,9 @@ struct run_opts {
 	const char *results_dir;
 	const char *backends;
 	int quiet, verbose, strict, checkpoint;
-	int rounds;		/* > 0 overrides the job files */
-	int repetitions;	/* > 0 overrides the job files */
-	double min_time_s;	/* >= 0 overrides */
+	int rounds;	   /* > 0 overrides the job files */
+	int repetitions;   /* > 0 overrides the job files */
+	double min_time_s; /* >= 0 overrides */
 };
 
 /* What a checkpoint needs to write the document as it stands. */
@@ -124,13 +125,18 @@ static void add_to_store(const char *path)
 	}
 	paths[0] = strdup(path);
 	if (!paths[0] || store_add_files(st, paths, 1, &stats) != 0)
-		fprintf(stderr, "pfnlab run: %s not added to the store %s/%s; `pfnlab index %s` will\n",
+		fprintf(stderr,
+			"pfnlab run: %s not added to the store %s/%s; `pfnlab index %s` will\n",
 			path, store_dir(st), STORE_FILE, store_dir(st));
 	free(paths[0]);
 	store_close(st);
 }
 
-int cmd_run(int argc, char **argv)
+/*
+ * parse_run_args() - the options of pfnlab run into @o; -1 to go on, else
+ * the exit status (0 after --help, 2 for bad usage).
+ */
+static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -146,53 +152,48 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_opts o = { .min_time_s = -1 };
-	struct job_set set = { 0 };
-	char err[1024], host[256], commit[128], path[4096], stamp[32];
-	struct sigaction sa;
-	struct engine_opts eo = { 0 };
-	struct engine_result er;
-	struct checkpoint_ctx cp = { 0 };
-	json_t *doc, *jobs;
-	time_t started;
-	int c, any_failed = 0, ret;
-	size_t i;
+	int c;
 	char *end;
 
-	o.results_dir = getenv("PFNLAB_RESULTS_DIR");
-	if (!o.results_dir || !*o.results_dir)
-		o.results_dir = "results";
+	o->results_dir = getenv("PFNLAB_RESULTS_DIR");
+	if (!o->results_dir || !*o->results_dir)
+		o->results_dir = "results";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:d:b:r:n:t:qvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o.out_path = optarg; break;
-		case 'd': o.results_dir = optarg; break;
-		case 'b': o.backends = optarg; break;
+		case 'o': o->out_path = optarg; break;
+		case 'd': o->results_dir = optarg; break;
+		case 'b': o->backends = optarg; break;
 		case 'r':
-			o.rounds = (int)strtol(optarg, &end, 10);
-			if (*end || o.rounds < 1 || o.rounds > 10000) {
-				fprintf(stderr, "pfnlab run: --rounds: '%s' is not a number of rounds (1 to 10000)\n", optarg);
+			o->rounds = (int)strtol(optarg, &end, 10);
+			if (*end || o->rounds < 1 || o->rounds > 10000) {
+				fprintf(stderr,
+					"pfnlab run: --rounds: '%s' is not a number of rounds (1 to 10000)\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'C': o.checkpoint = 1; break;
+		case 'C': o->checkpoint = 1; break;
 		case 'n':
-			o.repetitions = (int)strtol(optarg, &end, 10);
-			if (*end || o.repetitions < 1) {
-				fprintf(stderr, "pfnlab run: --repetitions: '%s' is not a positive integer\n", optarg);
+			o->repetitions = (int)strtol(optarg, &end, 10);
+			if (*end || o->repetitions < 1) {
+				fprintf(stderr,
+					"pfnlab run: --repetitions: '%s' is not a positive integer\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 't':
-			o.min_time_s = strtod(optarg, &end);
-			if (*end || o.min_time_s < 0) {
-				fprintf(stderr, "pfnlab run: --min-time: '%s' is not seconds >= 0\n", optarg);
+			o->min_time_s = strtod(optarg, &end);
+			if (*end || o->min_time_s < 0) {
+				fprintf(stderr, "pfnlab run: --min-time: '%s' is not seconds >= 0\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'S': o.strict = 1; break;
-		case 'q': o.quiet = 1; break;
-		case 'v': o.verbose = 1; break;
+		case 'S': o->strict = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -202,19 +203,106 @@ int cmd_run(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (o.backends) {
-		char buf[256], *save = NULL, *tok;
+	return -1;
+}
 
-		snprintf(buf, sizeof(buf), "%s", o.backends);
-		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (!backend_find(tok)) {
-				fprintf(stderr, "pfnlab run: --backend: unknown backend '%s' (", tok);
-				for (const struct backend *const *be = backends_all; *be; be++)
-					fprintf(stderr, "%s%s", be == backends_all ? "" : ", ", (*be)->name);
-				fprintf(stderr, ")\n");
-				return 2;
-			}
+/* check_backends() - every name of --backend is a backend; else say which. */
+static bool check_backends(const char *list)
+{
+	char buf[256], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!backend_find(tok)) {
+			fprintf(stderr, "pfnlab run: --backend: unknown backend '%s' (", tok);
+			for (const struct backend *const *be = backends_all; *be; be++)
+				fprintf(stderr, "%s%s", be == backends_all ? "" : ", ", (*be)->name);
+			fprintf(stderr, ")\n");
+			return false;
+		}
+	return true;
+}
+
+/* output_writable() - @path's directory takes a new file; else say why. */
+static bool output_writable(const char *path)
+{
+	char dirbuf[4096], *slash;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	slash = strrchr(dirbuf, '/');
+	if (slash)
+		*slash = '\0';
+	if (access(slash ? (dirbuf[0] ? dirbuf : "/") : ".", W_OK)) {
+		fprintf(stderr, "pfnlab run: %s: cannot write results there: %s\n", path,
+			strerror(errno));
+		return false;
 	}
+	return true;
+}
+
+/*
+ * run_doc_new() - the results document before any benchmark ran: the job
+ * files, the environment and the options, complete false.
+ */
+static json_t *run_doc_new(const struct job_set *set, const struct run_opts *o, const char *host,
+			   const char *commit, time_t started)
+{
+	char stamp[32];
+	json_t *doc, *jobs = json_array();
+
+	results_utc(stamp, sizeof(stamp), started);
+	for (size_t i = 0; i < set->nfiles; i++)
+		json_array_append_new(jobs, json_pack("{s:s, s:s}", "path", set->files[i].path,
+						      "text", set->files[i].text));
+	doc = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:n, s:b, s:s, s:o, s:o, s:o}",
+			"schema_version", RESULTS_SCHEMA_VERSION, "tool", "name", "pfnlab",
+			"version", PFNLAB_VERSION, "suite_commit", commit, "started_utc", stamp,
+			"finished_utc", "complete", 0, "hostname", host, "environment",
+			environment_collect(), "job", jobs, "options",
+			json_pack("{s:o, s:o, s:o, s:o, s:b}", "backend",
+				  o->backends ? json_string(o->backends) : json_null(), "rounds",
+				  o->rounds > 0 ? json_integer(o->rounds) : json_null(),
+				  "repetitions",
+				  o->repetitions > 0 ? json_integer(o->repetitions) : json_null(),
+				  "min_time",
+				  o->min_time_s >= 0 ? json_real(o->min_time_s) : json_null(),
+				  "strict", o->strict));
+	json_object_set_new(doc, "benchmarks", json_array());
+	json_object_set_new(doc, "incomplete_reason", json_null());
+	return doc;
+}
+
+/* report_failures() - one line on stderr for each case that failed. */
+static void report_failures(const struct job_set *set, json_t *benchmarks)
+{
+	for (size_t i = 0; i < set->ncases; i++) {
+		json_t *b = json_array_get(benchmarks, i);
+
+		if (!strcmp(json_string_value(json_object_get(b, "status")), "failed"))
+			fprintf(stderr, "%spfnlab run: %s: failed: %s\n",
+				isatty(STDERR_FILENO) ? "\r\033[K" : "", set->cases[i].key,
+				json_string_value(json_object_get(b, "reason")));
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .min_time_s = -1 };
+	struct job_set set = { 0 };
+	char err[1024], host[256], commit[128], path[4096], stamp[32];
+	struct sigaction sa;
+	struct engine_opts eo = { 0 };
+	struct engine_result er;
+	struct checkpoint_ctx cp = { 0 };
+	json_t *doc;
+	time_t started;
+	int ret;
+
+	ret = parse_run_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (o.backends && !check_backends(o.backends))
+		return 2;
 	for (int a = optind; a < argc; a++)
 		if (jobfile_load(&set, argv[a], err, sizeof(err))) {
 			fprintf(stderr, "pfnlab run: %s\n", err);
@@ -236,21 +324,10 @@ int cmd_run(int argc, char **argv)
 		jobset_free(&set);
 		return 3;
 	}
-
 	/* Fail before measuring anything if the result could not be written. */
-	{
-		char dirbuf[4096], *slash;
-
-		snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-		slash = strrchr(dirbuf, '/');
-		if (slash)
-			*slash = '\0';
-		if (access(slash ? (dirbuf[0] ? dirbuf : "/") : ".", W_OK)) {
-			fprintf(stderr, "pfnlab run: %s: cannot write results there: %s\n", path,
-				strerror(errno));
-			jobset_free(&set);
-			return 3;
-		}
+	if (!output_writable(path)) {
+		jobset_free(&set);
+		return 3;
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -259,26 +336,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	results_utc(stamp, sizeof(stamp), started);
-	jobs = json_array();
-	for (i = 0; i < set.nfiles; i++)
-		json_array_append_new(jobs, json_pack("{s:s, s:s}", "path", set.files[i].path,
-						      "text", set.files[i].text));
-	doc = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s, s:n, s:b, s:s, s:o, s:o, s:o}",
-			"schema_version", RESULTS_SCHEMA_VERSION,
-			"tool", "name", "pfnlab", "version", PFNLAB_VERSION,
-			"suite_commit", commit, "started_utc", stamp, "finished_utc",
-			"complete", 0, "hostname", host,
-			"environment", environment_collect(), "job", jobs,
-			"options", json_pack("{s:o, s:o, s:o, s:o, s:b}",
-				"backend", o.backends ? json_string(o.backends) : json_null(),
-				"rounds", o.rounds > 0 ? json_integer(o.rounds) : json_null(),
-				"repetitions", o.repetitions > 0 ? json_integer(o.repetitions) : json_null(),
-				"min_time", o.min_time_s >= 0 ? json_real(o.min_time_s) : json_null(),
-				"strict", o.strict));
-	json_object_set_new(doc, "benchmarks", json_array());
-	json_object_set_new(doc, "incomplete_reason", json_null());
-
+	doc = run_doc_new(&set, &o, host, commit, started);
 	eo.rounds = o.rounds;
 	eo.repetitions = o.repetitions;
 	eo.min_time_s = o.min_time_s;
@@ -299,22 +357,16 @@ int cmd_run(int argc, char **argv)
 		return 3;
 	}
 	json_object_set_new(doc, "benchmarks", er.benchmarks);
-	any_failed = er.any_failed;
 	if (!o.quiet)
-		for (i = 0; i < set.ncases; i++) {
-			json_t *b = json_array_get(er.benchmarks, i);
-
-			if (!strcmp(json_string_value(json_object_get(b, "status")), "failed"))
-				fprintf(stderr, "%spfnlab run: %s: failed: %s\n",
-					isatty(STDERR_FILENO) ? "\r\033[K" : "", set.cases[i].key,
-					json_string_value(json_object_get(b, "reason")));
-		}
+		report_failures(&set, er.benchmarks);
 	progress_finish();
 	results_utc(stamp, sizeof(stamp), time(NULL));
 	json_object_set_new(doc, "finished_utc", json_string(stamp));
 	json_object_set_new(doc, "complete", json_boolean(!stop_requested));
-	json_object_set_new(doc, "incomplete_reason", stop_requested ?
-			    json_string("interrupted by a signal (SIGINT or SIGTERM)") : json_null());
+	json_object_set_new(doc, "incomplete_reason",
+			    stop_requested ?
+				    json_string("interrupted by a signal (SIGINT or SIGTERM)") :
+				    json_null());
 	if (results_write_atomic(doc, path, err, sizeof(err))) {
 		fprintf(stderr, "pfnlab run: %s\n", err);
 		ret = 3;
@@ -322,9 +374,11 @@ int cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			printf("%s\n", path);
 		add_to_store(path);
-		ret = stop_requested ? 130 : any_failed ? 1 : 0;
+		ret = stop_requested ? 130 : er.any_failed ? 1 : 0;
 		if (stop_requested)
-			fprintf(stderr, "pfnlab run: interrupted: partial results (complete: false) in %s\n", path);
+			fprintf(stderr,
+				"pfnlab run: interrupted: partial results (complete: false) in %s\n",
+				path);
 	}
 	json_decref(doc);
 	jobset_free(&set);

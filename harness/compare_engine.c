@@ -50,12 +50,12 @@ int cmp_parse_percent(const char *s, double *frac)
 /* ---- one side: mean and variance of its mean ---- */
 
 struct side_moments {
-	size_t n, k;			/* rounds, runs */
-	double mean;			/* on the scale: mean of run means */
-	double var_mean;		/* variance of @mean; NaN when unknown */
-	double df;			/* of var_mean */
-	double s2;			/* variance of the round values (one run) */
-	bool by_runs;			/* var_mean from the spread of run means */
+	size_t n, k;	 /* rounds, runs */
+	double mean;	 /* on the scale: mean of run means */
+	double var_mean; /* variance of @mean; NaN when unknown */
+	double df;	 /* of var_mean */
+	double s2;	 /* variance of the round values (one run) */
+	bool by_runs;	 /* var_mean from the spread of run means */
 };
 
 static double scaled(double x, bool log_scale)
@@ -68,8 +68,8 @@ static double scaled(double x, bool log_scale)
  * of their means (each run counts once, whatever its rounds); with one,
  * the spread of its rounds plus @tau2 (when >= 0) for what rounds miss.
  */
-static void side_moments(const struct cmp_side *sd, bool log_scale, double tau2,
-			 double tau2_df, struct side_moments *m)
+static void side_moments(const struct cmp_side *sd, bool log_scale, double tau2, double tau2_df,
+			 struct side_moments *m)
 {
 	size_t nruns = 0, *ids = calloc(sd->n + 1, sizeof(*ids));
 	double *sum = calloc(sd->n + 1, sizeof(*sum)), *cnt = calloc(sd->n + 1, sizeof(*cnt));
@@ -153,10 +153,12 @@ void cmp_metric_stats(const struct cmp_side *base, const struct cmp_side *new, d
 	row->k_new = mn.k;
 	row->median_base = log_scale ? exp(mb.mean) : mb.mean;
 	row->median_new = log_scale ? exp(mn.mean) : mn.mean;
-	row->between_cv_base = mb.k == 1 && mb.n >= 2 ? (log_scale ? sqrt(mb.s2) :
-				sqrt(mb.s2) / fabs(mb.mean)) : NAN;
-	row->between_cv_new = mn.k == 1 && mn.n >= 2 ? (log_scale ? sqrt(mn.s2) :
-			       sqrt(mn.s2) / fabs(mn.mean)) : NAN;
+	row->between_cv_base = mb.k == 1 && mb.n >= 2 ?
+				       (log_scale ? sqrt(mb.s2) : sqrt(mb.s2) / fabs(mb.mean)) :
+				       NAN;
+	row->between_cv_new = mn.k == 1 && mn.n >= 2 ?
+				      (log_scale ? sqrt(mn.s2) : sqrt(mn.s2) / fabs(mn.mean)) :
+				      NAN;
 	if (log_scale)
 		row->ratio = exp(mn.mean - mb.mean);
 	else if (mb.mean != 0)
@@ -164,7 +166,8 @@ void cmp_metric_stats(const struct cmp_side *base, const struct cmp_side *new, d
 	else
 		row->ratio = mn.mean == 0 ? 1.0 : NAN;
 	row->noise = mb.by_runs || mn.by_runs ? CMP_NOISE_RUNS :
-		     tau2 > 0 ? CMP_NOISE_HISTORY : CMP_NOISE_ROUNDS;
+		     tau2 > 0		      ? CMP_NOISE_HISTORY :
+						CMP_NOISE_ROUNDS;
 	row->ci_lo = row->ci_hi = row->mde = NAN;
 	row->p = row->p_adj = 1.0;
 	row->df = NAN;
@@ -247,7 +250,8 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 			rows[idx[j]].p_adj = adj[j];
 	}
 	double alpha = opt->look_fraction > 0 && opt->look_fraction < 1 ?
-		       cs_obf_alpha(opt->alpha, opt->look_fraction) : opt->alpha;
+			       cs_obf_alpha(opt->alpha, opt->look_fraction) :
+			       opt->alpha;
 
 	for (size_t i = 0; i < nrows; i++) {
 		struct cmp_row *r = &rows[i];
@@ -283,10 +287,11 @@ void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *op
 			r->verdict = CMP_UNCHANGED;
 		} else {
 			r->verdict = CMP_UNDECIDED;
-			r->why = r->rounds_needed < 0 ? "run-to-run variance exceeds the threshold" :
+			r->why = r->rounds_needed < 0 ?
+					 "run-to-run variance exceeds the threshold" :
 				 large && r->p_adj < opt->alpha ?
-					"an early look: more rounds before a change is called" :
-					"too few rounds";
+					 "an early look: more rounds before a change is called" :
+					 "too few rounds";
 		}
 	}
 	free(p);
@@ -300,10 +305,10 @@ struct obs_metric {
 	const char *name, *unit;
 	bool lower_is_better;
 	enum metric_kind kind;
-	double *x;			/* round medians */
-	size_t *run;			/* file index of each */
+	double *x;   /* round medians */
+	size_t *run; /* file index of each */
 	size_t n, cap;
-	double within_cv_sum;		/* for the pooled within-round CV */
+	double within_cv_sum; /* for the pooled within-round CV */
 	size_t within_cv_n;
 };
 
@@ -353,8 +358,10 @@ static struct obs_metric *obs_metric(struct obs_bench *ob, const struct rl_metri
 		return NULL;
 	ob->metrics = more;
 	more = &ob->metrics[ob->nmetrics++];
-	*more = (struct obs_metric){ .name = m->name, .unit = m->unit,
-				     .lower_is_better = m->lower_is_better, .kind = m->kind };
+	*more = (struct obs_metric){ .name = m->name,
+				     .unit = m->unit,
+				     .lower_is_better = m->lower_is_better,
+				     .kind = m->kind };
 	return more;
 }
 
@@ -439,11 +446,11 @@ static const struct obs_metric *obs_find_metric(const struct obs_bench *ob, cons
  * not once per history run.
  */
 struct tau_runs {
-	char **excluded;		/* BASE and NEW paths, as given and resolved */
+	char **excluded; /* BASE and NEW paths, as given and resolved */
 	size_t nexcluded;
-	double *c;			/* run centers on the log scale */
+	double *c; /* run centers on the log scale */
 	size_t n, cap;
-	double own;			/* sum of their rounds' own variance of the center */
+	double own; /* sum of their rounds' own variance of the center */
 	int failed;
 };
 
@@ -569,8 +576,8 @@ static size_t history_tau2(const struct cmp_options *opt, const struct rl_set *b
 		 * large ones side by side and is noise: it stays.
 		 */
 		med = d && nd >= 4 ? cs_median(d, nd) : 0;
-		if (d && nd >= 4 && d[big] > 9 * med &&
-		    (big == 0 || d[big - 1] <= 9 * med) && (big + 1 == nd || d[big + 1] <= 9 * med)) {
+		if (d && nd >= 4 && d[big] > 9 * med && (big == 0 || d[big - 1] <= 9 * med) &&
+		    (big + 1 == nd || d[big + 1] <= 9 * med)) {
 			mssd -= d[big];
 			nd--;
 		}
@@ -633,7 +640,8 @@ static int flatten(json_t *v, const char *prefix, struct flat *fl)
 		json_t *child;
 
 		json_array_foreach(v, i, child) {
-			if (asprintf(&sub, "%s[%zu]", prefix, i) < 0 || flatten(child, sub, fl) != 0) {
+			if (asprintf(&sub, "%s[%zu]", prefix, i) < 0 ||
+			    flatten(child, sub, fl) != 0) {
 				free(sub);
 				return -1;
 			}
@@ -689,8 +697,8 @@ static const char *flat_get(const struct flat *fl, const char *path)
 	return NULL;
 }
 
-static int env_add(struct cmp_report *rep, const char *prefix, const char *path,
-		   const char *b, const char *n)
+static int env_add(struct cmp_report *rep, const char *prefix, const char *path, const char *b,
+		   const char *n)
 {
 	struct cmp_env_diff *more = realloc(rep->env, (rep->nenv + 1) * sizeof(*more));
 	char *full = NULL;
@@ -761,8 +769,7 @@ static const struct rl_result *latest_of_host(const struct rl_set *set, const ch
  * found in BASE is diffed with its newest BASE run; when no hostname is
  * shared, the newest runs of each side are diffed and the machines differ.
  */
-static int env_compare(const struct rl_set *base, const struct rl_set *new,
-		       struct cmp_report *rep)
+static int env_compare(const struct rl_set *base, const struct rl_set *new, struct cmp_report *rep)
 {
 	size_t pairs = 0;
 
@@ -851,10 +858,10 @@ static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct o
 			    &msrc[rep->nrows].tau2_df);
 	if (used > rep->history_runs)
 		rep->history_runs = used;
-	row->within_cv_base = mb->within_cv_n ? sqrt(mb->within_cv_sum / (double)mb->within_cv_n)
-					      : NAN;
-	row->within_cv_new = mn->within_cv_n ? sqrt(mn->within_cv_sum / (double)mn->within_cv_n)
-					     : NAN;
+	row->within_cv_base = mb->within_cv_n ? sqrt(mb->within_cv_sum / (double)mb->within_cv_n) :
+						NAN;
+	row->within_cv_new = mn->within_cv_n ? sqrt(mn->within_cv_sum / (double)mn->within_cv_n) :
+					       NAN;
 	rep->nrows++;
 	return 0;
 }
@@ -968,8 +975,8 @@ static void no_history_no_change(struct cmp_report *rep)
 	}
 }
 
-int cmp_compare(const struct rl_set *base, const struct rl_set *new,
-		const struct cmp_options *opt, struct cmp_report *rep)
+int cmp_compare(const struct rl_set *base, const struct rl_set *new, const struct cmp_options *opt,
+		struct cmp_report *rep)
 {
 	struct obs ob = { 0 }, on = { 0 };
 	struct row_src *srcs = NULL;

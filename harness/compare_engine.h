@@ -73,11 +73,11 @@ enum cmp_verdict {
 const char *cmp_verdict_name(enum cmp_verdict v);
 
 struct cmp_options {
-	double threshold;		/* effect size, fraction (0.05 = 5%) */
-	double alpha;			/* on BH-adjusted p-values */
-	const char *metric_filter;	/* only metrics of this name, or NULL */
-	const char *bench_filter;	/* only keys containing this, or NULL */
-	const struct rl_set *history;	/* earlier runs for tau^2, or NULL */
+	double threshold;	      /* effect size, fraction (0.05 = 5%) */
+	double alpha;		      /* on BH-adjusted p-values */
+	const char *metric_filter;    /* only metrics of this name, or NULL */
+	const char *bench_filter;     /* only keys containing this, or NULL */
+	const struct rl_set *history; /* earlier runs for tau^2, or NULL */
 	/*
 	 * Or the earlier runs from elsewhere (the results store): calls
 	 * @visit with each run of one series, in run order, and returns 0
@@ -105,10 +105,10 @@ int cmp_parse_percent(const char *s, double *frac);
 
 /* Where a row's variance came from. */
 enum cmp_noise {
-	CMP_NOISE_ROUNDS,		/* rounds of one run per side, no tau^2 known */
-	CMP_NOISE_HISTORY,		/* rounds + tau^2 from earlier runs */
-	CMP_NOISE_RUNS,			/* a side of several runs: their spread */
-	CMP_NOISE_NONE,			/* not estimable: one round on a side */
+	CMP_NOISE_ROUNDS,  /* rounds of one run per side, no tau^2 known */
+	CMP_NOISE_HISTORY, /* rounds + tau^2 from earlier runs */
+	CMP_NOISE_RUNS,	   /* a side of several runs: their spread */
+	CMP_NOISE_NONE,	   /* not estimable: one round on a side */
 };
 
 /* Observations of one side: round medians, each with the run it came from. */
@@ -119,35 +119,35 @@ struct cmp_side {
 };
 
 struct cmp_row {
-	char *key;			/* benchmark key (owned) */
-	const char *bench_name;		/* borrowed from BASE */
+	char *key;		/* benchmark key (owned) */
+	const char *bench_name; /* borrowed from BASE */
 	const char *metric;
 	const char *unit;
 	bool lower_is_better;
 	enum metric_kind kind;
-	size_t n_base, n_new;		/* rounds */
-	size_t k_base, k_new;		/* runs */
-	double median_base, median_new;	/* centers: geometric means of round medians */
-	double between_cv_base, between_cv_new;	/* spread of round medians */
+	size_t n_base, n_new;			/* rounds */
+	size_t k_base, k_new;			/* runs */
+	double median_base, median_new;		/* centers: geometric means of round medians */
+	double between_cv_base, between_cv_new; /* spread of round medians */
 	double within_cv_base, within_cv_new;	/* spread inside rounds (pooled) */
-	bool flagged;			/* a side's placement or page kind did not come true */
+	bool flagged; /* a side's placement or page kind did not come true */
 	bool log_scale;
 	enum cmp_noise noise;
-	double ratio;			/* center new / center base; NaN if undefined */
-	double ci_lo, ci_hi;		/* 95% CI of the ratio; NaN when not estimable */
-	double p;			/* Welch t, two-sided */
-	double p_adj;			/* Benjamini-Hochberg within the row's kind */
+	double ratio;	     /* center new / center base; NaN if undefined */
+	double ci_lo, ci_hi; /* 95% CI of the ratio; NaN when not estimable */
+	double p;	     /* Welch t, two-sided */
+	double p_adj;	     /* Benjamini-Hochberg within the row's kind */
 	double df;
-	double mde;			/* detectable shift at 95% power (fraction); NaN */
-	long rounds_needed;		/* per side for the threshold; 0 unknown, -1 more
+	double mde;	    /* detectable shift at 95% power (fraction); NaN */
+	long rounds_needed; /* per side for the threshold; 0 unknown, -1 more
 					 * rounds cannot (run-to-run variance) */
 	enum cmp_verdict verdict;
-	const char *why;		/* for undecided: what is missing */
+	const char *why; /* for undecided: what is missing */
 };
 
 struct cmp_env_diff {
-	char *path;			/* e.g. environment.kernel.release */
-	char *base, *new;		/* compact JSON, "(absent)" when missing */
+	char *path;	  /* e.g. environment.kernel.release */
+	char *base, *new; /* compact JSON, "(absent)" when missing */
 };
 
 struct cmp_report {
@@ -155,15 +155,15 @@ struct cmp_report {
 	size_t nrows;
 	struct cmp_env_diff *env;
 	size_t nenv;
-	char **only_base;		/* keys with no partner, for the message */
+	char **only_base; /* keys with no partner, for the message */
 	size_t nonly_base;
 	char **only_new;
 	size_t nonly_new;
-	size_t nskipped;		/* matched, but a side skipped/failed/empty */
+	size_t nskipped; /* matched, but a side skipped/failed/empty */
 	size_t count[METRIC_NKINDS][CMP_NVERDICTS];
 	size_t history_runs;		/* earlier runs that gave tau^2 */
 	double run_to_run;		/* the gated metrics' typical tau (log scale) */
-	double spread_base, spread_new;	/* round spread of each side (median of its runs') */
+	double spread_base, spread_new; /* round spread of each side (median of its runs') */
 	const char *unstable;		/* "BASE" or "NEW" when that side's run was unstable */
 	bool different_machines;
 	bool different_schema;
@@ -182,8 +182,8 @@ void cmp_metric_stats(const struct cmp_side *base, const struct cmp_side *new, d
 void cmp_decide(struct cmp_row *rows, size_t nrows, const struct cmp_options *opt);
 
 /* The whole comparison.  Returns 0, or -1 when out of memory. */
-int cmp_compare(const struct rl_set *base, const struct rl_set *new,
-		const struct cmp_options *opt, struct cmp_report *rep);
+int cmp_compare(const struct rl_set *base, const struct rl_set *new, const struct cmp_options *opt,
+		struct cmp_report *rep);
 void cmp_report_free(struct cmp_report *rep);
 
 /* Gated rows with this verdict. */

@@ -23,15 +23,15 @@
 struct hist_builder {
 	struct hist_series *series;
 	size_t n, cap;
-	size_t *slots;			/* series index + 1; 0 is empty */
-	size_t nslots;			/* a power of two, at least 2n */
+	size_t *slots; /* series index + 1; 0 is empty */
+	size_t nslots; /* a power of two, at least 2n */
 	const char *metric, *bench;
 };
 
 static uint64_t series_hash(const char *host, const char *key, const char *metric)
 {
 	const char *parts[3] = { host, key, metric };
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 
 	for (int i = 0; i < 3; i++) {
 		for (const char *p = parts[i]; *p; p++)
@@ -108,7 +108,8 @@ static int add_point(struct hist_series *s, size_t run, const struct rl_metric *
 		return 0;
 	/* A key measured twice in one run keeps the later measurement. */
 	if (s->npoints && s->points[s->npoints - 1].run == run) {
-		s->points[s->npoints - 1] = (struct hist_point){ run, m->median, m->ci_lo, m->ci_hi };
+		s->points[s->npoints - 1] = (struct hist_point){ run, m->median, m->ci_lo,
+								 m->ci_hi };
 		return 0;
 	}
 	/* Grow by doubling: capacity is the next power of two above npoints. */
@@ -180,8 +181,8 @@ static double mean_of(const double *x, size_t from, size_t to)
  * undid itself at the next commit on its own.  Such runs are dropped
  * from @cps and listed in @outliers (indices into x).  Returns how many.
  */
-static size_t merge_outliers(const double *x, size_t n, size_t *cps, size_t *ncps,
-			     double min_shift, size_t *outliers)
+static size_t merge_outliers(const double *x, size_t n, size_t *cps, size_t *ncps, double min_shift,
+			     size_t *outliers)
 {
 	size_t nout = 0, c = 0;
 
@@ -365,7 +366,9 @@ int hist_build_stream(char *const *paths, size_t npaths, const char *host, const
 {
 	struct stream_state st = {
 		.b = { .metric = metric, .bench = bench_filter },
-		.runs = runs, .host = host, .kernel = kernel,
+		.runs = runs,
+		.host = host,
+		.kernel = kernel,
 	};
 	int status = rl_walk(paths, npaths, stream_visit, &st);
 
@@ -402,8 +405,8 @@ static void run_free(struct hist_run *r)
 	free(r->started_utc);
 }
 
-int hist_runs_append(struct hist_runs *runs, const char *path, const char *host,
-		     const char *kernel, const char *suite_commit, const char *started_utc)
+int hist_runs_append(struct hist_runs *runs, const char *path, const char *host, const char *kernel,
+		     const char *suite_commit, const char *started_utc)
 {
 	struct hist_run *r;
 

@@ -12,18 +12,18 @@
 #include "result_load.h"
 
 struct hist_point {
-	size_t run;			/* index into the runs (rl_set or hist_runs), run order */
-	double median, ci_lo, ci_hi;	/* CI NaN when the run has none */
+	size_t run;		     /* index into the runs (rl_set or hist_runs), run order */
+	double median, ci_lo, ci_hi; /* CI NaN when the run has none */
 };
 
 struct hist_change {
-	size_t at;			/* index into points[] where the new level starts */
-	double before, after;		/* segment means either side */
+	size_t at;	      /* index into points[] where the new level starts */
+	double before, after; /* segment means either side */
 };
 
 struct hist_series {
-	long long id;			/* the store's series id; 0 when not from a store */
-	char *host;			/* the runs' hostname: series never mix hosts */
+	long long id; /* the store's series id; 0 when not from a store */
+	char *host;   /* the runs' hostname: series never mix hosts */
 	char *key;
 	char *metric, *unit;
 	bool lower_is_better;
@@ -32,15 +32,15 @@ struct hist_series {
 	size_t npoints;
 	struct hist_change *changes;
 	size_t nchanges;
-	size_t *outliers;		/* indices into points[]: one-run levels that returned */
+	size_t *outliers; /* indices into points[]: one-run levels that returned */
 	size_t noutliers;
-	double sigma;			/* noise scale used for the penalty */
+	double sigma; /* noise scale used for the penalty */
 };
 
 /* What a history needs of a run, kept when its document is not. */
 struct hist_run {
 	char *path, *host, *kernel, *suite_commit, *started_utc;
-	long long store_id;		/* the run's row in a results store; 0 when read from files */
+	long long store_id; /* the run's row in a results store; 0 when read from files */
 };
 
 struct hist_runs {
@@ -48,8 +48,8 @@ struct hist_runs {
 	size_t n;
 };
 
-int hist_runs_append(struct hist_runs *runs, const char *path, const char *host,
-		     const char *kernel, const char *suite_commit, const char *started_utc);
+int hist_runs_append(struct hist_runs *runs, const char *path, const char *host, const char *kernel,
+		     const char *suite_commit, const char *started_utc);
 void hist_runs_free(struct hist_runs *runs);
 
 /*

@@ -20,8 +20,8 @@
 #include "environment.h"
 
 static const struct {
-	const char *name;	/* name in the results */
-	const char *pfm;	/* libpfm4 name */
+	const char *name; /* name in the results */
+	const char *pfm;  /* libpfm4 name */
 	const char *unit;
 } pfm_events[] = {
 	{ "task-clock", "perf::TASK-CLOCK", "ns" },
@@ -334,8 +334,8 @@ json_t *counters_json(const struct counter_set *s)
 
 			for (size_t k = 0; k < c->nvalues; k++)
 				json_array_append_new(vals, json_real(c->values[k]));
-			e = json_pack("{s:b, s:s, s:o}", "supported", 1, "unit", c->unit,
-				      "values", vals);
+			e = json_pack("{s:b, s:s, s:o}", "supported", 1, "unit", c->unit, "values",
+				      vals);
 		} else {
 			e = json_pack("{s:b, s:s}", "supported", 0, "reason", c->reason);
 		}

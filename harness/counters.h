@@ -17,8 +17,8 @@ struct counter {
 	int fd;
 	int supported;
 	char reason[128];
-	uint64_t base[3];	/* reading at the start of the phase */
-	double *values;		/* one per measured sample */
+	uint64_t base[3]; /* reading at the start of the phase */
+	double *values;	  /* one per measured sample */
 	size_t nvalues, cap;
 };
 

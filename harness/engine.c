@@ -40,8 +40,8 @@ static struct metric_series *series_get(struct metric_list *l, const char *name)
 	struct metric_series *p;
 
 	if (!def) {
-		fprintf(stderr, "pfnlab: internal error: metric '%s' is not in metrics.c; dropped\n",
-			name);
+		fprintf(stderr,
+			"pfnlab: internal error: metric '%s' is not in metrics.c; dropped\n", name);
 		return NULL;
 	}
 	for (size_t i = 0; i < l->n; i++)
@@ -138,8 +138,9 @@ static json_t *metrics_json(const struct metric_list *l, double noisy_cv)
 		const struct metric_series *s = &l->m[i];
 
 		if (s->nrounds)
-			json_object_set_new(o, s->name, results_metric(s->def, s->v, s->round_end,
-								       s->nrounds, noisy_cv));
+			json_object_set_new(o, s->name,
+					    results_metric(s->def, s->v, s->round_end, s->nrounds,
+							   noisy_cv));
 	}
 	return o;
 }
@@ -149,19 +150,19 @@ static json_t *metrics_json(const struct metric_list *l, double noisy_cv)
 struct case_acc {
 	const struct bench_case *bc;
 	const struct backend *be;
-	size_t group;			/* index of the first case sharing its buffer */
-	int rounds;			/* asked for */
-	int rounds_done;		/* measured */
-	char status[16];		/* pending ok skipped failed flagged */
+	size_t group;	 /* index of the first case sharing its buffer */
+	int rounds;	 /* asked for */
+	int rounds_done; /* measured */
+	char status[16]; /* pending ok skipped failed flagged */
 	char reason[320];
 	int interrupted;
-	int done;			/* no more rounds to run */
+	int done; /* no more rounds to run */
 	struct metric_list metrics;
-	struct metric_list *thread_metrics;	/* [bc->threads] */
+	struct metric_list *thread_metrics; /* [bc->threads] */
 	struct counter_set counters;
-	json_t *round_info;		/* one object per measured round */
-	json_t *backend_info;		/* the last measured round's */
-	struct placement worst;		/* the round whose placement was worst */
+	json_t *round_info;	/* one object per measured round */
+	json_t *backend_info;	/* the last measured round's */
+	struct placement worst; /* the round whose placement was worst */
 	int have_placement;
 	size_t nsamples;
 	double measured_s;
@@ -276,13 +277,13 @@ static int take_samples(struct bench_run *r, const struct backend *be, struct co
 		uint64_t t0 = now_ns();
 
 		if (one_sample(r, be, cs, ns, 1, why, len))
-			return *o->stop ? 0 : -1;	/* a signal cut the sample short */
+			return *o->stop ? 0 : -1; /* a signal cut the sample short */
 		*measured_s += (double)(now_ns() - t0) / 1e9;
 		(*nsamples)++;
 		progress_sample(*nsamples);
 	}
 	if (*o->stop && (*nsamples < (size_t)reps || *measured_s < min_time))
-		return 1;	/* interrupted */
+		return 1; /* interrupted */
 	return 0;
 }
 
@@ -369,7 +370,8 @@ out:
 			      json_pack("{s:i, s:o, s:I, s:f, s:o}", "round", round + 1,
 					"placement", pl ? placement_json(bc, pl) : json_null(),
 					"samples", (json_int_t)nsamples, "measured_s", measured_s,
-					"backend_info", r.extra ? json_incref(r.extra) : json_null()));
+					"backend_info",
+					r.extra ? json_incref(r.extra) : json_null()));
 	json_decref(c->backend_info);
 	c->backend_info = r.extra;
 	if (c->rounds_done >= c->rounds || c->interrupted)
@@ -459,7 +461,8 @@ static void group_round(struct case_acc *cases, size_t ncases, size_t group, int
 			if (!pl.ok && strcmp(c->status, "flagged")) {
 				char r[300];
 
-				snprintf(r, sizeof(r), "placement (round %d): %s", round + 1, pl.why);
+				snprintf(r, sizeof(r), "placement (round %d): %s", round + 1,
+					 pl.why);
 				set_status(c, "flagged", "%s", r);
 			}
 		}
@@ -526,8 +529,8 @@ static json_t *paired_json(const struct case_acc *cases, const struct case_acc *
 		}
 		if (nr)
 			json_object_set_new(metrics, s->name,
-					    json_pack("{s:o, s:f}", "round_ratios", ratios, "median",
-						      cs_median(r, nr)));
+					    json_pack("{s:o, s:f}", "round_ratios", ratios,
+						      "median", cs_median(r, nr)));
 		else
 			json_decref(ratios);
 		free(r);
@@ -548,31 +551,31 @@ static json_t *case_json(const struct case_acc *cases, const struct case_acc *c)
 		       (pending || !strcmp(c->status, "ok") || !strcmp(c->status, "flagged"));
 	const char *status = pending ? (c->rounds_done ? "ok" : "missing") : c->status;
 	const char *reason = pending && !c->rounds_done ?
-			     "not run: the run ended before this benchmark's first round" : c->reason;
+				     "not run: the run ended before this benchmark's first round" :
+				     c->reason;
 	json_t *res, *threads = json_array();
 
-	res = json_pack("{s:s, s:s, s:o, s:s, s:i}", "name", bc->name, "key", bc->key,
-			"params", params_json(bc, c->rounds), "job", bc->job_path,
-			"job_line", bc->line);
+	res = json_pack("{s:s, s:s, s:o, s:s, s:i}", "name", bc->name, "key", bc->key, "params",
+			params_json(bc, c->rounds), "job", bc->job_path, "job_line", bc->line);
 	json_object_set_new(res, "status", json_string(status));
 	json_object_set_new(res, "reason", reason[0] ? json_string(reason) : json_null());
-	json_object_set_new(res, "placement", c->have_placement ?
-			    placement_json(bc, &c->worst) : json_null());
-	json_object_set_new(res, "metrics", measured ? metrics_json(&c->metrics, bc->noisy_cv)
-						     : json_object());
+	json_object_set_new(res, "placement",
+			    c->have_placement ? placement_json(bc, &c->worst) : json_null());
+	json_object_set_new(res, "metrics",
+			    measured ? metrics_json(&c->metrics, bc->noisy_cv) : json_object());
 	json_object_set_new(res, "counters", measured ? counters_json(&c->counters) : json_object());
 	for (int t = 0; measured && t < bc->threads; t++)
-		json_array_append_new(threads, json_pack("{s:i, s:o}", "thread", t, "metrics",
-							 metrics_json(&c->thread_metrics[t],
-								      bc->noisy_cv)));
+		json_array_append_new(threads,
+				      json_pack("{s:i, s:o}", "thread", t, "metrics",
+						metrics_json(&c->thread_metrics[t], bc->noisy_cv)));
 	json_object_set_new(res, "threads", threads);
 	json_object_set_new(res, "samples", json_integer((json_int_t)c->nsamples));
 	json_object_set_new(res, "measured_s", json_real(c->measured_s));
 	json_object_set_new(res, "rounds", json_incref(c->round_info));
 	json_object_set_new(res, "interrupted",
 			    json_boolean(c->interrupted || (measured && c->rounds_done < c->rounds)));
-	json_object_set_new(res, "backend_info", c->backend_info ? json_incref(c->backend_info)
-								 : json_null());
+	json_object_set_new(res, "backend_info",
+			    c->backend_info ? json_incref(c->backend_info) : json_null());
 	json_object_set_new(res, "paired", measured ? paired_json(cases, c) : json_null());
 	return res;
 }
@@ -675,8 +678,10 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 
 		out->any_failed |= !strcmp(cases[i].status, "failed");
 		summary_line(json_array_get(out->benchmarks, i), line, sizeof(line));
-		progress_done(cases[i].bc, json_string_value(json_object_get(
-				      json_array_get(out->benchmarks, i), "status")), line);
+		progress_done(cases[i].bc,
+			      json_string_value(json_object_get(json_array_get(out->benchmarks, i),
+								"status")),
+			      line);
 	}
 	cases_free(cases, set->ncases);
 	return out->benchmarks ? 0 : -1;

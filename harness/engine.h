@@ -24,11 +24,11 @@
 #include "jobfile.h"
 
 struct engine_opts {
-	int rounds;			/* > 0 overrides the job files */
-	int repetitions;		/* > 0 overrides: samples per round */
-	double min_time_s;		/* >= 0 overrides: seconds per round */
-	int strict;			/* a case that cannot run here fails */
-	volatile sig_atomic_t *stop;	/* set by a signal: end after this sample */
+	int rounds;		     /* > 0 overrides the job files */
+	int repetitions;	     /* > 0 overrides: samples per round */
+	double min_time_s;	     /* >= 0 overrides: seconds per round */
+	int strict;		     /* a case that cannot run here fails */
+	volatile sig_atomic_t *stop; /* set by a signal: end after this sample */
 	/*
 	 * Called before every round with the benchmarks array as it stands
 	 * after @round rounds (a case not yet measured is "missing"); may be
@@ -39,14 +39,13 @@ struct engine_opts {
 };
 
 struct engine_result {
-	json_t *benchmarks;		/* one object per case, job order */
+	json_t *benchmarks; /* one object per case, job order */
 	int any_failed;
 	int interrupted;
 };
 
 /* Run every case of @set.  Returns 0, or -1 when out of memory. */
-int engine_run(const struct job_set *set, const struct engine_opts *o,
-	       struct engine_result *out);
+int engine_run(const struct job_set *set, const struct engine_opts *o, struct engine_result *out);
 
 /* The number of rounds a case runs under @o. */
 int engine_case_rounds(const struct bench_case *bc, const struct engine_opts *o);

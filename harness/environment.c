@@ -98,8 +98,8 @@ void environment_suite_commit(char *buf, size_t len)
 	snprintf(srcdir, sizeof(srcdir), "%s", PFNLAB_SRCDIR);
 	snprintf(cmd, sizeof(cmd), "%s/.git", srcdir);
 	if (stat(cmd, &st) == 0 && !strchr(srcdir, '\'')) {
-		snprintf(cmd, sizeof(cmd),
-			 "git -C '%s' describe --always --dirty 2>/dev/null", srcdir);
+		snprintf(cmd, sizeof(cmd), "git -C '%s' describe --always --dirty 2>/dev/null",
+			 srcdir);
 		if (first_line_of(cmd, buf, len) == 0) {
 			for (char *p = buf; *p; p++)
 				if (*p == '/' || *p == ' ')
@@ -159,8 +159,8 @@ static void cpuinfo_field(const char *field, char *buf, size_t len)
 	while (fgets(line, sizeof(line), f)) {
 		char *colon;
 
-		if (strncmp(line, field, fl) || (line[fl] != '\t' && line[fl] != ' ' &&
-						 line[fl] != ':'))
+		if (strncmp(line, field, fl) ||
+		    (line[fl] != '\t' && line[fl] != ' ' && line[fl] != ':'))
 			continue;
 		colon = strchr(line, ':');
 		if (!colon)
@@ -219,11 +219,10 @@ static json_t *cpu_record(void)
 	cpuinfo_field("microcode", micro, sizeof(micro));
 	if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof(gov)))
 		snprintf(gov, sizeof(gov), "%s", "none");
-	return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:s}",
-			 "model", str_or_null(model), "vendor", str_or_null(vendor),
-			 "microcode", str_or_null(micro), "sockets", topology_sockets(),
-			 "cores", cores, "threads", threads, "smt", threads > cores,
-			 "governor", gov);
+	return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:s}", "model", str_or_null(model),
+			 "vendor", str_or_null(vendor), "microcode", str_or_null(micro), "sockets",
+			 topology_sockets(), "cores", cores, "threads", threads, "smt",
+			 threads > cores, "governor", gov);
 }
 
 static json_t *numa_record(void)
@@ -246,8 +245,9 @@ static json_t *numa_record(void)
 			if (topology_node_hugepages(n, sizes_kib[i], &total, &free_pages))
 				continue;
 			snprintf(name, sizeof(name), "%lukB", sizes_kib[i]);
-			json_object_set_new(hp, name, json_pack("{s:i, s:i}", "total", (int)total,
-								"free", (int)free_pages));
+			json_object_set_new(hp, name,
+					    json_pack("{s:i, s:i}", "total", (int)total, "free",
+						      (int)free_pages));
 		}
 		node = json_pack("{s:i, s:s, s:I, s:o}", "id", n, "cpus", cpus, "mem_total_kib",
 				 (json_int_t)topology_node_mem_kib(n), "hugepages", hp);
@@ -290,8 +290,7 @@ static json_t *iommu_record(void)
 			continue;
 		/* The default domain type of the first group is the mode in use. */
 		if (!groups++) {
-			snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type",
-				 e->d_name);
+			snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", e->d_name);
 			if (read_line(path, mode, sizeof(mode)))
 				snprintf(mode, sizeof(mode), "%s", "unknown");
 		}
@@ -340,7 +339,8 @@ static json_t *module_record(void)
 			memcpy(&descsz, raw + 4, 4);
 			size_t off = 12 + ((namesz + 3) & ~3u);
 
-			for (size_t i = 0; i < descsz && off + i < n && 2 * i + 2 < sizeof(note); i++)
+			for (size_t i = 0; i < descsz && off + i < n && 2 * i + 2 < sizeof(note);
+			     i++)
 				snprintf(note + 2 * i, 3, "%02x", raw[off + i]);
 		}
 	}
@@ -360,16 +360,20 @@ json_t *environment_collect(void)
 	json_object_set_new(env, "kernel", kernel_record());
 	json_object_set_new(env, "cpu", cpu_record());
 	json_object_set_new(env, "numa", numa_record());
-	json_object_set_new(env, "thp", json_pack("{s:s, s:s, s:s}", "enabled", en, "defrag", df,
-						  "shmem_enabled", sh));
+	json_object_set_new(env, "thp",
+			    json_pack("{s:s, s:s, s:s}", "enabled", en, "defrag", df,
+				      "shmem_enabled", sh));
 	json_object_set_new(env, "iommu", iommu_record());
 	json_object_set_new(env, "virtualized", json_boolean(hv[0] != '\0'));
 	json_object_set_new(env, "hypervisor", str_or_null(hv));
 	json_object_set_new(env, "module", module_record());
-	json_object_set_new(env, "perf", json_pack("{s:b, s:b}",
-		"hardware_counters", perf_open_probe(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES) >= 0,
-		"tracepoints", access("/sys/kernel/tracing/events", F_OK) == 0 ||
-			       access("/sys/kernel/debug/tracing/events", F_OK) == 0));
+	json_object_set_new(env, "perf",
+			    json_pack("{s:b, s:b}", "hardware_counters",
+				      perf_open_probe(PERF_TYPE_HARDWARE,
+						      PERF_COUNT_HW_CPU_CYCLES) >= 0,
+				      "tracepoints",
+				      access("/sys/kernel/tracing/events", F_OK) == 0 ||
+					      access("/sys/kernel/debug/tracing/events", F_OK) == 0));
 	json_object_set_new(env, "page_size", json_integer(sysconf(_SC_PAGESIZE)));
 	return env;
 }

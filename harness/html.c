@@ -28,7 +28,8 @@ void html_head(FILE *f, const char *title)
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<title>", f);
+	      "<title>",
+	      f);
 	html_esc(f, title);
 	fputs("</title>\n", f);
 	fputs(page_style, f);
@@ -97,7 +98,8 @@ int html_close(const char *cmd, FILE *f, const char *path)
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
+		fprintf(stderr, "%s: cannot write %s: %s\n", cmd, path,
+			strerror(errno ? errno : EIO));
 		unlink(tmp);
 		return -1;
 	}

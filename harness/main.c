@@ -27,45 +27,46 @@ static const struct {
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const char manual[] =
-"\n"
-"DESCRIPTION\n"
-"  pfnlab measures how Linux turns user memory into IOMMU mappings: page\n"
-"  pinning, PFN batching and IO page tables.  Benchmarks are described by job\n"
-"  files (bench/*.ini) and reach the kernel through a backend:\n";
+	"\n"
+	"DESCRIPTION\n"
+	"  pfnlab measures how Linux turns user memory into IOMMU mappings: page\n"
+	"  pinning, PFN batching and IO page tables.  Benchmarks are described by job\n"
+	"  files (bench/*.ini) and reach the kernel through a backend:\n";
 
 /* After the backends (backend_print_help), up to the keys. */
 static const char manual_jobs[] =
-"\n"
-"JOB FILES\n"
-"  INI; each [section] is a benchmark and a [defaults] section gives values to\n"
-"  all others.  A key may hold a comma-separated list, or a range A..B (sizes\n"
-"  double, integers count up); every combination becomes a case.  Keys, with\n"
-"  their defaults in brackets:\n";
+	"\n"
+	"JOB FILES\n"
+	"  INI; each [section] is a benchmark and a [defaults] section gives values to\n"
+	"  all others.  A key may hold a comma-separated list, or a range A..B (sizes\n"
+	"  double, integers count up); every combination becomes a case.  Keys, with\n"
+	"  their defaults in brackets:\n";
 
 /* After the keys (jobfile_print_keys). */
 static const char manual_tail[] =
-"  Errors name file:line and the key; nothing runs until every file parses.\n"
-"\n"
-"RESULTS\n"
-"  One JSON document per run, written atomically to\n"
-"  results/<hostname>/<UTC time>-<suite commit>.json (or -o FILE); the schema\n"
-"  is results/README.md.  Benchmarks that cannot run here are recorded as\n"
-"  skipped with the reason (or fail the run with --strict); a benchmark whose\n"
-"  memory placement or page kind did not come true is flagged.  SIGINT or\n"
-"  SIGTERM stops after the current sample and writes complete: false.\n"
-"\n"
-"ENVIRONMENT\n"
-"  PFNLAB_RESULTS_DIR   default results directory (else ./results)\n"
-"  PFNLAB_SUITE_COMMIT  suite commit to record when there is no git (lab VM)\n"
-"\n"
-"Each command has --help.\n";
+	"  Errors name file:line and the key; nothing runs until every file parses.\n"
+	"\n"
+	"RESULTS\n"
+	"  One JSON document per run, written atomically to\n"
+	"  results/<hostname>/<UTC time>-<suite commit>.json (or -o FILE); the schema\n"
+	"  is results/README.md.  Benchmarks that cannot run here are recorded as\n"
+	"  skipped with the reason (or fail the run with --strict); a benchmark whose\n"
+	"  memory placement or page kind did not come true is flagged.  SIGINT or\n"
+	"  SIGTERM stops after the current sample and writes complete: false.\n"
+	"\n"
+	"ENVIRONMENT\n"
+	"  PFNLAB_RESULTS_DIR   default results directory (else ./results)\n"
+	"  PFNLAB_SUITE_COMMIT  suite commit to record when there is no git (lab VM)\n"
+	"\n"
+	"Each command has --help.\n";
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pfnlab [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "  %-8s %s\n", "help", "this manual; `pfnlab help COMMAND` for a command's options");
+	fprintf(f, "  %-8s %s\n", "help",
+		"this manual; `pfnlab help COMMAND` for a command's options");
 }
 
 int main(int argc, char **argv)

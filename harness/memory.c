@@ -41,8 +41,7 @@ static enum buffer_status check_pool(int node, size_t huge_bytes, size_t size, c
 	int n = node < 0 ? 0 : node;
 
 	if (topology_node_hugepages(n, huge_bytes / 1024, &total, &free_pages)) {
-		snprintf(why, whylen, "hugetlb %zu kB pages not supported here",
-			 huge_bytes / 1024);
+		snprintf(why, whylen, "hugetlb %zu kB pages not supported here", huge_bytes / 1024);
 		return BUF_SKIP;
 	}
 	if (free_pages == 0) {
@@ -67,8 +66,8 @@ static enum buffer_status kind_usable(const struct page_kind *kind, int mem_node
 
 	if (huge) {
 		if (size % huge) {
-			snprintf(why, whylen, "size %zu is not a multiple of the %zu kB page",
-				 size, huge / 1024);
+			snprintf(why, whylen, "size %zu is not a multiple of the %zu kB page", size,
+				 huge / 1024);
 			return BUF_SKIP;
 		}
 		return check_pool(mem_node, huge, size, why, whylen);
@@ -91,8 +90,8 @@ static enum buffer_status kind_usable(const struct page_kind *kind, int mem_node
  * buffer, so that smaps describes it alone).  BUF_OK, BUF_SKIP (the
  * hugetlb pool ran short) or BUF_FAIL; @b keeps what must be freed.
  */
-static enum buffer_status map_buffer(struct buffer *b, const struct page_kind *kind,
-				     size_t align, char *why, size_t whylen)
+static enum buffer_status map_buffer(struct buffer *b, const struct page_kind *kind, size_t align,
+				     char *why, size_t whylen)
 {
 	int mflags = MAP_PRIVATE | MAP_ANONYMOUS, fdflags = MFD_CLOEXEC;
 	size_t huge = kind->hugetlb_bytes, size = b->size;
@@ -164,8 +163,8 @@ static int bind_buffer(const struct buffer *b, int mem_node, char *why, size_t w
 	return 0;
 }
 
-enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
-				int mem_node, char *why, size_t whylen)
+enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size, int mem_node,
+				char *why, size_t whylen)
 {
 	const struct page_kind *kind = page_kind_find(page);
 	enum buffer_status st;
@@ -218,7 +217,9 @@ void buffer_free(struct buffer *b)
 
 double pages_on_node_fraction(void *addr, size_t npages, int node)
 {
-	enum { CHUNK = 4096 };
+	enum {
+		CHUNK = 4096
+	};
 	void *pages[CHUNK];
 	int status[CHUNK];
 	size_t on = 0;
@@ -251,7 +252,8 @@ long long vma_huge_bytes(const void *addr)
 		long long v;
 		char name[64];
 
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
 			if (in_vma)
 				break;
 			in_vma = start == (uintptr_t)addr;
@@ -276,8 +278,9 @@ int buffer_verify(const struct buffer *b, int mem_node, struct placement *p)
 
 	memset(p, 0, sizeof(*p));
 	p->mem_node = mem_node;
-	p->on_node_fraction = numa_available() < 0 ? 1.0 :
-			      pages_on_node_fraction(b->addr, b->size / PAGE_4K, node);
+	p->on_node_fraction = numa_available() < 0 ?
+				      1.0 :
+				      pages_on_node_fraction(b->addr, b->size / PAGE_4K, node);
 	huge = vma_huge_bytes(b->addr);
 	p->huge_fraction = huge < 0 ? -1 : (double)huge / (double)b->size;
 	if (p->on_node_fraction < 0 || huge < 0) {

@@ -10,24 +10,28 @@
 #include <stdint.h>
 
 struct buffer {
-	void *addr;		/* start, aligned to the page kind */
-	size_t size;		/* bytes requested */
-	void *map_addr;		/* what mmap returned */
+	void *addr;	/* start, aligned to the page kind */
+	size_t size;	/* bytes requested */
+	void *map_addr; /* what mmap returned */
 	size_t map_len;
-	int memfd;		/* -1 unless a memfd kind */
-	size_t huge_bytes;	/* huge page size of the kind, 0 for 4k / memfd */
-	int want_huge;		/* the kind promises huge pages */
+	int memfd;	   /* -1 unless a memfd kind */
+	size_t huge_bytes; /* huge page size of the kind, 0 for 4k / memfd */
+	int want_huge;	   /* the kind promises huge pages */
 };
 
 struct placement {
 	int mem_node;
-	double on_node_fraction;	/* of 4 KiB pages, per move_pages */
-	double huge_fraction;		/* of bytes, per /proc/self/smaps */
+	double on_node_fraction; /* of 4 KiB pages, per move_pages */
+	double huge_fraction;	 /* of bytes, per /proc/self/smaps */
 	int ok;
-	char why[160];			/* when !ok */
+	char why[160]; /* when !ok */
 };
 
-enum buffer_status { BUF_OK = 0, BUF_SKIP = 1, BUF_FAIL = -1 };
+enum buffer_status {
+	BUF_OK = 0,
+	BUF_SKIP = 1,
+	BUF_FAIL = -1
+};
 
 /*
  * Map @size bytes of page kind @page ("4k", "thp", "hugetlb-2m", "hugetlb-1g",
@@ -36,8 +40,8 @@ enum buffer_status { BUF_OK = 0, BUF_SKIP = 1, BUF_FAIL = -1 };
  * it (empty hugetlb pool, THP off, missing node); BUF_FAIL on errors.
  * Nothing is left mapped unless BUF_OK.
  */
-enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size,
-				int mem_node, char *why, size_t whylen);
+enum buffer_status buffer_alloc(struct buffer *b, const char *page, size_t size, int mem_node,
+				char *why, size_t whylen);
 void buffer_free(struct buffer *b);
 
 /* Ask the kernel where every page of @b is and how much of it is huge. */

@@ -17,14 +17,19 @@
 
 #include <stdbool.h>
 
-enum metric_kind { METRIC_GATED, METRIC_DETAIL, METRIC_LAYOUT, METRIC_NKINDS };
+enum metric_kind {
+	METRIC_GATED,
+	METRIC_DETAIL,
+	METRIC_LAYOUT,
+	METRIC_NKINDS
+};
 
 struct metric_def {
 	const char *name;
 	const char *unit;
 	bool lower_is_better;
 	enum metric_kind kind;
-	const char *what;		/* one line for `pfnlab help metrics` */
+	const char *what; /* one line for `pfnlab help metrics` */
 };
 
 /* The definition of @name, or NULL for a name no backend records. */

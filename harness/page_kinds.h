@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 struct page_kind {
-	const char *name;	/* the `page` key's value */
-	bool memfd;		/* backed by memfd_create(), not anonymous memory */
-	bool thp;		/* anonymous 4 KiB memory with MADV_HUGEPAGE */
-	size_t hugetlb_bytes;	/* hugetlbfs page size, 0 when not hugetlb */
-	size_t folio_bytes;	/* the folio a page of this kind is mapped in, ideally */
+	const char *name;     /* the `page` key's value */
+	bool memfd;	      /* backed by memfd_create(), not anonymous memory */
+	bool thp;	      /* anonymous 4 KiB memory with MADV_HUGEPAGE */
+	size_t hugetlb_bytes; /* hugetlbfs page size, 0 when not hugetlb */
+	size_t folio_bytes;   /* the folio a page of this kind is mapped in, ideally */
 };
 
 /* Every kind, NULL-name-terminated, in the order `pfnlab help` lists them. */

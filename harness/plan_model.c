@@ -160,8 +160,8 @@ static struct plan_series *series_get(struct plan_series **all, size_t *n, const
 /* "uring pin thp", then what else tells it from a series of the same three. */
 static void series_label(struct plan_series *all, size_t n)
 {
-	static const char *const extra[] = { "threads", "fill", "pages_per_call", "batch_runs",
-					     "mem_node", "cpu_node", "domain", NULL };
+	static const char *const extra[] = { "threads",	 "fill",     "pages_per_call", "batch_runs",
+					     "mem_node", "cpu_node", "domain",	       NULL };
 
 	for (size_t i = 0; i < n; i++) {
 		struct plan_series *s = &all[i];
@@ -172,8 +172,8 @@ static void series_label(struct plan_series *all, size_t n)
 		for (size_t j = 0; j < n; j++) {
 			json_t *pi, *pj;
 
-			if (j == i || strcmp(all[j].backend, s->backend) || strcmp(all[j].op, s->op) ||
-			    strcmp(all[j].page, s->page))
+			if (j == i || strcmp(all[j].backend, s->backend) ||
+			    strcmp(all[j].op, s->op) || strcmp(all[j].page, s->page))
 				continue;
 			pi = json_loads(s->id, 0, NULL);
 			pj = json_loads(all[j].id, 0, NULL);
@@ -186,8 +186,9 @@ static void series_label(struct plan_series *all, size_t n)
 					continue;
 				txt = json_dumps(vi, JSON_ENCODE_ANY);
 				if (txt)
-					len += (size_t)snprintf(s->label + len, sizeof(s->label) - len,
-								" %s=%s", extra[k], txt);
+					len += (size_t)snprintf(s->label + len,
+								sizeof(s->label) - len, " %s=%s",
+								extra[k], txt);
 				free(txt);
 			}
 			json_decref(pi);
@@ -288,8 +289,8 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 	return 0;
 }
 
-int plan_collect(const struct rl_set *set, const struct plan_filter *f,
-		 struct plan_series **out, size_t *nout, char *err, size_t errlen)
+int plan_collect(const struct rl_set *set, const struct plan_filter *f, struct plan_series **out,
+		 size_t *nout, char *err, size_t errlen)
 {
 	struct plan_series *all = NULL;
 	size_t n = 0;
@@ -558,8 +559,11 @@ void plan_fmt_size(char *buf, size_t len, double bytes)
 		bytes /= 1024.0;
 		u++;
 	}
-	snprintf(buf, len, "%.*f %s", bytes == floor(bytes) ? 0 : bytes < 10 ? 2 : 1, bytes,
-		 unit[u]);
+	snprintf(buf, len, "%.*f %s",
+		 bytes == floor(bytes) ? 0 :
+		 bytes < 10	       ? 2 :
+					 1,
+		 bytes, unit[u]);
 }
 
 void plan_fmt_ns(char *buf, size_t len, double ns)

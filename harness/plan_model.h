@@ -38,12 +38,12 @@
 #include "result_load.h"
 
 /* A plan refuses targets beyond this many times the largest size measured. */
-#define PLAN_MAX_EXTRAPOLATION	16.0
+#define PLAN_MAX_EXTRAPOLATION 16.0
 /* Distinct sizes a series needs: two to fit, one more to validate against. */
-#define PLAN_MIN_SIZES		3
+#define PLAN_MIN_SIZES 3
 /* Two-sided level of the prediction intervals, and its normal quantile. */
-#define PLAN_LEVEL		0.95
-#define PLAN_Z			1.959964
+#define PLAN_LEVEL 0.95
+#define PLAN_Z 1.959964
 
 /* One round: its size (bytes) and its op's time for the whole size (ns). */
 struct plan_obs {
@@ -56,28 +56,28 @@ struct plan_obs {
  * parameter but the size (and the statistics controls).
  */
 struct plan_series {
-	char *id;			/* the parameters but size, as sorted JSON */
-	char *base_id;			/* the same without page */
-	char label[160];		/* "uring pin thp" (+ what else differs) */
+	char *id;	 /* the parameters but size, as sorted JSON */
+	char *base_id;	 /* the same without page */
+	char label[160]; /* "uring pin thp" (+ what else differs) */
 	char backend[32], op[16], page[24];
-	const char *metric;		/* the ns-per-page metric read */
-	double folio_bytes;		/* 4 KiB, 2 MiB or 1 GiB by page kind */
+	const char *metric; /* the ns-per-page metric read */
+	double folio_bytes; /* 4 KiB, 2 MiB or 1 GiB by page kind */
 	struct plan_obs *obs;
 	size_t nobs;
-	double *sizes;			/* distinct sizes, ascending */
+	double *sizes; /* distinct sizes, ascending */
 	size_t nsizes;
-	double gup_calls_per_gib;	/* median over rounds; NaN when not reported */
-	double ioptes_per_gib[3];	/* 4 KiB, 2 MiB, 1 GiB leaves; NaN when not mapped */
+	double gup_calls_per_gib; /* median over rounds; NaN when not reported */
+	double ioptes_per_gib[3]; /* 4 KiB, 2 MiB, 1 GiB leaves; NaN when not mapped */
 };
 
 struct plan_fit {
-	double fixed_ns;		/* time at size 0 */
-	double ns_per_page;		/* per 4 KiB page */
-	double var_fixed, var_slope, cov;	/* of (fixed_ns, ns_per_page) */
-	double misfit;			/* chi^2 per degree of freedom; NaN with 2 sizes */
-	double rel_lo, rel_hi;		/* quantiles of one round around its size's median */
+	double fixed_ns;		  /* time at size 0 */
+	double ns_per_page;		  /* per 4 KiB page */
+	double var_fixed, var_slope, cov; /* of (fixed_ns, ns_per_page) */
+	double misfit;			  /* chi^2 per degree of freedom; NaN with 2 sizes */
+	double rel_lo, rel_hi;		  /* quantiles of one round around its size's median */
 	size_t nobs, nsizes;
-	double min_size, max_size;	/* bytes */
+	double min_size, max_size; /* bytes */
 };
 
 /* A predicted time of one operation and its interval (PLAN_LEVEL). */
@@ -90,15 +90,15 @@ struct plan_estimate {
 struct plan_validation {
 	bool done;
 	double size_bytes;
-	double measured_ns;		/* median of its rounds */
+	double measured_ns; /* median of its rounds */
 	size_t nrounds;
 	struct plan_estimate predicted;
-	double error;			/* predicted / measured - 1 */
-	bool inside;			/* measured within the interval */
+	double error; /* predicted / measured - 1 */
+	bool inside;  /* measured within the interval */
 };
 
 struct plan_filter {
-	const char *backend, *op, *page;	/* NULL: any */
+	const char *backend, *op, *page; /* NULL: any */
 };
 
 /*
@@ -161,45 +161,45 @@ void plan_fmt_ns(char *buf, size_t len, double ns);
 /* ---- a whole plan: what `pfnlab plan` prints and the report shows ---- */
 
 struct plan_iotlb {
-	bool have_layout;		/* IOPTE counts of this page kind were measured */
-	double ioptes_per_gib[3];	/* 4 KiB, 2 MiB, 1 GiB leaves */
-	double entries_needed[3];	/* leaves of the working set */
-	int geometry[3];		/* the IOTLB model's entries per size; 0 unknown */
-	double covered_fraction;	/* of the working set the model's IOTLB reaches */
-	double misses_per_mib[2];	/* sequential, random; NaN when not measured */
-	double from_window[2];		/* the measured window each came from (bytes) */
+	bool have_layout;	  /* IOPTE counts of this page kind were measured */
+	double ioptes_per_gib[3]; /* 4 KiB, 2 MiB, 1 GiB leaves */
+	double entries_needed[3]; /* leaves of the working set */
+	int geometry[3];	  /* the IOTLB model's entries per size; 0 unknown */
+	double covered_fraction;  /* of the working set the model's IOTLB reaches */
+	double misses_per_mib[2]; /* sequential, random; NaN when not measured */
+	double from_window[2];	  /* the measured window each came from (bytes) */
 };
 
 struct plan_item {
 	const struct plan_series *s;
 	bool planned;
-	char why[512];			/* when not planned: what is missing */
+	char why[512]; /* when not planned: what is missing */
 	struct plan_fit fit;
-	double fixed_lo, fixed_hi;	/* 95% interval of the fixed cost */
-	struct plan_estimate pred;	/* one operation of the target size */
-	double factor;			/* target / largest size measured */
+	double fixed_lo, fixed_hi; /* 95% interval of the fixed cost */
+	struct plan_estimate pred; /* one operation of the target size */
+	double factor;		   /* target / largest size measured */
 	struct plan_validation val;
-	struct plan_validation beyond[4];	/* measured sizes above --fit-max */
+	struct plan_validation beyond[4]; /* measured sizes above --fit-max */
 	size_t nbeyond;
-	bool split;			/* the per-page / per-folio split below holds */
+	bool split; /* the per-page / per-folio split below holds */
 	double per_page_ns, per_folio_ns;
 	const struct plan_series *split_against;
-	double gup_calls;		/* at the target; NaN when not reported */
-	double memlock_bytes;		/* RLIMIT_MEMLOCK the pin needs */
-	double index_bytes;		/* driver: per-page bookkeeping; NaN otherwise */
-	double xarray_bytes;		/* driver pin: the pinned xarray tier; NaN otherwise */
-	double pt_bytes;		/* driver map: IO page table; NaN otherwise */
-	const char *limit_note;		/* a module limit the target crosses, or NULL */
+	double gup_calls;	/* at the target; NaN when not reported */
+	double memlock_bytes;	/* RLIMIT_MEMLOCK the pin needs */
+	double index_bytes;	/* driver: per-page bookkeeping; NaN otherwise */
+	double xarray_bytes;	/* driver pin: the pinned xarray tier; NaN otherwise */
+	double pt_bytes;	/* driver map: IO page table; NaN otherwise */
+	const char *limit_note; /* a module limit the target crosses, or NULL */
 	struct plan_iotlb iotlb;
 };
 
 struct plan_out {
 	const char *host;
 	double target_bytes, window_bytes;
-	double fit_max;			/* fit sizes up to this (INFINITY: all) */
+	double fit_max; /* fit sizes up to this (INFINITY: all) */
 	bool force;
 	struct plan_series *series;
-	struct plan_item *items;	/* one per series */
+	struct plan_item *items; /* one per series */
 	size_t nseries, nplanned;
 };
 
@@ -213,8 +213,8 @@ struct plan_out {
 struct plan_request {
 	struct plan_filter filter;
 	double target_bytes;
-	double window_bytes;		/* 0: the target */
-	double fit_max;			/* 0: every size; else fit sizes <= it and check the rest */
+	double window_bytes; /* 0: the target */
+	double fit_max;	     /* 0: every size; else fit sizes <= it and check the rest */
 	bool force;
 };
 

@@ -21,10 +21,10 @@
  * node holds 64 slots (XA_CHUNK_SHIFT 6 in include/linux/xarray.h) and is
  * a 576-byte object of the radix_tree_node slab on x86-64.
  */
-#define XA_SLOTS		64.0
-#define XA_NODE_BYTES		576.0
+#define XA_SLOTS 64.0
+#define XA_NODE_BYTES 576.0
 /* pfnlab.ko keeps 8 bytes of bookkeeping per page of a pages object (driver/pages.c) */
-#define INDEX_BYTES_PER_PAGE	8.0
+#define INDEX_BYTES_PER_PAGE 8.0
 
 static double xarray_bytes(double pages)
 {
@@ -50,8 +50,8 @@ static double num_or_nan(json_t *v)
  * IOPTE counts (a driver map), else those of the kind's iotlb benchmarks;
  * misses per MiB from the iotlb benchmarks.
  */
-static void gather_iotlb(const struct rl_set *set, const struct plan_series *s,
-			 double working_set, double window, struct plan_iotlb *io)
+static void gather_iotlb(const struct rl_set *set, const struct plan_series *s, double working_set,
+			 double window, struct plan_iotlb *io)
 {
 	const char *page = s->page;
 	static const char *const leaf_names[3] = { "4k", "2m", "1g" };
@@ -73,7 +73,8 @@ static void gather_iotlb(const struct rl_set *set, const struct plan_series *s,
 			const char *bpage = rl_param_str(b, "page");
 			json_t *info = json_object_get(b->json, "backend_info");
 			json_t *ioptes = json_object_get(info, "ioptes");
-			json_t *geo = json_object_get(json_object_get(info, "iotlb_geometry"), "entries");
+			json_t *geo = json_object_get(json_object_get(info, "iotlb_geometry"),
+						      "entries");
 			double size = rl_param_num(b, "size"), win = rl_param_num(b, "window");
 			const struct rl_metric *m;
 
@@ -82,17 +83,19 @@ static void gather_iotlb(const struct rl_set *set, const struct plan_series *s,
 				continue;
 			if (json_is_object(ioptes) && isnan(s->ioptes_per_gib[0])) {
 				for (int l = 0; l < 3; l++)
-					io->ioptes_per_gib[l] = num_or_nan(json_object_get(ioptes, leaf_names[l])) /
-								(size / GIB);
+					io->ioptes_per_gib[l] =
+						num_or_nan(json_object_get(ioptes, leaf_names[l])) /
+						(size / GIB);
 				io->have_layout = !isnan(io->ioptes_per_gib[0]);
 			}
 			for (int l = 0; json_is_array(geo) && l < 3; l++)
-				io->geometry[l] = (int)json_integer_value(json_array_get(geo, (size_t)l));
+				io->geometry[l] = (int)json_integer_value(
+					json_array_get(geo, (size_t)l));
 			if (strcmp(op, "iotlb") != 0 || !pat)
 				continue;
 			m = rl_find_metric(b, "iotlb_misses_per_mib");
 			if (!(win > 0))
-				win = size;	/* window 0: the whole buffer */
+				win = size; /* window 0: the whole buffer */
 			for (int p = 0; m && !isnan(m->median) && p < 2; p++) {
 				double dist = fabs(log(win / window));
 
@@ -113,8 +116,10 @@ static void gather_iotlb(const struct rl_set *set, const struct plan_series *s,
 		io->entries_needed[l] = ceil(need * (1.0 - 1e-9));
 		covered += fmin(io->entries_needed[l], io->geometry[l]) * leaf_bytes[l];
 	}
-	io->covered_fraction = working_set > 0 && (io->geometry[0] || io->geometry[1] || io->geometry[2]) ?
-			       fmin(1.0, covered / working_set) : NAN;
+	io->covered_fraction = working_set > 0 && (io->geometry[0] || io->geometry[1] ||
+						   io->geometry[2]) ?
+				       fmin(1.0, covered / working_set) :
+				       NAN;
 }
 
 /* A 4 KiB series of the same backend, op and other parameters as @s, planned. */
@@ -193,16 +198,19 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 	if (driver) {
 		it->index_bytes = INDEX_BYTES_PER_PAGE * pages;
 		if (it->index_bytes > (double)PFNLAB_MAX_INDEX_BYTES)
-			it->limit_note = "beyond PFNLAB_MAX_INDEX_BYTES: one fd's pages objects cover at most 128 GiB (split the range over several fds)";
+			it->limit_note =
+				"beyond PFNLAB_MAX_INDEX_BYTES: one fd's pages objects cover at most 128 GiB (split the range over several fds)";
 		if (strcmp(s->op, "pin") == 0 || strcmp(s->op, "unpin") == 0)
 			it->xarray_bytes = xarray_bytes(pages);
 	}
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {
-		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0], it->iotlb.entries_needed[1],
+		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0],
+					     it->iotlb.entries_needed[1],
 					     it->iotlb.entries_needed[2]);
 		if (it->pt_bytes > (double)PFNLAB_MAX_PT_BYTES && !it->limit_note)
-			it->limit_note = "beyond PFNLAB_MAX_PT_BYTES: one fd's mock IO page tables hold at most 256 MiB";
+			it->limit_note =
+				"beyond PFNLAB_MAX_PT_BYTES: one fd's mock IO page tables hold at most 256 MiB";
 	}
 }
 
@@ -262,11 +270,11 @@ static json_t *check_json(const struct plan_validation *v)
 {
 	if (!v->done)
 		return json_null();
-	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b}",
-			 "size_bytes", jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns),
-			 "rounds", (json_int_t)v->nrounds, "predicted_ns", jnum(v->predicted.ns),
-			 "lo_ns", jnum(v->predicted.lo_ns), "hi_ns", jnum(v->predicted.hi_ns),
-			 "error", jnum(v->error), "inside", v->inside);
+	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b}", "size_bytes",
+			 jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns), "rounds",
+			 (json_int_t)v->nrounds, "predicted_ns", jnum(v->predicted.ns), "lo_ns",
+			 jnum(v->predicted.lo_ns), "hi_ns", jnum(v->predicted.hi_ns), "error",
+			 jnum(v->error), "inside", v->inside);
 }
 
 static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
@@ -276,29 +284,36 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 
 	for (size_t k = 0; k < s->nsizes; k++)
 		json_array_append_new(sizes, json_real(s->sizes[k]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:b}", "label", s->label,
-		      "backend", s->backend, "op", s->op, "page", s->page, "metric", s->metric,
-		      "sizes_bytes", sizes, "rounds", (json_int_t)s->nobs, "planned", it->planned);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:b}", "label", s->label, "backend",
+		      s->backend, "op", s->op, "page", s->page, "metric", s->metric, "sizes_bytes",
+		      sizes, "rounds", (json_int_t)s->nobs, "planned", it->planned);
 	if (!o)
 		return NULL;
 	if (!it->planned) {
 		json_object_set_new(o, "why", json_string(it->why));
 		return o;
 	}
-	json_object_set_new(o, "fit", json_pack("{s:o, s:[o, o], s:o, s:o, s:o, s:[o, o], s:o, s:I}",
-		"fixed_ns", jnum(it->fit.fixed_ns), "fixed_ns_ci95", jnum(it->fixed_lo),
-		jnum(it->fixed_hi), "ns_per_page", jnum(it->fit.ns_per_page),
-		"ns_per_page_sd", jnum(sqrt(it->fit.var_slope)), "misfit", jnum(it->fit.misfit),
-		"round_spread", jnum(it->fit.rel_lo), jnum(it->fit.rel_hi),
-		"max_size_bytes", jnum(it->fit.max_size), "sizes", (json_int_t)it->fit.nsizes));
+	json_object_set_new(o, "fit",
+			    json_pack("{s:o, s:[o, o], s:o, s:o, s:o, s:[o, o], s:o, s:I}",
+				      "fixed_ns", jnum(it->fit.fixed_ns), "fixed_ns_ci95",
+				      jnum(it->fixed_lo), jnum(it->fixed_hi), "ns_per_page",
+				      jnum(it->fit.ns_per_page), "ns_per_page_sd",
+				      jnum(sqrt(it->fit.var_slope)), "misfit", jnum(it->fit.misfit),
+				      "round_spread", jnum(it->fit.rel_lo), jnum(it->fit.rel_hi),
+				      "max_size_bytes", jnum(it->fit.max_size), "sizes",
+				      (json_int_t)it->fit.nsizes));
 	if (it->split)
-		json_object_set_new(o, "split", json_pack("{s:o, s:o, s:o, s:s}",
-			"ns_per_4k_page", jnum(it->per_page_ns), "ns_per_folio", jnum(it->per_folio_ns),
-			"folio_bytes", jnum(s->folio_bytes), "against", it->split_against->label));
-	json_object_set_new(o, "prediction", json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-		"size_bytes", jnum(out->target_bytes), "ns", jnum(it->pred.ns),
-		"lo_ns", jnum(it->pred.lo_ns), "hi_ns", jnum(it->pred.hi_ns), "level", jnum(PLAN_LEVEL),
-		"extrapolation_factor", jnum(it->factor)));
+		json_object_set_new(o, "split",
+				    json_pack("{s:o, s:o, s:o, s:s}", "ns_per_4k_page",
+					      jnum(it->per_page_ns), "ns_per_folio",
+					      jnum(it->per_folio_ns), "folio_bytes",
+					      jnum(s->folio_bytes), "against",
+					      it->split_against->label));
+	json_object_set_new(o, "prediction",
+			    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "size_bytes",
+				      jnum(out->target_bytes), "ns", jnum(it->pred.ns), "lo_ns",
+				      jnum(it->pred.lo_ns), "hi_ns", jnum(it->pred.hi_ns), "level",
+				      jnum(PLAN_LEVEL), "extrapolation_factor", jnum(it->factor)));
 	json_object_set_new(o, "validation", check_json(&it->val));
 	if (it->nbeyond) {
 		json_t *arr = json_array();
@@ -307,22 +322,31 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 			json_array_append_new(arr, check_json(&it->beyond[k]));
 		json_object_set_new(o, "beyond_fit", arr);
 	}
-	json_object_set_new(o, "memory", json_pack("{s:o, s:o, s:o, s:o, s:o}",
-		"memlock_bytes", jnum(it->memlock_bytes), "index_bytes", jnum(it->index_bytes),
-		"xarray_bytes", jnum(it->xarray_bytes), "io_page_table_bytes", jnum(it->pt_bytes),
-		"limit", it->limit_note ? json_string(it->limit_note) : json_null()));
+	json_object_set_new(o, "memory",
+			    json_pack("{s:o, s:o, s:o, s:o, s:o}", "memlock_bytes",
+				      jnum(it->memlock_bytes), "index_bytes", jnum(it->index_bytes),
+				      "xarray_bytes", jnum(it->xarray_bytes), "io_page_table_bytes",
+				      jnum(it->pt_bytes), "limit",
+				      it->limit_note ? json_string(it->limit_note) : json_null()));
 	json_object_set_new(o, "gup_calls", jnum(it->gup_calls));
 	if (it->iotlb.have_layout) {
 		const struct plan_iotlb *io = &it->iotlb;
 
-		json_object_set_new(o, "iotlb", json_pack("{s:[o,o,o], s:[o,o,o], s:[i,i,i], s:o, s:{s:o, s:o}, s:{s:o, s:o}}",
-			"ioptes_per_gib", jnum(io->ioptes_per_gib[0]), jnum(io->ioptes_per_gib[1]),
-			jnum(io->ioptes_per_gib[2]), "entries_needed", jnum(io->entries_needed[0]),
-			jnum(io->entries_needed[1]), jnum(io->entries_needed[2]), "model_entries",
-			io->geometry[0], io->geometry[1], io->geometry[2], "covered_fraction",
-			jnum(io->covered_fraction), "misses_per_mib", "sequential", jnum(io->misses_per_mib[0]),
-			"random", jnum(io->misses_per_mib[1]), "from_window_bytes", "sequential",
-			jnum(io->from_window[0]), "random", jnum(io->from_window[1])));
+		json_object_set_new(o, "iotlb",
+				    json_pack("{s:[o,o,o], s:[o,o,o], s:[i,i,i], s:o, s:{s:o, s:o}, s:{s:o, s:o}}",
+					      "ioptes_per_gib", jnum(io->ioptes_per_gib[0]),
+					      jnum(io->ioptes_per_gib[1]),
+					      jnum(io->ioptes_per_gib[2]), "entries_needed",
+					      jnum(io->entries_needed[0]),
+					      jnum(io->entries_needed[1]),
+					      jnum(io->entries_needed[2]), "model_entries",
+					      io->geometry[0], io->geometry[1], io->geometry[2],
+					      "covered_fraction", jnum(io->covered_fraction),
+					      "misses_per_mib", "sequential",
+					      jnum(io->misses_per_mib[0]), "random",
+					      jnum(io->misses_per_mib[1]), "from_window_bytes",
+					      "sequential", jnum(io->from_window[0]), "random",
+					      jnum(io->from_window[1])));
 	}
 	return o;
 }
@@ -372,12 +396,14 @@ static void print_terms(FILE *f, const struct plan_item *it)
 	fprintf(f, "\n         one round lands %+.0f%% .. %+.0f%% from its size's median (95%%)",
 		100.0 * it->fit.rel_lo, 100.0 * it->fit.rel_hi);
 	if (isfinite(it->fit.misfit) && it->fit.misfit > 1.0)
-		fprintf(f, "; sizes off the line by %.1fx their errors: terms widened", sqrt(it->fit.misfit));
+		fprintf(f, "; sizes off the line by %.1fx their errors: terms widened",
+			sqrt(it->fit.misfit));
 	fputc('\n', f);
 	if (it->split) {
 		plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
 		plan_fmt_size(c, sizeof(c), it->s->folio_bytes);
-		fprintf(f, "         = %.3g ns per 4 KiB page + %s per %s folio + fixed (split against %s)\n",
+		fprintf(f,
+			"         = %.3g ns per 4 KiB page + %s per %s folio + fixed (split against %s)\n",
 			it->per_page_ns, b, c, it->split_against->label);
 	}
 }
@@ -419,8 +445,8 @@ static void print_iotlb(FILE *f, const struct plan_out *out, const struct plan_i
 	fmt_count(b, sizeof(b), io->entries_needed[1]);
 	fmt_count(c, sizeof(c), io->entries_needed[2]);
 	plan_fmt_size(d, sizeof(d), out->target_bytes);
-	fprintf(f, "  IOTLB: covering %s of this layout takes %s 4K + %s 2M + %s 1G entries",
-		d, a, b, c);
+	fprintf(f, "  IOTLB: covering %s of this layout takes %s 4K + %s 2M + %s 1G entries", d, a,
+		b, c);
 	if (io->geometry[0] || io->geometry[1] || io->geometry[2])
 		fprintf(f, "; the model's IOTLB (%d/%d/%d) reaches %.3g%% of it", io->geometry[0],
 			io->geometry[1], io->geometry[2], 100.0 * io->covered_fraction);
@@ -429,8 +455,8 @@ static void print_iotlb(FILE *f, const struct plan_out *out, const struct plan_i
 		if (isnan(io->misses_per_mib[p]))
 			continue;
 		plan_fmt_size(a, sizeof(a), io->from_window[p]);
-		fprintf(f, "         %s sweeps: %.4g misses per MiB (measured at window %s)\n", pats[p],
-			io->misses_per_mib[p], a);
+		fprintf(f, "         %s sweeps: %.4g misses per MiB (measured at window %s)\n",
+			pats[p], io->misses_per_mib[p], a);
 	}
 }
 
@@ -445,7 +471,8 @@ static void print_check(FILE *f, const char *what, const struct plan_validation 
 	plan_fmt_ns(c, sizeof(c), v->predicted.lo_ns);
 	plan_fmt_ns(d, sizeof(d), v->predicted.hi_ns);
 	plan_fmt_ns(e, sizeof(e), v->measured_ns);
-	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (median of %zu rounds): %+.1f%%, %s\n",
+	fprintf(f,
+		"  %s %s: predicted %s (%s .. %s), measured %s (median of %zu rounds): %+.1f%%, %s\n",
 		what, a, b, c, d, e, v->nrounds, 100.0 * v->error,
 		v->inside ? "inside the interval" : "OUTSIDE the interval");
 }
@@ -455,7 +482,8 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 	char a[64], b[64], c[64], d[64];
 
 	plan_fmt_size(a, sizeof(a), out->target_bytes);
-	fprintf(f, "Plan for %s on host %s (%zu of %zu series planned; %.0f%% intervals for one operation",
+	fprintf(f,
+		"Plan for %s on host %s (%zu of %zu series planned; %.0f%% intervals for one operation",
 		a, out->host, out->nplanned, out->nseries, 100.0 * PLAN_LEVEL);
 	if (!isinf(out->fit_max)) {
 		plan_fmt_size(b, sizeof(b), out->fit_max);
@@ -479,12 +507,14 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 		plan_fmt_ns(b, sizeof(b), it->pred.ns);
 		plan_fmt_ns(c, sizeof(c), it->pred.lo_ns);
 		plan_fmt_ns(d, sizeof(d), it->pred.hi_ns);
-		fprintf(f, "  %s: %s (interval %s .. %s), %.3gx the largest size fitted%s\n", a, b, c,
-			d, it->factor, it->factor > PLAN_MAX_EXTRAPOLATION ? " (--force)" : "");
+		fprintf(f, "  %s: %s (interval %s .. %s), %.3gx the largest size fitted%s\n", a, b,
+			c, d, it->factor, it->factor > PLAN_MAX_EXTRAPOLATION ? " (--force)" : "");
 		print_check(f, "check: fitted without", &it->val);
 		if (it->val.done && !it->val.inside)
-			fprintf(f, "  WARNING: the check failed: the cost is not a straight line in the size here, and a plan fitted below the held-out size %s it by %.0f%%; expect this plan to be %s\n",
-				it->val.error < 0 ? "under-predicted" : "over-predicted", 100.0 * fabs(it->val.error),
+			fprintf(f,
+				"  WARNING: the check failed: the cost is not a straight line in the size here, and a plan fitted below the held-out size %s it by %.0f%%; expect this plan to be %s\n",
+				it->val.error < 0 ? "under-predicted" : "over-predicted",
+				100.0 * fabs(it->val.error),
 				it->val.error < 0 ? "optimistic" : "pessimistic");
 		for (size_t k = 0; k < it->nbeyond; k++)
 			print_check(f, "beyond the fit:", &it->beyond[k]);
@@ -525,7 +555,8 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 				mn = fmin(mn, s->obs[j].total_ns);
 				mx = fmax(mx, s->obs[j].total_ns);
 			}
-			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label, s->sizes[k] / 1048576.0,
+			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label,
+				s->sizes[k] / 1048576.0,
 				plan_measured_median(s->obs, s->nobs, s->sizes[k], NULL), mn, mx);
 		}
 		fprintf(f, "\n\n\"%s fit\"\tsize_MiB\tns\tlo_ns\thi_ns\n", label);
@@ -534,8 +565,8 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 			double size = lo * pow(hi / lo, k / 32.0);
 
 			plan_predict(&it->fit, size, &e);
-			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label, size / 1048576.0, e.ns,
-				e.lo_ns > 0 ? e.lo_ns : e.ns / 10.0, e.hi_ns);
+			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label, size / 1048576.0,
+				e.ns, e.lo_ns > 0 ? e.lo_ns : e.ns / 10.0, e.hi_ns);
 		}
 	}
 	return ferror(f) ? -1 : 0;

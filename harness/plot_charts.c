@@ -59,7 +59,8 @@ bool plot_have_gnuplot(const char *who)
 	}
 	free(copy);
 	if (!found)
-		fprintf(stderr, "pfnlab %s: gnuplot not found; install it: apt-get install gnuplot-nox\n",
+		fprintf(stderr,
+			"pfnlab %s: gnuplot not found; install it: apt-get install gnuplot-nox\n",
 			who);
 	return found;
 }
@@ -122,7 +123,7 @@ static const char *param_or(const struct rl_bench *b, const char *name, const ch
 struct point {
 	char label[160];
 	double x;
-	double y[6];			/* value, ci_lo, ci_hi (twice for two metrics) */
+	double y[6]; /* value, ci_lo, ci_hi (twice for two metrics) */
 };
 
 struct points {
@@ -235,7 +236,8 @@ static int data_pin(const struct latest *lb, size_t n, const char *path, bool *h
 		double cpu = rl_param_num(b, "cpu_node"), mem = rl_param_num(b, "mem_node");
 
 		/* Remote placements belong to the NUMA heatmap, not to this chart. */
-		if (!param_is(b, "op", "pin") || isnan(size) || (!isnan(cpu) && !isnan(mem) && cpu != mem))
+		if (!param_is(b, "op", "pin") || isnan(size) ||
+		    (!isnan(cpu) && !isnan(mem) && cpu != mem))
 			continue;
 		if (m) {
 			metric_triplet(m, y);
@@ -256,7 +258,8 @@ static int data_pin(const struct latest *lb, size_t n, const char *path, bool *h
 			size_t off = 0;
 
 			if (threads > 1)
-				off += (size_t)snprintf(extra, sizeof(extra), " x%.0f threads", threads);
+				off += (size_t)snprintf(extra, sizeof(extra), " x%.0f threads",
+							threads);
 			if (mem > 0)
 				snprintf(extra + off, sizeof(extra) - off, " node %.0f", mem);
 			snprintf(label, sizeof(label), "%s %s%s", param_or(b, "page", "?"),
@@ -297,8 +300,10 @@ static int data_batch(const struct latest *lb, size_t n, const char *path, bool 
 	}
 	*has = pts.n > 0;
 	if (ret == 0)
-		ret = write_blocks(path, &pts, "capacity_runs\tpfns_per_run\tci95_lo\tci95_hi"
-				   "\tfill_ns_per_page\tci95_lo\tci95_hi", 6);
+		ret = write_blocks(path, &pts,
+				   "capacity_runs\tpfns_per_run\tci95_lo\tci95_hi"
+				   "\tfill_ns_per_page\tci95_lo\tci95_hi",
+				   6);
 	free(pts.p);
 	return ret;
 }
@@ -351,8 +356,8 @@ static void numa_group(const struct rl_bench *b, char *buf, size_t len)
 		 rl_param_num(b, "threads"));
 }
 
-static int data_numa(const struct latest *lb, size_t n, const char *path, bool *has,
-		     char *subtitle, size_t sublen)
+static int data_numa(const struct latest *lb, size_t n, const char *path, bool *has, char *subtitle,
+		     size_t sublen)
 {
 	char best[160] = "", group[160], tmp[4200];
 	size_t best_pairs = 0, cells = 0;
@@ -415,7 +420,8 @@ static int data_trend(const struct rl_set *set, const char *metric, double min_s
 	int ret = -1;
 	FILE *f;
 
-	if (hist_build(set, metric ? metric : "pin_ns_per_page", NULL, min_shift, &series, &nseries) != 0)
+	if (hist_build(set, metric ? metric : "pin_ns_per_page", NULL, min_shift, &series,
+		       &nseries) != 0)
 		return -1;
 	if (nseries == 0 && !metric) {
 		/* No pin runs: trend the first metric there is. */
@@ -537,8 +543,8 @@ static const char *known_commit(const struct rl_set *set)
 	return "unknown";
 }
 
-static int data_compare(const struct plot_inputs *in, const char *path, bool *has,
-			size_t *nrows, char *subtitle, size_t sublen)
+static int data_compare(const struct plot_inputs *in, const char *path, bool *has, size_t *nrows,
+			char *subtitle, size_t sublen)
 {
 	struct cmp_options def;
 	struct cmp_report rep = { 0 };
@@ -574,7 +580,8 @@ static int data_compare(const struct plot_inputs *in, const char *path, bool *ha
 			keys[i] = rep.rows[order[i]].key;
 		if (n && short_labels(keys, n, labels) != 0)
 			goto out;
-		snprintf(subtitle, sublen, "BASE %s  vs  NEW %s (%zu gated metrics shown: %zu regressed, %zu improved, %zu undecided)",
+		snprintf(subtitle, sublen,
+			 "BASE %s  vs  NEW %s (%zu gated metrics shown: %zu regressed, %zu improved, %zu undecided)",
 			 known_commit(in->base), known_commit(in->results), n,
 			 cmp_gated(&rep, CMP_REGRESSED), cmp_gated(&rep, CMP_IMPROVED),
 			 cmp_gated(&rep, CMP_UNDECIDED));
@@ -609,7 +616,7 @@ out:
 
 struct plan_chart_arg {
 	FILE *f;
-	size_t series;			/* planned series written */
+	size_t series; /* planned series written */
 	bool host_in_label;
 };
 
@@ -629,7 +636,8 @@ static int plan_chart_host(const struct plan_out *out, void *arg)
 static int data_plan(const struct plot_inputs *in, const char *path, bool *has, char *sub,
 		     size_t sublen)
 {
-	struct plan_request req = { .target_bytes = in->plan_bytes > 0 ? in->plan_bytes : 1073741824.0 };
+	struct plan_request req = { .target_bytes = in->plan_bytes > 0 ? in->plan_bytes :
+									 1073741824.0 };
 	struct plan_chart_arg a = { 0 };
 	char tmp[4200], target[64];
 	int ret;
@@ -647,8 +655,8 @@ static int data_plan(const struct plot_inputs *in, const char *path, bool *has, 
 		return -1;
 	*has = a.series > 0;
 	plan_fmt_size(target, sizeof(target), req.target_bytes);
-	snprintf(sub, sublen, "%zu series; fit (dashed) to %s with its 95%% interval (band)", a.series,
-		 target);
+	snprintf(sub, sublen, "%zu series; fit (dashed) to %s with its 95%% interval (band)",
+		 a.series, target);
 	return 0;
 }
 
@@ -671,8 +679,8 @@ static void gp_quote(char *dst, size_t len, const char *src)
 	dst[o] = '\0';
 }
 
-static int run_gnuplot(const char *script, const char *data, const char *out,
-		       bool has_data, const char *extra)
+static int run_gnuplot(const char *script, const char *data, const char *out, bool has_data,
+		       const char *extra)
 {
 	char qdata[4200], qout[4200], expr[12000];
 	char *argv[] = { "gnuplot", "-e", expr, (char *)script, NULL };
@@ -728,8 +736,8 @@ struct chart_ctx {
  * gnuplot variables the script takes besides data/out (NAME=value; ...)
  * into @extra.  Returns 0, or -1 after printing why.
  */
-typedef int (*chart_data_fn)(const struct chart_ctx *ctx, const char *path, bool *has,
-			     char *extra, size_t extralen);
+typedef int (*chart_data_fn)(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+			     size_t extralen);
 
 static int chart_pin(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
 		     size_t extralen)
@@ -887,13 +895,16 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 
 		snprintf(script, sizeof(script), "%s/%s.gp", scripts, charts[c].name);
 		if (access(script, R_OK) != 0) {
-			fprintf(stderr, "pfnlab plot: %s: %s (set PFNLAB_PLOTS to the plots/ directory)\n",
+			fprintf(stderr,
+				"pfnlab plot: %s: %s (set PFNLAB_PLOTS to the plots/ directory)\n",
 				script, strerror(errno));
 			ret = -1;
 			continue;
 		}
-		if (run_gnuplot(script, charts[c].tsv, charts[c].svg, charts[c].has_data, extra[c]) != 0 ||
-		    run_gnuplot(script, charts[c].tsv, charts[c].png, charts[c].has_data, extra[c]) != 0) {
+		if (run_gnuplot(script, charts[c].tsv, charts[c].svg, charts[c].has_data,
+				extra[c]) != 0 ||
+		    run_gnuplot(script, charts[c].tsv, charts[c].png, charts[c].has_data,
+				extra[c]) != 0) {
 			ret = -1;
 			continue;
 		}
@@ -903,8 +914,7 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 }
 
 /* <dir>/<subdir> for the first RESULT: its directory, or the directory itself. */
-static void plot_default_outdir(const char *first, const char *subdir,
-				char *buf, size_t len)
+static void plot_default_outdir(const char *first, const char *subdir, char *buf, size_t len)
 {
 	struct stat st;
 
@@ -930,7 +940,7 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 		{ "note", required_argument, NULL, 'N' },
 		{ "plan-size", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *base_path = NULL, *history_path = NULL;
 	int c;
@@ -940,21 +950,14 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			cli->outdir = optarg;
-			break;
-		case 'b':
-			base_path = optarg;
-			break;
-		case 'H':
-			history_path = optarg;
-			break;
-		case 'm':
-			cli->in.trend_metric = optarg;
-			break;
+		case 'o': cli->outdir = optarg; break;
+		case 'b': base_path = optarg; break;
+		case 'H': history_path = optarg; break;
+		case 'm': cli->in.trend_metric = optarg; break;
 		case 't':
 			if (cmp_parse_percent(optarg, &cli->opt.threshold) != 0) {
-				fprintf(stderr, "pfnlab %s: --threshold wants a percentage in [0, 100), got '%s'\n",
+				fprintf(stderr,
+					"pfnlab %s: --threshold wants a percentage in [0, 100), got '%s'\n",
 					cmd, optarg);
 				return 2;
 			}
@@ -963,7 +966,8 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 			uint64_t v;
 
 			if (parse_size(optarg, &v) != 0 || v == 0 || v % 4096) {
-				fprintf(stderr, "pfnlab %s: --plan-size wants a size, a multiple of 4 KiB (K/M/G/T suffixes), got '%s'\n",
+				fprintf(stderr,
+					"pfnlab %s: --plan-size wants a size, a multiple of 4 KiB (K/M/G/T suffixes), got '%s'\n",
 					cmd, optarg);
 				return 2;
 			}
@@ -972,17 +976,14 @@ int plot_cli_parse(struct plot_cli *cli, const char *cmd, const char *subdir,
 		}
 		case 'N':
 			if (cli->nnotes == PLOT_MAX_NOTES) {
-				fprintf(stderr, "pfnlab %s: %d --note at most\n", cmd, PLOT_MAX_NOTES);
+				fprintf(stderr, "pfnlab %s: %d --note at most\n", cmd,
+					PLOT_MAX_NOTES);
 				return 2;
 			}
 			cli->notes[cli->nnotes++] = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind >= argc) {

@@ -19,26 +19,26 @@
  * data function) and its script plots/NAME.gp; the commands, the report,
  * the tests and `make bench` list the charts from that table.
  */
-#define PLOT_MAX_CHARTS 16	/* room in the callers' arrays */
+#define PLOT_MAX_CHARTS 16 /* room in the callers' arrays */
 
 /* How many charts chart_defs[] has. */
 int plot_ncharts(void);
 
 struct plot_inputs {
-	const struct rl_set *results;	/* charts 1-4, NEW side of compare */
-	const struct rl_set *base;	/* BASE of the compare chart, or NULL */
-	const struct rl_set *history;	/* runs of the trend chart (else results) */
-	const char *trend_metric;	/* NULL: pin_ns_per_page, else the first found */
-	const struct cmp_options *cmp;	/* NULL: defaults */
-	double plan_bytes;		/* target of the plan chart and section; 0: 1 GiB */
+	const struct rl_set *results;  /* charts 1-4, NEW side of compare */
+	const struct rl_set *base;     /* BASE of the compare chart, or NULL */
+	const struct rl_set *history;  /* runs of the trend chart (else results) */
+	const char *trend_metric;      /* NULL: pin_ns_per_page, else the first found */
+	const struct cmp_options *cmp; /* NULL: defaults */
+	double plan_bytes;	       /* target of the plan chart and section; 0: 1 GiB */
 };
 
 struct plot_chart {
-	const char *name;		/* file stem and plots/<name>.gp */
+	const char *name; /* file stem and plots/<name>.gp */
 	const char *title;
 	char tsv[4096], svg[4096], png[4096];
 	bool has_data;
-	bool rendered;			/* SVG and PNG written */
+	bool rendered; /* SVG and PNG written */
 };
 
 /* The charts' names, in order, comma-separated ("pin_throughput, batch, ..."). */
@@ -69,12 +69,12 @@ int plot_all(const struct plot_inputs *in, const char *outdir,
 
 struct plot_cli {
 	struct rl_set results, base, history;
-	const char *notes[PLOT_MAX_NOTES];	/* --note: shown atop the report */
+	const char *notes[PLOT_MAX_NOTES]; /* --note: shown atop the report */
 	int nnotes;
 	struct cmp_options opt;
 	struct plot_inputs in;
-	const char *outdir;		/* -o, else default_outdir */
-	char default_outdir[4096];	/* <dir of the first RESULT>/<subdir> */
+	const char *outdir;	   /* -o, else default_outdir */
+	char default_outdir[4096]; /* <dir of the first RESULT>/<subdir> */
 };
 
 /*

@@ -11,7 +11,7 @@
 #include "progress.h"
 
 static struct {
-	int live;		/* stderr is a terminal and not -q */
+	int live; /* stderr is a terminal and not -q */
 	int verbose;
 	size_t total, index;
 	const struct bench_case *bc;

@@ -30,23 +30,23 @@
 #include "store.h"
 
 #define CMD "pfnlab report"
-#define LAB_RECENT_RUNS 30	/* rows of the runs table of a series page */
+#define LAB_RECENT_RUNS 30 /* rows of the runs table of a series page */
 
 struct lab_series {
 	long long id;
-	size_t host;			/* index into lab.hosts */
+	size_t host; /* index into lab.hosts */
 	char *key, *metric, *unit;
 	bool lower_is_better;
 	size_t npoints;
 	double last;
-	size_t last_run;		/* run index of the last point */
+	size_t last_run; /* run index of the last point */
 	bool has_change;
-	struct hist_change last_change;	/* most recent change point */
+	struct hist_change last_change; /* most recent change point */
 	size_t last_change_run;
 };
 
 struct lab_change {
-	size_t series;			/* index into lab.series */
+	size_t series; /* index into lab.series */
 	size_t run;
 	double before, after;
 	bool worse;
@@ -55,7 +55,7 @@ struct lab_change {
 struct lab_host {
 	char *name;
 	size_t nruns, last_run;
-	size_t recent_from;		/* run index of its Nth-latest run */
+	size_t recent_from; /* run index of its Nth-latest run */
 	size_t nseries, nworse, nbetter;
 };
 
@@ -71,7 +71,7 @@ struct lab {
 	struct lab_change *changes;
 	size_t nchanges, changes_cap;
 	size_t nruns;
-	size_t largest_page;		/* bytes */
+	size_t largest_page; /* bytes */
 	int failed;
 };
 
@@ -94,7 +94,8 @@ static void lab_usage(FILE *out)
 	      "  --threshold PCT    smallest shift reported, in percent (default 5)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
-	      "exit status: 0 written, 2 error.\n", out);
+	      "exit status: 0 written, 2 error.\n",
+	      out);
 }
 
 static size_t host_of(struct lab *lab, const char *name)
@@ -114,7 +115,8 @@ static int lab_hosts(struct lab *lab)
 		size_t h = host_of(lab, runs->runs[r].host);
 
 		if (h == (size_t)-1) {
-			struct lab_host *more = realloc(lab->hosts, (lab->nhosts + 1) * sizeof(*more));
+			struct lab_host *more = realloc(lab->hosts,
+							(lab->nhosts + 1) * sizeof(*more));
 
 			if (!more)
 				return -1;
@@ -201,10 +203,12 @@ static void svg_chart(FILE *f, const struct hist_series *s, const struct hist_ru
 	size_t start = 0;
 
 	chart_range(s, &c);
-	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+	fprintf(f,
+		"<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"trend\">\n",
 		SVG_W, SVG_H, SVG_W, SVG_H);
-	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\" stroke=\"#ccc\"/>\n",
+	fprintf(f,
+		"<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\" stroke=\"#ccc\"/>\n",
 		SVG_L, SVG_T, SVG_W - SVG_L - SVG_R, SVG_H - SVG_T - SVG_B);
 	/* The 95% band: upper edge forward, lower edge back. */
 	fputs("<polygon fill=\"#cfe0f5\" stroke=\"none\" points=\"", f);
@@ -226,33 +230,39 @@ static void svg_chart(FILE *f, const struct hist_series *s, const struct hist_ru
 	for (size_t i = 0; i <= s->nchanges; i++) {
 		size_t end = i < s->nchanges ? s->changes[i].at : s->npoints;
 		double level = i < s->nchanges ? s->changes[i].before :
-			       s->nchanges ? s->changes[s->nchanges - 1].after : NAN;
+			       s->nchanges     ? s->changes[s->nchanges - 1].after :
+						 NAN;
 
 		if (isnan(level)) {
 			level = 0.0;
 			for (size_t k = start; k < end; k++)
 				level += s->points[k].median / (double)(end - start);
 		}
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-width=\"2\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-width=\"2\"/>\n",
 			sx(&c, start), sy(&c, level), sx(&c, end ? end - 1 : 0), sy(&c, level));
 		if (i < s->nchanges)
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#c0392b\" stroke-dasharray=\"4 3\"/>\n",
+			fprintf(f,
+				"<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#c0392b\" stroke-dasharray=\"4 3\"/>\n",
 				sx(&c, end), SVG_T, sx(&c, end), SVG_H - SVG_B);
 		start = end;
 	}
-	fprintf(f, "<g font-size=\"11\" font-family=\"sans-serif\">"
+	fprintf(f,
+		"<g font-size=\"11\" font-family=\"sans-serif\">"
 		"<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>"
 		"<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>"
-		"<text x=\"4\" y=\"%.0f\">", SVG_L - 4, SVG_T + 10, c.hi, SVG_L - 4, SVG_H - SVG_B,
-		c.lo, SVG_H / 2);
+		"<text x=\"4\" y=\"%.0f\">",
+		SVG_L - 4, SVG_T + 10, c.hi, SVG_L - 4, SVG_H - SVG_B, c.lo, SVG_H / 2);
 	html_esc(f, s->unit);
 	fprintf(f, "</text><text x=\"%.0f\" y=\"%.0f\">", SVG_L, SVG_H - SVG_B + 16);
 	html_esc(f, runs->runs[s->points[0].run].suite_commit);
 	fprintf(f, "</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", SVG_W - SVG_R,
 		SVG_H - SVG_B + 16);
 	html_esc(f, runs->runs[s->points[s->npoints - 1].run].suite_commit);
-	fprintf(f, "</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%zu runs, in run order</text>"
-		"</g>\n</svg></figure>\n", (SVG_W + SVG_L) / 2, SVG_H - 8, s->npoints);
+	fprintf(f,
+		"</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%zu runs, in run order</text>"
+		"</g>\n</svg></figure>\n",
+		(SVG_W + SVG_L) / 2, SVG_H - 8, s->npoints);
 }
 
 /* ---- pages ----------------------------------------------------------- */
@@ -307,7 +317,8 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 	html_esc(f, s->key);
 	fputs("</span> on <b>", f);
 	html_esc(f, s->host);
-	fprintf(f, "</b>: %zu runs; %s is better; change points found with a %.3g%% threshold.</p>\n",
+	fprintf(f,
+		"</b>: %zu runs; %s is better; change points found with a %.3g%% threshold.</p>\n",
 		s->npoints, s->lower_is_better ? "lower" : "higher", lab->min_shift * 100.0);
 	svg_chart(f, s, lab->runs);
 	fputs("<h2>Change points</h2>\n", f);
@@ -315,7 +326,8 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 		fputs("<p>None.</p>\n", f);
 	else
 		fputs("<table><tr><th>first run of the new level</th><th>started</th><th>before</th>"
-		      "<th>after</th><th>shift</th></tr>\n", f);
+		      "<th>after</th><th>shift</th></tr>\n",
+		      f);
 	for (size_t i = 0; i < s->nchanges; i++) {
 		const struct hist_change *ch = &s->changes[i];
 		const struct hist_run *run = &lab->runs->runs[s->points[ch->at].run];
@@ -332,7 +344,8 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 	if (s->nchanges)
 		fputs("</table>\n", f);
 	if (s->noutliers) {
-		fprintf(f, "<p>%zu odd run(s), one run off a level that came back (not changes):", s->noutliers);
+		fprintf(f, "<p>%zu odd run(s), one run off a level that came back (not changes):",
+			s->noutliers);
 		for (size_t k = 0; k < s->noutliers; k++) {
 			fputc(' ', f);
 			html_esc(f, lab->runs->runs[s->points[s->outliers[k]].run].suite_commit);
@@ -343,9 +356,11 @@ static int series_page(struct lab *lab, const struct hist_series *s)
 		fputs("</p>\n", f);
 	}
 	from = s->npoints > LAB_RECENT_RUNS ? s->npoints - LAB_RECENT_RUNS : 0;
-	fprintf(f, "<h2>Latest runs</h2>\n<p>A run's own report: <code>pfnlab report FILE</code>.</p>\n"
+	fprintf(f,
+		"<h2>Latest runs</h2>\n<p>A run's own report: <code>pfnlab report FILE</code>.</p>\n"
 		"<table><tr><th>commit</th><th>started</th><th>median (%s)</th><th>95%% interval</th>"
-		"<th>file</th></tr>\n", s->unit);
+		"<th>file</th></tr>\n",
+		s->unit);
 	for (size_t k = s->npoints; k-- > from;) {
 		const struct hist_point *p = &s->points[k];
 		const struct hist_run *run = &lab->runs->runs[p->run];
@@ -503,9 +518,11 @@ static int host_page(struct lab *lab, size_t h)
 	if (!f)
 		goto fail;
 	page_start(f, title, "index.html");
-	fprintf(f, "<p>%zu runs, %zu series; the last change point of each.</p>\n"
+	fprintf(f,
+		"<p>%zu runs, %zu series; the last change point of each.</p>\n"
 		"<table><tr><th>benchmark</th><th>metric</th><th>runs</th><th>last value</th>"
-		"<th>last change point</th><th>shift</th></tr>\n", host->nruns, host->nseries);
+		"<th>last change point</th><th>shift</th></tr>\n",
+		host->nruns, host->nseries);
 	for (size_t k = 0; k < n; k++) {
 		const struct lab_series *ls = &lab->series[which[k]];
 
@@ -523,7 +540,8 @@ static int host_page(struct lab *lab, size_t h)
 			run_link(f, &lab->runs->runs[ls->last_change_run]);
 			fputs("</td>", f);
 			shift_cell(f, ls->last_change.before, ls->last_change.after,
-				   (ls->last_change.after > ls->last_change.before) == ls->lower_is_better);
+				   (ls->last_change.after > ls->last_change.before) ==
+					   ls->lower_is_better);
 		} else {
 			fputs("<td>none</td><td></td>", f);
 		}
@@ -557,10 +575,12 @@ static int index_page(struct lab *lab)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	page_start(f, "pfnlab lab report", NULL);
-	fprintf(f, "<p>Generated %s from the store of %zu runs on %zu host(s), %zu series. "
+	fprintf(f,
+		"<p>Generated %s from the store of %zu runs on %zu host(s), %zu series. "
 		"Change points as in <code>pfnlab history</code> (threshold %.3g%%).</p>\n",
 		when, lab->runs->n, lab->nhosts, lab->nseries, lab->min_shift * 100.0);
-	fprintf(f, "<h2>Hosts</h2>\n<table><tr><th>host</th><th>runs</th><th>latest run</th>"
+	fprintf(f,
+		"<h2>Hosts</h2>\n<table><tr><th>host</th><th>runs</th><th>latest run</th>"
 		"<th>started</th><th>series</th><th>changes in its last %zu commits</th></tr>\n",
 		lab->last_commits);
 	for (size_t h = 0; h < lab->nhosts; h++) {
@@ -573,8 +593,12 @@ static int index_page(struct lab *lab)
 		run_link(f, last);
 		fputs("</td><td>", f);
 		html_esc(f, last->started_utc);
-		fprintf(f, "</td><td class=\"n\">%zu</td><td class=\"%s\">%zu worse, %zu better</td></tr>\n",
-			host->nseries, host->nworse ? "regressed" : host->nbetter ? "improved" : "ok",
+		fprintf(f,
+			"</td><td class=\"n\">%zu</td><td class=\"%s\">%zu worse, %zu better</td></tr>\n",
+			host->nseries,
+			host->nworse  ? "regressed" :
+			host->nbetter ? "improved" :
+					"ok",
 			host->nworse, host->nbetter);
 	}
 	fprintf(f, "</table>\n<h2>Change points of the last %zu commits</h2>\n", lab->last_commits);
@@ -582,7 +606,8 @@ static int index_page(struct lab *lab)
 		fputs("<p>None.</p>\n", f);
 	else
 		fputs("<table><tr><th>host</th><th>benchmark</th><th>metric</th><th>new level from</th>"
-		      "<th>before</th><th>after</th><th>shift</th></tr>\n", f);
+		      "<th>before</th><th>after</th><th>shift</th></tr>\n",
+		      f);
 	qsort(lab->changes, lab->nchanges, sizeof(*lab->changes), cmp_change);
 	for (size_t i = 0; i < lab->nchanges; i++) {
 		const struct lab_change *c = &lab->changes[i];
@@ -676,7 +701,7 @@ int report_lab(int argc, char **argv)
 		{ "last", required_argument, NULL, 'n' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct lab lab = { .min_shift = 0.05, .last_commits = 20 };
 	struct store_sync_stats stats = { 0 };
@@ -688,31 +713,27 @@ int report_lab(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'L':
-			break;
-		case 'o':
-			snprintf(outdir, sizeof(outdir), "%s", optarg);
-			break;
+		case 'L': break;
+		case 'o': snprintf(outdir, sizeof(outdir), "%s", optarg); break;
 		case 'n':
 			lab.last_commits = strtoul(optarg, &end, 10);
 			if (*end || lab.last_commits == 0) {
-				fprintf(stderr, CMD ": --last wants a count of commits, got '%s'\n", optarg);
+				fprintf(stderr, CMD ": --last wants a count of commits, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 't':
 			if (cmp_parse_percent(optarg, &lab.min_shift) != 0) {
-				fprintf(stderr, CMD ": --threshold wants a percentage in [0, 100), got '%s'\n",
+				fprintf(stderr,
+					CMD
+					": --threshold wants a percentage in [0, 100), got '%s'\n",
 					optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			lab_usage(stdout);
-			return 0;
-		default:
-			lab_usage(stderr);
-			return 2;
+		case 'h': lab_usage(stdout); return 0;
+		default: lab_usage(stderr); return 2;
 		}
 	}
 	if (argc - optind != 1) {
@@ -732,8 +753,8 @@ int report_lab(int argc, char **argv)
 		goto out;
 	if (lab_write(st, &lab) != 0)
 		goto out;
-	printf("%s/index.html (%zu runs, %zu series, largest page %zu bytes)\n", outdir,
-	       lab.nruns, lab.nseries, lab.largest_page);
+	printf("%s/index.html (%zu runs, %zu series, largest page %zu bytes)\n", outdir, lab.nruns,
+	       lab.nseries, lab.largest_page);
 	status = 0;
 out:
 	lab_free(&lab);

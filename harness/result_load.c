@@ -110,16 +110,16 @@ static int append_sample(const char *path, const char *bname, const char *mname,
 			 size_t index, struct rl_metric *m)
 {
 	if (!json_is_number(v)) {
-		rl_warn("%s: benchmark %s, metric %s: sample %zu is not a number; ignored",
-			path, bname, mname, index);
+		rl_warn("%s: benchmark %s, metric %s: sample %zu is not a number; ignored", path,
+			bname, mname, index);
 		return 0;
 	}
 	m->samples[m->nsamples++] = json_number_value(v);
 	return 1;
 }
 
-static int load_metric(const char *path, const char *bname, const char *mname,
-		       json_t *jm, struct rl_metric *m)
+static int load_metric(const char *path, const char *bname, const char *mname, json_t *jm,
+		       struct rl_metric *m)
 {
 	json_t *rounds = json_object_get(jm, "rounds");
 	json_t *samples = json_object_get(jm, "samples");
@@ -135,8 +135,8 @@ static int load_metric(const char *path, const char *bname, const char *mname,
 	m->unit = str_or(jm, "unit", "");
 	/* Schema 2 nests samples in rounds; schema 1 has one flat array. */
 	if (!json_is_object(jm) || (!json_is_array(rounds) && !json_is_array(samples))) {
-		rl_warn("%s: benchmark %s, metric %s: no rounds or samples array; ignored",
-			path, bname, mname);
+		rl_warn("%s: benchmark %s, metric %s: no rounds or samples array; ignored", path,
+			bname, mname);
 		return -1;
 	}
 	if (better && strcmp(better, "higher") == 0) {
@@ -219,7 +219,7 @@ static int load_bench(const char *path, size_t index, json_t *jb, struct rl_benc
 	if (!b->key)
 		return -1;
 	if (!json_is_object(metrics))
-		return 0;	/* skipped and failed benchmarks have none */
+		return 0; /* skipped and failed benchmarks have none */
 	b->metrics = calloc(json_object_size(metrics) + 1, sizeof(*b->metrics));
 	if (!b->metrics)
 		return -1;
@@ -262,7 +262,8 @@ static char *read_whole(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory for %lld bytes", path, (long long)st.st_size);
+		snprintf(err, errlen, "%s: out of memory for %lld bytes", path,
+			 (long long)st.st_size);
 		goto out;
 	}
 	*len = fread(buf, 1, (size_t)st.st_size, f);
@@ -304,12 +305,13 @@ int rl_load(const char *path, struct rl_result *res, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: truncated JSON (ends at line %d, column %d: %s)",
 				 path, jerr.line, jerr.column, jerr.text);
 		else
-			snprintf(err, errlen, "%s: invalid JSON at line %d, column %d: %s",
-				 path, jerr.line, jerr.column, jerr.text);
+			snprintf(err, errlen, "%s: invalid JSON at line %d, column %d: %s", path,
+				 jerr.line, jerr.column, jerr.text);
 		return -1;
 	}
 	if (!json_is_object(res->root)) {
-		snprintf(err, errlen, "%s: not a pfnlab result (the top level is not an object)", path);
+		snprintf(err, errlen, "%s: not a pfnlab result (the top level is not an object)",
+			 path);
 		goto fail;
 	}
 	sv = json_object_get(res->root, "schema_version");
@@ -504,7 +506,8 @@ int rl_walk(char *const *paths, size_t npaths, rl_visit_fn fn, void *arg)
 			if (walk_dir(paths[i], fn, arg, &found) != 0)
 				return -1;
 			if (found == 0) {
-				fprintf(stderr, "pfnlab: %s: no usable result files (*.json) in this directory\n",
+				fprintf(stderr,
+					"pfnlab: %s: no usable result files (*.json) in this directory\n",
 					paths[i]);
 				return -1;
 			}
@@ -614,10 +617,26 @@ double rl_param_num(const struct rl_bench *bench, const char *name)
 	if (end == s)
 		return NAN;
 	switch (*end) {
-	case 'k': case 'K': x *= 1024.0; end++; break;
-	case 'm': case 'M': x *= 1024.0 * 1024; end++; break;
-	case 'g': case 'G': x *= 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': x *= 1024.0 * 1024 * 1024 * 1024; end++; break;
+	case 'k':
+	case 'K':
+		x *= 1024.0;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		x *= 1024.0 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		x *= 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		x *= 1024.0 * 1024 * 1024 * 1024;
+		end++;
+		break;
 	default: break;
 	}
 	return *end == '\0' || strcmp(end, "iB") == 0 || strcmp(end, "B") == 0 ? x : NAN;

@@ -20,30 +20,30 @@
 #define RL_SCHEMA_VERSION 2
 
 struct rl_metric {
-	const char *name;		/* borrowed from the JSON tree */
+	const char *name; /* borrowed from the JSON tree */
 	const char *unit;
 	bool lower_is_better;
-	enum metric_kind kind;		/* from the file, else from metrics.c, else gated */
-	double *samples;		/* raw samples, in run order, all rounds */
+	enum metric_kind kind; /* from the file, else from metrics.c, else gated */
+	double *samples;       /* raw samples, in run order, all rounds */
 	size_t nsamples;
-	size_t *round_ends;		/* round k: samples[round_ends[k-1] .. round_ends[k]) */
-	double *round_medians;		/* NaN for an empty round */
-	size_t nrounds;			/* schema 1 files: one round */
-	struct round_stats rs;		/* over the rounds */
-	double median;			/* the run's estimate: rs.center with 2+ rounds,
+	size_t *round_ends;    /* round k: samples[round_ends[k-1] .. round_ends[k]) */
+	double *round_medians; /* NaN for an empty round */
+	size_t nrounds;	       /* schema 1 files: one round */
+	struct round_stats rs; /* over the rounds */
+	double median;	       /* the run's estimate: rs.center with 2+ rounds,
 					 * else summary.median, else of the samples */
-	double ci_lo, ci_hi;		/* rounds' 95% interval, else summary ci95; NaN */
-	double cv;			/* summary.cv, NaN when absent */
-	bool noisy;			/* summary.noisy */
+	double ci_lo, ci_hi;   /* rounds' 95% interval, else summary ci95; NaN */
+	double cv;	       /* summary.cv, NaN when absent */
+	bool noisy;	       /* summary.noisy */
 };
 
 struct rl_bench {
 	const char *name;
-	char *key;			/* `key`, or name|k=v|... built from params */
-	const char *status;		/* ok | skipped | failed | flagged | missing */
-	const char *reason;		/* NULL when none */
-	json_t *params;			/* borrowed; may be NULL */
-	json_t *json;			/* the whole benchmark object, borrowed */
+	char *key;	    /* `key`, or name|k=v|... built from params */
+	const char *status; /* ok | skipped | failed | flagged | missing */
+	const char *reason; /* NULL when none */
+	json_t *params;	    /* borrowed; may be NULL */
+	json_t *json;	    /* the whole benchmark object, borrowed */
 	struct rl_metric *metrics;
 	size_t nmetrics;
 };
@@ -56,11 +56,11 @@ struct rl_result {
 	const char *suite_commit;
 	const char *started_utc;
 	bool complete;
-	const char *incomplete_reason;	/* NULL when complete or not said */
-	json_t *environment;		/* borrowed; may be NULL */
+	const char *incomplete_reason; /* NULL when complete or not said */
+	json_t *environment;	       /* borrowed; may be NULL */
 	struct rl_bench *benches;
 	size_t nbenches;
-	double round_spread;		/* rl_round_spread() */
+	double round_spread; /* rl_round_spread() */
 };
 
 struct rl_set {

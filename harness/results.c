@@ -208,11 +208,10 @@ json_t *results_metric(const struct metric_def *def, const double *v, const size
 	 */
 	sum = json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:I, s:o, s:f, s:o,"
 			" s:o, s:o, s:b}",
-			"n", (json_int_t)s.n, "median", s.median, "mean", s.mean,
-			"stddev", s.stddev, "min", s.min, "max", s.max, "p10", s.p10,
-			"p90", s.p90, "cv", s.cv, "noisy", s.noisy,
-			"rounds", (json_int_t)rs.nrounds, "round_medians", meds,
-			"center", rs.center, "between_round_cv", num_or_null(rs.between_cv),
+			"n", (json_int_t)s.n, "median", s.median, "mean", s.mean, "stddev",
+			s.stddev, "min", s.min, "max", s.max, "p10", s.p10, "p90", s.p90, "cv",
+			s.cv, "noisy", s.noisy, "rounds", (json_int_t)rs.nrounds, "round_medians",
+			meds, "center", rs.center, "between_round_cv", num_or_null(rs.between_cv),
 			"within_round_cv", num_or_null(rs.within_cv), "mde95", num_or_null(rs.mde),
 			"log_scale", rs.log_scale);
 	if (rs.nrounds >= 2) {
@@ -271,7 +270,8 @@ static void append_counters(json_t *into, json_t *from)
 		if (!dst)
 			json_object_set(into, name, c);
 		else if (json_is_array(json_object_get(dst, "values")))
-			json_array_extend(json_object_get(dst, "values"), json_object_get(c, "values"));
+			json_array_extend(json_object_get(dst, "values"),
+					  json_object_get(c, "values"));
 	}
 }
 
@@ -334,9 +334,12 @@ int results_append_rounds(json_t *into, json_t *from, const char *source)
 			const char *m;
 			json_t *pm;
 
-			json_object_foreach(json_object_get(json_object_get(fb, "paired"), "metrics"), m, pm) {
-				json_t *d = json_object_get(json_object_get(json_object_get(b, "paired"),
-									    "metrics"), m);
+			json_object_foreach(json_object_get(json_object_get(fb, "paired"), "metrics"),
+					    m, pm) {
+				json_t *d = json_object_get(json_object_get(json_object_get(b,
+											    "paired"),
+									    "metrics"),
+							    m);
 
 				if (d)
 					json_array_extend(json_object_get(d, "round_ratios"),
@@ -362,7 +365,9 @@ static json_t *resummarize_metric(const char *name, json_t *m, double noisy_cv)
 		.name = name,
 		.unit = unit ? unit : "",
 		.lower_is_better = !better || strcmp(better, "higher") != 0,
-		.kind = kind >= 0 ? (enum metric_kind)kind : known ? known->kind : METRIC_GATED,
+		.kind = kind >= 0 ? (enum metric_kind)kind :
+			known	  ? known->kind :
+				    METRIC_GATED,
 	};
 	size_t nr = json_array_size(rounds), total = 0, i, k, n = 0;
 	double *vals;
@@ -422,7 +427,8 @@ int results_resummarize(json_t *doc)
 			resummarize_metrics(json_object_get(t, "metrics"), noisy_cv);
 		if (params)
 			json_object_set_new(params, "rounds",
-					    json_integer((json_int_t)json_array_size(json_object_get(b, "rounds"))));
+					    json_integer((json_int_t)json_array_size(
+						    json_object_get(b, "rounds"))));
 		paired = json_object_get(json_object_get(b, "paired"), "metrics");
 		json_object_foreach(paired, m, pm) {
 			json_t *rr = json_object_get(pm, "round_ratios"), *v;

@@ -72,12 +72,13 @@ int round_stats(const double *v, const size_t *ends, size_t nrounds, double *med
 		}
 	rs->sd = sqrt(sq / (double)(n - 1));
 	/* On the log scale the SD is already a relative spread (for small SD). */
-	rs->between_cv = rs->log_scale ? rs->sd : (rs->center != 0 ? rs->sd / fabs(rs->center) : NAN);
+	rs->between_cv = rs->log_scale ? rs->sd :
+					 (rs->center != 0 ? rs->sd / fabs(rs->center) : NAN);
 	t = cs_t_quantile(0.975, (double)(n - 1)) * rs->sd / sqrt((double)n);
 	rs->ci_lo = rs->log_scale ? exp(rs->loc - t) : rs->loc - t;
 	rs->ci_hi = rs->log_scale ? exp(rs->loc + t) : rs->loc + t;
 	/* Against another run like this one: se of a difference of two means. */
-	rs->mde = rounds_mde(rs->sd * sqrt(2.0 / (double)n), 2.0 * (double)(n - 1),
-			     rs->log_scale, rs->center);
+	rs->mde = rounds_mde(rs->sd * sqrt(2.0 / (double)n), 2.0 * (double)(n - 1), rs->log_scale,
+			     rs->center);
 	return 0;
 }

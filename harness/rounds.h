@@ -17,15 +17,15 @@
 #include <stddef.h>
 
 struct round_stats {
-	size_t nrounds;		/* rounds with at least one sample */
-	bool log_scale;		/* every round median > 0 */
-	double center;		/* geometric (or arithmetic) mean of round medians */
-	double loc;		/* its value on the scale: log(center) or center */
-	double sd;		/* SD of round medians on the scale; NaN below 2 rounds */
-	double between_cv;	/* sd as a fraction of the center */
-	double within_cv;	/* pooled CV of the samples inside each round */
-	double ci_lo, ci_hi;	/* 95% t-interval of the center; NaN below 2 rounds */
-	double mde;		/* smallest shift (fraction) a comparison with a run
+	size_t nrounds;	     /* rounds with at least one sample */
+	bool log_scale;	     /* every round median > 0 */
+	double center;	     /* geometric (or arithmetic) mean of round medians */
+	double loc;	     /* its value on the scale: log(center) or center */
+	double sd;	     /* SD of round medians on the scale; NaN below 2 rounds */
+	double between_cv;   /* sd as a fraction of the center */
+	double within_cv;    /* pooled CV of the samples inside each round */
+	double ci_lo, ci_hi; /* 95% t-interval of the center; NaN below 2 rounds */
+	double mde;	     /* smallest shift (fraction) a comparison with a run
 				 * like this one detects at 95% power; NaN below 2 */
 };
 

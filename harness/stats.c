@@ -45,7 +45,7 @@ double stats_median_ci_ranks(size_t n, size_t *lo, size_t *hi)
 		cdf += exp(log_binom + log_half_n);
 		if (cdf > 0.025)
 			break;
-		best = k + 1;	/* P(B < k + 1) <= 2.5%: rank k + 1 is safe */
+		best = k + 1; /* P(B < k + 1) <= 2.5%: rank k + 1 is safe */
 	}
 	if (best == 0) {
 		*lo = 1;

@@ -8,10 +8,10 @@
 struct summary {
 	size_t n;
 	double median, mean, stddev, min, max, p10, p90;
-	double ci95_lo, ci95_hi;	/* 95% CI of the median (order statistics) */
-	double ci_coverage;		/* exact coverage of [ci95_lo, ci95_hi] */
-	double cv;			/* stddev / |mean|; 0 when mean is 0 */
-	int noisy;			/* cv > threshold */
+	double ci95_lo, ci95_hi; /* 95% CI of the median (order statistics) */
+	double ci_coverage;	 /* exact coverage of [ci95_lo, ci95_hi] */
+	double cv;		 /* stddev / |mean|; 0 when mean is 0 */
+	int noisy;		 /* cv > threshold */
 };
 
 /*

@@ -22,9 +22,9 @@
 
 struct store {
 	sqlite3 *db;
-	char *dir;			/* absolute, no trailing slash */
+	char *dir; /* absolute, no trailing slash */
 	bool writable;
-	size_t files_added;		/* this process, for the fault-injection hook */
+	size_t files_added; /* this process, for the fault-injection hook */
 };
 
 /*
@@ -97,7 +97,8 @@ static const char *col_text(sqlite3_stmt *stmt, int col)
 
 static double col_real(sqlite3_stmt *stmt, int col)
 {
-	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NAN : sqlite3_column_double(stmt, col);
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NAN :
+							       sqlite3_column_double(stmt, col);
 }
 
 /* The stored version, 0 for an empty database, -1 on error. */
@@ -106,7 +107,8 @@ static int stored_version(struct store *st)
 	sqlite3_stmt *stmt;
 	int version = 0, rc;
 
-	stmt = prepare(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+	stmt = prepare(st,
+		       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
 	if (!stmt)
 		return -1;
 	rc = sqlite3_step(stmt);
@@ -142,11 +144,12 @@ static int ensure_schema(struct store *st)
 		return exec(st, "COMMIT");
 	if (version != 0) {
 		/* The files are the truth: an index of another layout is rebuilt from them. */
-		fprintf(stderr, "pfnlab: %s/%s: store version %d, this pfnlab uses %d: rebuilding it from the files\n",
+		fprintf(stderr,
+			"pfnlab: %s/%s: store version %d, this pfnlab uses %d: rebuilding it from the files\n",
 			st->dir, STORE_FILE, version, STORE_VERSION);
 		if (exec(st, "DROP TABLE IF EXISTS points; DROP TABLE IF EXISTS series;"
-			 "DROP TABLE IF EXISTS benches; DROP TABLE IF EXISTS runs;"
-			 "DROP TABLE IF EXISTS meta;") != 0)
+			     "DROP TABLE IF EXISTS benches; DROP TABLE IF EXISTS runs;"
+			     "DROP TABLE IF EXISTS meta;") != 0)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "INSERT INTO meta VALUES('store_version', '%d');", STORE_VERSION);
@@ -178,8 +181,8 @@ struct store *store_open(const char *dir, bool create, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!create && !store_exists(real)) {
-		set_err(err, errlen, "%s: no results store (%s); `pfnlab index %s` makes one",
-			dir, STORE_FILE, dir);
+		set_err(err, errlen, "%s: no results store (%s); `pfnlab index %s` makes one", dir,
+			STORE_FILE, dir);
 		return NULL;
 	}
 	st = calloc(1, sizeof(*st));
@@ -190,8 +193,8 @@ struct store *store_open(const char *dir, bool create, char *err, size_t errlen)
 	}
 	snprintf(path, sizeof(path), "%s/%s", real, STORE_FILE);
 	st->writable = true;
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
-			     NULL);
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK && !create) {
 		sqlite3_close(st->db);
 		st->db = NULL;
@@ -199,7 +202,8 @@ struct store *store_open(const char *dir, bool create, char *err, size_t errlen)
 		rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL);
 	}
 	if (rc != SQLITE_OK) {
-		set_err(err, errlen, "%s: %s", path, st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		set_err(err, errlen, "%s: %s", path,
+			st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		store_close(st);
 		return NULL;
 	}
@@ -287,7 +291,9 @@ static int indexed_as(struct store *st, const char *rel, const struct file_id *i
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		same = sqlite3_column_int64(stmt, 0) == id->size &&
-		       sqlite3_column_int64(stmt, 1) == id->mtime_ns ? 1 : 2;
+				       sqlite3_column_int64(stmt, 1) == id->mtime_ns ?
+			       1 :
+			       2;
 	else if (rc != SQLITE_DONE)
 		same = db_error(st);
 	sqlite3_finalize(stmt);
@@ -351,12 +357,13 @@ static int insert_stmts_prepare(struct store *st, struct insert_stmts *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->run = prepare(st, "INSERT INTO runs(path, size, mtime_ns, schema_version, host, kernel,"
-			 " suite_commit, started_utc, complete, round_spread)"
-			 " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+			     " suite_commit, started_utc, complete, round_spread)"
+			     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	s->bench = prepare(st, "INSERT OR REPLACE INTO benches VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
 	s->series_add = prepare(st, "INSERT OR IGNORE INTO series(host, key, metric, unit,"
-				" lower_is_better, kind) VALUES(?, ?, ?, ?, ?, ?)");
-	s->series_id = prepare(st, "SELECT id FROM series WHERE host = ? AND key = ? AND metric = ?");
+				    " lower_is_better, kind) VALUES(?, ?, ?, ?, ?, ?)");
+	s->series_id = prepare(st,
+			       "SELECT id FROM series WHERE host = ? AND key = ? AND metric = ?");
 	s->point = prepare(st, "INSERT OR REPLACE INTO points VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!s->run || !s->bench || !s->series_add || !s->series_id || !s->point) {
 		insert_stmts_free(s);
@@ -493,8 +500,7 @@ out:
 }
 
 /* Remove a file's rows (it is gone or no longer loads); says so when there were some. */
-static int forget(struct store *st, const char *rel, const char *why,
-		  struct store_sync_stats *stats)
+static int forget(struct store *st, const char *rel, const char *why, struct store_sync_stats *stats)
 {
 	int had;
 
@@ -576,7 +582,8 @@ int store_add_files(struct store *st, char *const *paths, size_t npaths,
 		int ret;
 
 		if (!rel) {
-			fprintf(stderr, "pfnlab: %s: not a file under %s; skipped\n", paths[i], st->dir);
+			fprintf(stderr, "pfnlab: %s: not a file under %s; skipped\n", paths[i],
+				st->dir);
 			stats->skipped++;
 			status = 1;
 			continue;
@@ -678,12 +685,12 @@ static int sync_tree(struct store *st, bool dry, struct store_sync_stats *stats,
 	if (files.n)
 		qsort(files.names, files.n, sizeof(*files.names), cmp_name);
 	for (size_t i = 0; i < nknown; i++) {
-		if (files.n && bsearch(&known[i].path, files.names, files.n, sizeof(*files.names),
-				       cmp_name))
+		if (files.n &&
+		    bsearch(&known[i].path, files.names, files.n, sizeof(*files.names), cmp_name))
 			continue;
 		if (dry) {
-			fprintf(stderr, "pfnlab: %s/%s: gone, still in the index\n",
-				st->dir, known[i].path);
+			fprintf(stderr, "pfnlab: %s/%s: gone, still in the index\n", st->dir,
+				known[i].path);
 			(*ndiff)++;
 		} else if (forget(st, known[i].path, "gone", stats) != 0) {
 			goto out;
@@ -751,10 +758,11 @@ static int cmp_run_index(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-int store_runs(struct store *st, const struct store_query *q, struct hist_runs *runs,
-	       char *err, size_t errlen)
+int store_runs(struct store *st, const struct store_query *q, struct hist_runs *runs, char *err,
+	       size_t errlen)
 {
-	sqlite3_stmt *stmt = prepare(st, "SELECT path, host, kernel, suite_commit, started_utc, id"
+	sqlite3_stmt *stmt = prepare(st,
+				     "SELECT path, host, kernel, suite_commit, started_utc, id"
 				     " FROM runs WHERE (?1 IS NULL OR host = ?1)"
 				     " AND (?2 IS NULL OR kernel = ?2) ORDER BY started_utc, path");
 	int rc;
@@ -782,8 +790,8 @@ int store_runs(struct store *st, const struct store_query *q, struct hist_runs *
 	{
 		size_t lo, hi;
 
-		if (hist_runs_commit_range(runs, q->commit_from, q->commit_to, &lo, &hi,
-					   err, errlen) != 0)
+		if (hist_runs_commit_range(runs, q->commit_from, q->commit_to, &lo, &hi, err,
+					   errlen) != 0)
 			return -1;
 		hist_runs_keep(runs, lo, hi);
 	}
@@ -803,8 +811,8 @@ static struct run_index *index_runs(const struct hist_runs *runs)
 	return idx;
 }
 
-static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index *idx,
-		       size_t nruns, struct hist_series *s)
+static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index *idx, size_t nruns,
+		       struct hist_series *s)
 {
 	size_t cap = 0;
 	int rc;
@@ -827,9 +835,8 @@ static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index 
 			s->points = more;
 			cap = ncap;
 		}
-		s->points[s->npoints++] = (struct hist_point){
-			at->at, sqlite3_column_double(pts, 1), col_real(pts, 2), col_real(pts, 3)
-		};
+		s->points[s->npoints++] = (struct hist_point){ at->at, sqlite3_column_double(pts, 1),
+							       col_real(pts, 2), col_real(pts, 3) };
 	}
 	sqlite3_reset(pts);
 	if (rc != SQLITE_DONE)
@@ -838,16 +845,15 @@ static int load_points(sqlite3_stmt *pts, long long sid, const struct run_index 
 	return 0;
 }
 
-int store_each_series(struct store *st, const struct store_query *q,
-		      const struct hist_runs *runs, store_series_fn fn, void *arg,
-		      char *err, size_t errlen)
+int store_each_series(struct store *st, const struct store_query *q, const struct hist_runs *runs,
+		      store_series_fn fn, void *arg, char *err, size_t errlen)
 {
 	sqlite3_stmt *list = prepare(st, "SELECT id, host, key, metric, unit, lower_is_better, kind"
-				     " FROM series WHERE (?1 IS NULL OR host = ?1)"
-				     " AND (?2 IS NULL OR metric = ?2)"
-				     " AND (?3 IS NULL OR instr(key, ?3) > 0) ORDER BY id");
+					 " FROM series WHERE (?1 IS NULL OR host = ?1)"
+					 " AND (?2 IS NULL OR metric = ?2)"
+					 " AND (?3 IS NULL OR instr(key, ?3) > 0) ORDER BY id");
 	sqlite3_stmt *pts = prepare(st, "SELECT run_id, median, ci_lo, ci_hi FROM points"
-				    " WHERE series_id = ?");
+					" WHERE series_id = ?");
 	struct run_index *idx = index_runs(runs);
 	int ret = 0, rc = SQLITE_DONE;
 
@@ -896,7 +902,8 @@ int store_series_rounds(void *arg, const char *host, const char *key, const char
 			void *ctx)
 {
 	struct store *st = arg;
-	sqlite3_stmt *stmt = prepare(st, "SELECT r.path, p.round_medians FROM points p"
+	sqlite3_stmt *stmt = prepare(st,
+				     "SELECT r.path, p.round_medians FROM points p"
 				     " JOIN series s ON s.id = p.series_id JOIN runs r ON r.id = p.run_id"
 				     " WHERE s.host = ? AND s.key = ? AND s.metric = ?"
 				     " ORDER BY r.started_utc, r.path");

@@ -78,12 +78,12 @@ int store_add_files(struct store *st, char *const *paths, size_t npaths,
 
 /* Which runs and series a query selects; NULL fields select everything. */
 struct store_query {
-	const char *host;		/* exact hostname */
-	const char *kernel;		/* exact kernel release */
-	const char *commit_from;	/* first run whose suite commit starts with it ... */
-	const char *commit_to;		/* ... to the last run whose suite commit starts with it */
-	const char *bench;		/* substring of the benchmark key */
-	const char *metric;		/* exact metric name */
+	const char *host;	 /* exact hostname */
+	const char *kernel;	 /* exact kernel release */
+	const char *commit_from; /* first run whose suite commit starts with it ... */
+	const char *commit_to;	 /* ... to the last run whose suite commit starts with it */
+	const char *bench;	 /* substring of the benchmark key */
+	const char *metric;	 /* exact metric name */
 };
 
 /*
@@ -92,8 +92,8 @@ struct store_query {
  * (store dir + "/" + stored path).  Returns 0, or -1 with @err set (an
  * unknown commit in the range is an error).
  */
-int store_runs(struct store *st, const struct store_query *q, struct hist_runs *runs,
-	       char *err, size_t errlen);
+int store_runs(struct store *st, const struct store_query *q, struct hist_runs *runs, char *err,
+	       size_t errlen);
 
 /*
  * Walk the series the query selects, one at a time: each is loaded with
@@ -102,9 +102,8 @@ int store_runs(struct store *st, const struct store_query *q, struct hist_runs *
  * to stop.  Returns 0, the callback's value, or -1 on a store error.
  */
 typedef int (*store_series_fn)(struct hist_series *s, void *arg);
-int store_each_series(struct store *st, const struct store_query *q,
-		      const struct hist_runs *runs, store_series_fn fn, void *arg,
-		      char *err, size_t errlen);
+int store_each_series(struct store *st, const struct store_query *q, const struct hist_runs *runs,
+		      store_series_fn fn, void *arg, char *err, size_t errlen);
 
 /*
  * The runs of one series in run order, each with its round statistics

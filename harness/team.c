@@ -29,9 +29,9 @@ struct team {
 	team_fn fn;
 	void *arg;
 	pthread_barrier_t start, end;
-	pthread_mutex_t lock;	/* startup: ready count and go decision */
+	pthread_mutex_t lock; /* startup: ready count and go decision */
 	pthread_cond_t cond;
-	int ready, go;		/* go: 1 run, -1 quit */
+	int ready, go; /* go: 1 run, -1 quit */
 	struct worker *w;
 };
 

@@ -139,8 +139,8 @@ int topology_node_hugepages(int node, unsigned long kib, long *total, long *free
 	*total = 0;
 	*free_pages = 0;
 	snprintf(path, sizeof(path),
-		 "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/nr_hugepages",
-		 node, kib);
+		 "/sys/devices/system/node/node%d/hugepages/hugepages-%lukB/nr_hugepages", node,
+		 kib);
 	*total = read_long(path);
 	if (*total < 0 && node == 0) {
 		/* No node directory (NUMA off): the global pool is node 0's. */
@@ -183,9 +183,7 @@ int topology_node_cpu(int node, int i)
 	if (w <= 0)
 		return -1;
 	n = i % w;
-	hwloc_bitmap_foreach_begin(cpu, obj->cpuset)
-		if (n-- == 0)
-			break;
+	hwloc_bitmap_foreach_begin(cpu, obj->cpuset) if (n-- == 0) break;
 	hwloc_bitmap_foreach_end();
 	return cpu;
 }

@@ -8,7 +8,7 @@
 # includes "pfn_batch.h", "mock_pt.h" or "iotlb.h" with the same flags.
 
 PFNLAB_CORE_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-PFNLAB_CORE_SHIM_DIR := $(abspath $(PFNLAB_CORE_DIR)/../test/shim)
+PFNLAB_CORE_SHIM_DIR := $(PFNLAB_CORE_DIR)/shim
 PFNLAB_CORE_SRCS := $(PFNLAB_CORE_DIR)/pfn_batch.c \
 		    $(PFNLAB_CORE_DIR)/mock_pt.c \
 		    $(PFNLAB_CORE_DIR)/iotlb.c

@@ -2,7 +2,7 @@
 /*
  * iotlb: IOTLB model and access sweeps over a mock_pt (see iotlb.h).
  *
- * Shared core: builds in the module and, through driver/test/shim/, in
+ * Shared core: builds in the module and, through driver/core/shim/, in
  * userspace, so it may only use the kernel APIs the shim provides.
  */
 #include <linux/errno.h>
@@ -14,7 +14,7 @@
 #include "iotlb.h"
 
 /* Accesses between two checks for rescheduling and fatal signals. */
-#define SWEEP_RESCHED_EVERY	4096
+#define SWEEP_RESCHED_EVERY 4096
 
 /**
  * iotlb_init() - create an empty IOTLB
@@ -105,7 +105,7 @@ void iotlb_invalidate(struct iotlb *tlb, u64 iova, u64 length)
 	if (!length)
 		return;
 	if (check_add_overflow(iova, length, &end))
-		end = 0;	/* 2^64: every page from @iova on */
+		end = 0; /* 2^64: every page from @iova on */
 	for (size = 0; size < MOCK_PT_NR_SIZES; size++) {
 		/* Tags (page numbers) of the first and last page touched. */
 		first = iova >> mock_pt_level_shift(size);
@@ -245,7 +245,7 @@ int iotlb_run_sweep(struct iotlb *tlb, const struct mock_pt *pt,
 		    struct iotlb_sweep_result *res)
 {
 	u64 stride = sweep->stride_bytes ? sweep->stride_bytes :
-					    MOCK_PT_PGSIZE_4K;
+					   MOCK_PT_PGSIZE_4K;
 	u64 window = sweep->window_bytes, end, per_pass, total, pass, k;
 	u64 offset, phase, rng = sweep->seed, nslots;
 
@@ -256,15 +256,15 @@ int iotlb_run_sweep(struct iotlb *tlb, const struct mock_pt *pt,
 	    sweep->pattern != IOTLB_PATTERN_STRIDED &&
 	    sweep->pattern != IOTLB_PATTERN_RANDOM)
 		return -EINVAL;
-	if (sweep->pattern == IOTLB_PATTERN_STRIDED &&
-	    stride % MOCK_PT_PGSIZE_4K)
+	if (sweep->pattern == IOTLB_PATTERN_STRIDED && stride % MOCK_PT_PGSIZE_4K)
 		return -EINVAL;
 	if (check_add_overflow(sweep->iova, window, &end) ||
 	    end > (1ULL << MOCK_PT_IOVA_BITS))
 		return -EOVERFLOW;
 	nslots = window / stride;
 	per_pass = sweep->pattern == IOTLB_PATTERN_STRIDED ?
-		   window / MOCK_PT_PGSIZE_4K : nslots;
+			   window / MOCK_PT_PGSIZE_4K :
+			   nslots;
 	if (check_mul_overflow(per_pass, sweep->passes, &total) ||
 	    total > IOTLB_MAX_SWEEP_ACCESSES)
 		return -E2BIG;
@@ -276,7 +276,8 @@ int iotlb_run_sweep(struct iotlb *tlb, const struct mock_pt *pt,
 			if (sweep->pattern == IOTLB_PATTERN_SEQUENTIAL)
 				offset = k * stride;
 			else if (sweep->pattern == IOTLB_PATTERN_RANDOM)
-				offset = (iotlb_splitmix64(&rng) % nslots) * stride;
+				offset = (iotlb_splitmix64(&rng) % nslots) *
+					 stride;
 			iotlb_access(tlb, pt, sweep->iova + offset + phase, res);
 			/* Strided: step on, wrapping onto the next 4 KiB page. */
 			if (sweep->pattern == IOTLB_PATTERN_STRIDED) {

@@ -3,7 +3,7 @@
  * iotlb: a model of an IOMMU's translation cache in front of a mock_pt.
  *
  * Part of the pfnlab shared core: compiles unchanged in the kernel module
- * and, through driver/test/shim/, in userspace.
+ * and, through driver/core/shim/, in userspace.
  *
  * The model keeps one set-associative array per page size.  An entry
  * caches one leaf: its tag is iova >> page_shift, its set is
@@ -41,7 +41,7 @@
 #include "mock_pt.h"
 
 /* Largest number of entries of one page size (-E2BIG above). */
-#define IOTLB_MAX_ENTRIES	16384U
+#define IOTLB_MAX_ENTRIES 16384U
 /*
  * Largest number of accesses one sweep may make, all passes (-E2BIG above):
  * a bound on the time one call holds its caller (a module ioctl holds its fd).

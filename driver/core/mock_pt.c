@@ -2,7 +2,7 @@
 /*
  * mock_pt: software 4-level IO page table (see mock_pt.h for the model).
  *
- * Shared core: builds in the module and, through driver/test/shim/, in
+ * Shared core: builds in the module and, through driver/core/shim/, in
  * userspace, so it may only use the kernel APIs the shim provides.
  */
 #include <linux/bits.h>
@@ -21,12 +21,12 @@
  *   table:       virtual address of the lower table | PTE_PRESENT
  *   leaf:        physical address | PTE_LEAF | PTE_PRESENT
  */
-#define PTE_PRESENT	BIT_ULL(0)
-#define PTE_LEAF	BIT_ULL(1)
-#define PTE_FLAGS	(PTE_PRESENT | PTE_LEAF)
-#define PTE_LEAF_ADDR	(~(MOCK_PT_PGSIZE_4K - 1))
-#define TOP_LEVEL	(MOCK_PT_LEVELS - 1)
-#define IOVA_LIMIT	(1ULL << MOCK_PT_IOVA_BITS)
+#define PTE_PRESENT BIT_ULL(0)
+#define PTE_LEAF BIT_ULL(1)
+#define PTE_FLAGS (PTE_PRESENT | PTE_LEAF)
+#define PTE_LEAF_ADDR (~(MOCK_PT_PGSIZE_4K - 1))
+#define TOP_LEVEL (MOCK_PT_LEVELS - 1)
+#define IOVA_LIMIT (1ULL << MOCK_PT_IOVA_BITS)
 
 /* Bytes one entry of a table at @level covers. */
 static u64 level_span(unsigned int level)
@@ -176,8 +176,7 @@ static void remove_range(struct mock_pt *pt, u64 *table, unsigned int level,
  * @paddr with the largest leaves the bitmap allows below that span.
  * Return: the table, or NULL (nothing left allocated) when out of memory.
  */
-static u64 *build_split_table(struct mock_pt *pt, unsigned int level,
-			      u64 paddr)
+static u64 *build_split_table(struct mock_pt *pt, unsigned int level, u64 paddr)
 {
 	bool leaf_ok = !level || (pt->pgsize_bitmap & level_span(level));
 	u64 *table = table_alloc(pt), *child;
@@ -269,8 +268,8 @@ static unsigned int pick_leaf_level(const struct mock_pt *pt, u64 iova,
 
 	for (level = MOCK_PT_1G; level > MOCK_PT_4K; level--) {
 		size = level_span(level);
-		if ((pt->pgsize_bitmap & size) && !((iova | paddr) & (size - 1)) &&
-		    remaining >= size)
+		if ((pt->pgsize_bitmap & size) &&
+		    !((iova | paddr) & (size - 1)) && remaining >= size)
 			return level;
 	}
 	return MOCK_PT_4K;

@@ -4,7 +4,7 @@
  * leaves, the "mock domain" of pfnlab.
  *
  * Part of the pfnlab shared core: compiles unchanged in the kernel module
- * and, through driver/test/shim/, in userspace.
+ * and, through driver/core/shim/, in userspace.
  *
  * Layout: levels are numbered 0 (the 4 KiB leaf level) to 3 (the top).
  * Each table is 512 u64 entries (4 KiB); level L is indexed by IOVA bits
@@ -32,17 +32,17 @@
 
 #include <linux/types.h>
 
-#define MOCK_PT_PGSIZE_4K	(1ULL << 12)
-#define MOCK_PT_PGSIZE_2M	(1ULL << 21)
-#define MOCK_PT_PGSIZE_1G	(1ULL << 30)
+#define MOCK_PT_PGSIZE_4K (1ULL << 12)
+#define MOCK_PT_PGSIZE_2M (1ULL << 21)
+#define MOCK_PT_PGSIZE_1G (1ULL << 30)
 /* Every page size a mock_pt can use. */
-#define MOCK_PT_PGSIZE_ALL	(MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M | \
-				 MOCK_PT_PGSIZE_1G)
-#define MOCK_PT_IOVA_BITS	48
+#define MOCK_PT_PGSIZE_ALL \
+	(MOCK_PT_PGSIZE_4K | MOCK_PT_PGSIZE_2M | MOCK_PT_PGSIZE_1G)
+#define MOCK_PT_IOVA_BITS 48
 /* Number of levels; level MOCK_PT_LEVELS - 1 is the top. */
-#define MOCK_PT_LEVELS		4
+#define MOCK_PT_LEVELS 4
 /* Entries per table (9 index bits per level). */
-#define MOCK_PT_TABLE_ENTRIES	512
+#define MOCK_PT_TABLE_ENTRIES 512
 
 /**
  * enum mock_pt_size - leaf page sizes; the value is also the leaf's level
@@ -51,7 +51,12 @@
  * @MOCK_PT_1G: 1 GiB leaf at level 2
  * @MOCK_PT_NR_SIZES: number of page sizes
  */
-enum mock_pt_size { MOCK_PT_4K, MOCK_PT_2M, MOCK_PT_1G, MOCK_PT_NR_SIZES };
+enum mock_pt_size {
+	MOCK_PT_4K,
+	MOCK_PT_2M,
+	MOCK_PT_1G,
+	MOCK_PT_NR_SIZES
+};
 
 /**
  * struct mock_pt_counts - leaf entries (IOPTEs) by page size

@@ -2,7 +2,7 @@
 /*
  * pfn_batch: runs of contiguous PFNs and the two ways of filling them.
  *
- * Shared core: builds in the module and, through driver/test/shim/, in
+ * Shared core: builds in the module and, through driver/core/shim/, in
  * userspace, so it may only use the kernel APIs the shim provides.
  */
 #include <linux/errno.h>

@@ -3,7 +3,7 @@
  * pfn_batch: a fixed-capacity list of runs of physically contiguous PFNs.
  *
  * Part of the pfnlab shared core: this file compiles unchanged in the kernel
- * module and, through driver/test/shim/, in userspace.
+ * module and, through driver/core/shim/, in userspace.
  *
  * A batch holds PFNs in order.  Adding a PFN that directly follows the last
  * run extends that run; any other PFN starts a new run; when all

@@ -17,25 +17,25 @@
 #include "pfn_batch.h"
 #include "ref.h"
 
-#include <linux/slab.h>	/* pfnlab_shim_alloc_budget */
+#include <linux/slab.h> /* pfnlab_shim_alloc_budget */
 
-#define K4	MOCK_PT_PGSIZE_4K
-#define M2	MOCK_PT_PGSIZE_2M
-#define G1	MOCK_PT_PGSIZE_1G
+#define K4 MOCK_PT_PGSIZE_4K
+#define M2 MOCK_PT_PGSIZE_2M
+#define G1 MOCK_PT_PGSIZE_1G
 /* The IOVA window: 2 GiB in the last top-level entry of the 48-bit space. */
-#define WINDOW_BASE	((1ULL << 48) - (1ULL << 39))
-#define WINDOW_BYTES	(2 * G1)
-#define MAX_OPS		200
-#define MAX_LAYOUT	1024
-#define MAX_REF_PFNS	(1 << 16)
+#define WINDOW_BASE ((1ULL << 48) - (1ULL << 39))
+#define WINDOW_BYTES (2 * G1)
+#define MAX_OPS 200
+#define MAX_LAYOUT 1024
+#define MAX_REF_PFNS (1 << 16)
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz_core: %s:%d: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
+#define CHECK(cond)                                                         \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			fprintf(stderr, "fuzz_core: %s:%d: %s\n", __FILE__, \
+				__LINE__, #cond);                           \
+			abort();                                            \
+		}                                                           \
 	} while (0)
 
 struct input {
@@ -81,14 +81,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static u64 gen_pfn(struct input *in)
 {
 	switch (take(in, 1) % 8) {
-	case 0: case 1: case 2: case 3:
-		return next_pfn;
-	case 4: case 5:
-		return take(in, 2);
-	case 6:
-		return U64_MAX - take(in, 1) % 4;
-	default:
-		return take(in, 8);
+	case 0:
+	case 1:
+	case 2:
+	case 3: return next_pfn;
+	case 4:
+	case 5: return take(in, 2);
+	case 6: return U64_MAX - take(in, 1) % 4;
+	default: return take(in, 8);
 	}
 }
 
@@ -101,7 +101,7 @@ static size_t gen_layout(struct input *in)
 		size_t len = 1 + take(in, 1) % 64;
 
 		if (len > 48)
-			len = (len - 48) * 64;	/* long stretches, THP-like */
+			len = (len - 48) * 64; /* long stretches, THP-like */
 		for (; len-- && i < n; i++)
 			layout[i] = pfn++;
 		next_pfn = pfn;
@@ -119,7 +119,7 @@ static void reinit_batch(struct pfn_batch *batch, u32 capacity)
 	pfn_batch_destroy(batch);
 	CHECK(pfn_batch_init(batch, capacity) == 0);
 	ref_batch_clear(&ref_batch);
-	ref_batch.capacity_runs = capacity;	/* keeps its PFN array */
+	ref_batch.capacity_runs = capacity; /* keeps its PFN array */
 }
 
 /* Both strategies from empty batches of the same capacity: same runs. */
@@ -148,16 +148,18 @@ static void batch_op(struct input *in, struct pfn_batch *batch, unsigned int op)
 	u64 pfn, count;
 
 	switch (op) {
-	case 0:	/* new capacity; the bad ones first */
+	case 0: /* new capacity; the bad ones first */
 		CHECK(pfn_batch_init(&(struct pfn_batch){}, 0) == -EINVAL);
-		CHECK(pfn_batch_init(&(struct pfn_batch){}, PFN_BATCH_MAX_RUNS + 1) == -EINVAL);
+		CHECK(pfn_batch_init(&(struct pfn_batch){},
+				     PFN_BATCH_MAX_RUNS + 1) == -EINVAL);
 		reinit_batch(batch, 1 + take(in, 1) % 64);
 		break;
 	case 1:
 		pfn = gen_pfn(in);
 		if (ref_batch.npfns >= MAX_REF_PFNS)
 			break;
-		CHECK(pfn_batch_add_pfn(batch, pfn) == ref_batch_add_pfn(&ref_batch, pfn));
+		CHECK(pfn_batch_add_pfn(batch, pfn) ==
+		      ref_batch_add_pfn(&ref_batch, pfn));
 		next_pfn = pfn + 1;
 		break;
 	case 2:
@@ -175,7 +177,7 @@ static void batch_op(struct input *in, struct pfn_batch *batch, unsigned int op)
 		if (ref_batch.npfns + n > MAX_REF_PFNS)
 			break;
 		CHECK((op == 3 ? pfn_batch_fill_per_page(batch, layout, n) :
-		       pfn_batch_fill_run_aware(batch, layout, n)) ==
+				 pfn_batch_fill_run_aware(batch, layout, n)) ==
 		      ref_batch_fill(&ref_batch, layout, n));
 		compare_strategies(batch->capacity_runs, n);
 		break;
@@ -206,19 +208,20 @@ static void gen_range(struct input *in, u64 *iova, u64 *length)
 	u64 sel = take(in, 1);
 
 	/* Half of the ranges in the first 16 MiB, where IOTLB accesses go. */
-	*iova = WINDOW_BASE + (take(in, 2) % (sel & 16 ? 8 : WINDOW_BYTES / M2)) * M2;
+	*iova = WINDOW_BASE +
+		(take(in, 2) % (sel & 16 ? 8 : WINDOW_BYTES / M2)) * M2;
 	if (sel & 1)
 		*iova += (take(in, 2) % 512) * K4;
 	switch ((sel >> 1) % 8) {
-	case 0: case 1: case 2: case 3:
-		*length = (1 + take(in, 1) % 64) * K4;
-		break;
-	case 4: case 5:
+	case 0:
+	case 1:
+	case 2:
+	case 3: *length = (1 + take(in, 1) % 64) * K4; break;
+	case 4:
+	case 5:
 		*length = (1 + take(in, 1) % 4) * M2 + (take(in, 1) % 4) * K4;
 		break;
-	case 6:
-		*length = (1 + take(in, 2) % 1024) * K4;
-		break;
+	case 6: *length = (1 + take(in, 2) % 1024) * K4; break;
 	default:
 		/*
 		 * A whole 1 GiB where 1 GiB leaves exist and the budget
@@ -249,8 +252,10 @@ static void check_translate(const struct mock_pt *pt, u64 iova)
 	u32 reads_got, reads_want;
 	bool mapped;
 
-	mapped = ref_pt_translate(&ref_pt, iova, &pa_want, &leaf_want, &reads_want);
-	CHECK(mock_pt_translate(pt, iova, &pa_got, &leaf_got, &reads_got) == mapped);
+	mapped = ref_pt_translate(&ref_pt, iova, &pa_want, &leaf_want,
+				  &reads_want);
+	CHECK(mock_pt_translate(pt, iova, &pa_got, &leaf_got, &reads_got) ==
+	      mapped);
 	CHECK(reads_got == reads_want);
 	if (mapped)
 		CHECK(pa_got == pa_want && leaf_got == leaf_want);
@@ -259,17 +264,16 @@ static void check_translate(const struct mock_pt *pt, u64 iova)
 static u64 gen_iova(struct input *in)
 {
 	switch (take(in, 1) % 8) {
-	case 5: case 6: case 7:
+	case 5:
+	case 6:
+	case 7:
 		/* a few pages near the start, so that IOTLB entries are reused */
-		return WINDOW_BASE + (take(in, 1) % 8) * M2 + (take(in, 1) % 16) * K4;
-	case 0:
-		return WINDOW_BASE - G1 + take(in, 4) % G1;	/* same top entry */
-	case 1:
-		return take(in, 6);				/* anywhere */
-	case 2:
-		return (1ULL << 48) + take(in, 2);		/* past the end */
-	default:
-		return WINDOW_BASE + take(in, 8) % WINDOW_BYTES;
+		return WINDOW_BASE + (take(in, 1) % 8) * M2 +
+		       (take(in, 1) % 16) * K4;
+	case 0: return WINDOW_BASE - G1 + take(in, 4) % G1; /* same top entry */
+	case 1: return take(in, 6);			    /* anywhere */
+	case 2: return (1ULL << 48) + take(in, 2);	    /* past the end */
+	default: return WINDOW_BASE + take(in, 8) % WINDOW_BYTES;
 	}
 }
 
@@ -281,22 +285,14 @@ static void bad_map(struct input *in, struct mock_pt *pt)
 	struct mock_pt_counts got, want;
 
 	switch (take(in, 1) % 7) {
-	case 0:
-		iova += 1 + take(in, 2) % (K4 - 1);
-		break;
-	case 1:
-		length += 1 + take(in, 2) % (K4 - 1);
-		break;
-	case 2:
-		length = 0;
-		break;
+	case 0: iova += 1 + take(in, 2) % (K4 - 1); break;
+	case 1: length += 1 + take(in, 2) % (K4 - 1); break;
+	case 2: length = 0; break;
 	case 3:
 		iova = (1ULL << 48) - K4 * (1 + take(in, 1) % 4);
 		length = K4 * (5 + take(in, 1));
 		break;
-	case 4:
-		paddr = 1 + take(in, 2) % (K4 - 1);
-		break;
+	case 4: paddr = 1 + take(in, 2) % (K4 - 1); break;
 	case 5:
 		paddr = (U64_MAX & ~(K4 - 1)) - K4 * (take(in, 1) % 4);
 		length = K4 * (5 + take(in, 1));
@@ -353,7 +349,7 @@ static void pt_op(struct input *in, struct mock_pt *pt, struct tlb_pair *t,
 	int ret, i;
 
 	switch (op) {
-	case 0:	/* map, PA co-aligned with the IOVA or a few pages off */
+	case 0: /* map, PA co-aligned with the IOVA or a few pages off */
 		gen_range(in, &iova, &length);
 		paddr = (iova - WINDOW_BASE) + G1 * (take(in, 1) % 4);
 		if (take(in, 1) % 4 == 0)
@@ -372,25 +368,22 @@ static void pt_op(struct input *in, struct mock_pt *pt, struct tlb_pair *t,
 		for (i = 0; i < 4; i++)
 			check_translate(pt, gen_iova(in));
 		break;
-	case 3:
-		bad_map(in, pt);
-		break;
-	case 4:
-		tlb_reinit(in, t);
-		break;
-	case 5:	/* IOTLB accesses against the reference LRU */
+	case 3: bad_map(in, pt); break;
+	case 4: tlb_reinit(in, t); break;
+	case 5: /* IOTLB accesses against the reference LRU */
 		if (!t->live)
 			tlb_reinit(in, t);
 		for (i = 0; i < 8; i++) {
 			iova = gen_iova(in);
 			CHECK(iotlb_access(&t->tlb, pt, iova, &acc) ==
 			      ref_tlb_access(&t->ref, iova,
-					     ref_pt_translate(&ref_pt, iova, &pa, &leaf, &(u32){ 0 }),
+					     ref_pt_translate(&ref_pt, iova, &pa,
+							      &leaf, &(u32){ 0 }),
 					     leaf));
 		}
 		CHECK(acc.accesses == 8 && acc.hits + acc.misses == 8);
 		break;
-	case 7:	/* a map that runs out of memory: all or nothing */
+	case 7: /* a map that runs out of memory: all or nothing */
 		gen_range(in, &iova, &length);
 		paddr = iova - WINDOW_BASE;
 		pfnlab_shim_alloc_budget = take(in, 1) % 4;
@@ -398,7 +391,7 @@ static void pt_op(struct input *in, struct mock_pt *pt, struct tlb_pair *t,
 		pfnlab_shim_alloc_budget = -1;
 		if (ret == -ENOMEM) {
 			CHECK(!got.ioptes[0] && !got.ioptes[1] && !got.ioptes[2]);
-			break;	/* the table must still equal the reference */
+			break; /* the table must still equal the reference */
 		}
 		CHECK(ref_pt_map(&ref_pt, iova, paddr, length, &want) == ret);
 		CHECK(!memcmp(&got, &want, sizeof(got)));

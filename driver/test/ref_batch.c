@@ -56,7 +56,7 @@ bool ref_batch_add_pfn(struct ref_batch *ref, u64 pfn)
 	if (!extends && ref->nruns + 1 > ref->capacity_runs)
 		return false;
 	if (ref->npfns == ref->max_pfns)
-		abort();	/* the test asked for more than it allocated */
+		abort(); /* the test asked for more than it allocated */
 	ref->pfns[ref->npfns++] = pfn;
 	ref->nruns += !extends;
 	return true;
@@ -68,7 +68,7 @@ u64 ref_batch_add_run(struct ref_batch *ref, u64 pfn, u64 npfns)
 
 	for (i = 0; i < npfns; i++) {
 		if (i && pfn + i == 0)
-			break;	/* would wrap past U64_MAX */
+			break; /* would wrap past U64_MAX */
 		if (!ref_batch_add_pfn(ref, pfn + i))
 			break;
 	}
@@ -128,8 +128,9 @@ bool ref_batch_matches(const struct ref_batch *ref,
 		for (j = 0; j < batch->run_npfns[r]; j++, pos++) {
 			if (pos >= ref->npfns ||
 			    ref->pfns[pos] != batch->run_pfn[r] + j) {
-				fprintf(stderr, "run %u pfn %llu differs at %zu\n",
-					r, (unsigned long long)j, pos);
+				fprintf(stderr,
+					"run %u pfn %llu differs at %zu\n", r,
+					(unsigned long long)j, pos);
 				return false;
 			}
 		}
@@ -137,9 +138,9 @@ bool ref_batch_matches(const struct ref_batch *ref,
 	}
 	if (pos != ref->npfns || sum != batch->total_pfns ||
 	    batch->nruns != ref_count_runs(ref->pfns, ref->npfns) ||
-	    batch->nruns != ref->nruns ||
-	    batch->nruns > batch->capacity_runs) {
-		fprintf(stderr, "batch: %u runs %llu pfns; ref: %llu runs %zu pfns\n",
+	    batch->nruns != ref->nruns || batch->nruns > batch->capacity_runs) {
+		fprintf(stderr,
+			"batch: %u runs %llu pfns; ref: %llu runs %zu pfns\n",
 			batch->nruns, (unsigned long long)batch->total_pfns,
 			(unsigned long long)ref_count_runs(ref->pfns, ref->npfns),
 			ref->npfns);

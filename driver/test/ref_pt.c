@@ -11,10 +11,10 @@
 
 #include "ref.h"
 
-#define REF_PAGE	4096ULL
-#define PAGES_PER_2M	512ULL
-#define PAGES_PER_1G	(512ULL * 512ULL)
-#define IOVA_END	(1ULL << 48)
+#define REF_PAGE 4096ULL
+#define PAGES_PER_2M 512ULL
+#define PAGES_PER_1G (512ULL * 512ULL)
+#define IOVA_END (1ULL << 48)
 
 static u64 size_bytes(int size)
 {
@@ -62,7 +62,8 @@ void ref_pt_init(struct ref_pt *ref, u64 base, u64 window_bytes,
 /* Unmap everything, touching only the 2 MiB regions that hold mappings. */
 void ref_pt_reset(struct ref_pt *ref, u64 pgsize_bitmap)
 {
-	u64 r, n2m = ref->npages / PAGES_PER_2M, n1g = ref->npages / PAGES_PER_1G;
+	u64 r, n2m = ref->npages / PAGES_PER_2M,
+	       n1g = ref->npages / PAGES_PER_1G;
 
 	for (r = 0; r < n2m; r++)
 		if (ref->mapped_in_2m[r])
@@ -172,7 +173,8 @@ static void split_leaf(struct ref_pt *ref, u64 iova, u64 start, u64 end)
 				continue;
 			bs = q & ~(size_bytes(small) - 1);
 			be = bs + size_bytes(small);
-			if (!(bs < start && start < be) && !(bs < end && end < be))
+			if (!(bs < start && start < be) &&
+			    !(bs < end && end < be))
 				break;
 		}
 		if (q % size_bytes(small) == 0)

@@ -79,13 +79,14 @@ void ref_tlb_invalidate(struct ref_tlb *ref, u64 iova, u64 length)
 	if (!length)
 		return;
 	if (end < iova)
-		end = UINT64_MAX;	/* through the end of the space */
+		end = UINT64_MAX; /* through the end of the space */
 	for (s = 0; s < MOCK_PT_NR_SIZES; s++) {
 		for (set = 0; set < ref->sets[s]; set++) {
 			list = ref->tags[s] + (u64)set * ref->ways[s];
 			for (i = kept = 0; i < ref->used[s][set]; i++) {
 				page_start = list[i] << (12 + 9 * s);
-				page_end = page_start + ((1ULL << (12 + 9 * s)) - 1);
+				page_end = page_start +
+					   ((1ULL << (12 + 9 * s)) - 1);
 				if (page_end < iova || page_start >= end)
 					list[kept++] = list[i];
 			}

@@ -11,12 +11,12 @@
 #include "iotlb.h"
 #include "ref.h"
 
-#define K4	MOCK_PT_PGSIZE_4K
-#define M2	MOCK_PT_PGSIZE_2M
-#define G1	MOCK_PT_PGSIZE_1G
-#define ALL	(K4 | M2 | G1)
+#define K4 MOCK_PT_PGSIZE_4K
+#define M2 MOCK_PT_PGSIZE_2M
+#define G1 MOCK_PT_PGSIZE_1G
+#define ALL (K4 | M2 | G1)
 /* Window base: 1 GiB aligned, so its page number is 0 modulo any set count. */
-#define BASE	G1
+#define BASE G1
 
 static const struct iotlb_config fa64 = { .entries = { 64 } };
 
@@ -32,8 +32,12 @@ static struct iotlb_sweep_result run(struct iotlb *tlb, const struct mock_pt *pt
 				     enum iotlb_pattern pattern, u64 passes)
 {
 	const struct iotlb_sweep sweep = {
-		.iova = BASE, .window_bytes = window, .stride_bytes = stride,
-		.pattern = pattern, .seed = 1, .passes = passes,
+		.iova = BASE,
+		.window_bytes = window,
+		.stride_bytes = stride,
+		.pattern = pattern,
+		.seed = 1,
+		.passes = passes,
 	};
 	struct iotlb_sweep_result res;
 
@@ -61,7 +65,7 @@ static void test_fa_lru_fits(void **state)
 	setup_pt(&pt, K4, BASE, 1 << 20);
 	assert_int_equal(iotlb_init(&tlb, &fa64), 0);
 	res = run(&tlb, &pt, 256 << 10, 0, IOTLB_PATTERN_SEQUENTIAL, 4);
-	assert_hits(&res, 256, 192, 64);	/* misses only in the first pass */
+	assert_hits(&res, 256, 192, 64); /* misses only in the first pass */
 	assert_int_equal(res.faults, 0);
 	assert_int_equal(res.walk_reads, 64 * 4);
 	for (int level = 0; level < MOCK_PT_LEVELS; level++)
@@ -99,7 +103,8 @@ static void test_fa_lru_thrash(void **state)
 
 static void test_set_associative(void **state)
 {
-	const struct iotlb_config four_way = { .entries = { 64 }, .ways = { 4 } };
+	const struct iotlb_config four_way = { .entries = { 64 },
+					       .ways = { 4 } };
 	const struct iotlb_config direct = { .entries = { 64 }, .ways = { 1 } };
 	struct iotlb_sweep_result res;
 	struct mock_pt pt;
@@ -183,7 +188,7 @@ static void test_2m_leaves(void **state)
 	struct iotlb tlb;
 
 	(void)state;
-	setup_pt(&pt, ALL, BASE, 64 << 20);	/* 32 leaves of 2 MiB */
+	setup_pt(&pt, ALL, BASE, 64 << 20); /* 32 leaves of 2 MiB */
 	assert_int_equal(pt.ioptes[MOCK_PT_2M], 32);
 
 	assert_int_equal(iotlb_init(&tlb, &small), 0);
@@ -233,7 +238,7 @@ static void test_faults_are_not_filled(void **state)
 	struct iotlb tlb;
 
 	(void)state;
-	setup_pt(&pt, K4, BASE, 128 << 10);	/* half of the window */
+	setup_pt(&pt, K4, BASE, 128 << 10); /* half of the window */
 	assert_int_equal(iotlb_init(&tlb, &fa64), 0);
 	res = run(&tlb, &pt, 256 << 10, 0, IOTLB_PATTERN_SEQUENTIAL, 2);
 	assert_hits(&res, 128, 32, 96);
@@ -263,11 +268,12 @@ static void test_invalidate_and_flush(void **state)
 	res = run(&tlb, &pt, 256 << 10, 0, IOTLB_PATTERN_SEQUENTIAL, 1);
 	assert_hits(&res, 64, 0, 64);
 
-	iotlb_invalidate(&tlb, BASE + (16 << 10) + 5, 8 << 10);	/* 3 pages */
+	iotlb_invalidate(&tlb, BASE + (16 << 10) + 5, 8 << 10); /* 3 pages */
 	res = run(&tlb, &pt, 256 << 10, 0, IOTLB_PATTERN_SEQUENTIAL, 1);
 	assert_hits(&res, 64, 61, 3);
-	iotlb_invalidate(&tlb, BASE, 0);			/* nothing */
-	iotlb_invalidate(&tlb, BASE + (256 << 10), U64_MAX);	/* none cached there */
+	iotlb_invalidate(&tlb, BASE, 0); /* nothing */
+	iotlb_invalidate(&tlb, BASE + (256 << 10),
+			 U64_MAX); /* none cached there */
 	res = run(&tlb, &pt, 256 << 10, 0, IOTLB_PATTERN_SEQUENTIAL, 1);
 	assert_hits(&res, 64, 64, 0);
 	iotlb_flush(&tlb);
@@ -335,15 +341,20 @@ static void test_random_against_reference(void **state)
 	/* 4K leaves, a hole, 2M leaves, and a 1G leaf at BASE + 1G. */
 	assert_int_equal(mock_pt_init(&pt, ALL), 0);
 	assert_int_equal(mock_pt_map(&pt, BASE, BASE + K4, 8 << 20, NULL), 0);
-	assert_int_equal(mock_pt_map(&pt, BASE + (16 << 20), BASE + (16 << 20), 32 << 20, NULL), 0);
+	assert_int_equal(mock_pt_map(&pt, BASE + (16 << 20), BASE + (16 << 20),
+				     32 << 20, NULL),
+			 0);
 	assert_int_equal(mock_pt_map(&pt, BASE + G1, BASE + G1, G1, NULL), 0);
 
 	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
 		assert_int_equal(iotlb_init(&tlb, &cfgs[c]), 0);
 		ref_tlb_init(&ref, cfgs[c].entries, cfgs[c].ways);
 		sweep = (struct iotlb_sweep){
-			.iova = BASE, .window_bytes = window, .stride_bytes = 0,
-			.pattern = IOTLB_PATTERN_RANDOM, .seed = 1000 + c,
+			.iova = BASE,
+			.window_bytes = window,
+			.stride_bytes = 0,
+			.pattern = IOTLB_PATTERN_RANDOM,
+			.seed = 1000 + c,
 			.passes = 1,
 		};
 		/* Only a part of the window, so that pages repeat: stride 1 MiB... */
@@ -354,9 +365,11 @@ static void test_random_against_reference(void **state)
 		hits = faults = misses = 0;
 		for (pass = 0; pass < sweep.passes; pass++) {
 			for (k = 0; k < window / sweep.stride_bytes; k++) {
-				iova = BASE + (iotlb_splitmix64(&rng) % (window / sweep.stride_bytes)) *
-					      sweep.stride_bytes;
-				mapped = mock_pt_translate(&pt, iova, NULL, &leaf, NULL);
+				iova = BASE + (iotlb_splitmix64(&rng) %
+					       (window / sweep.stride_bytes)) *
+						      sweep.stride_bytes;
+				mapped = mock_pt_translate(&pt, iova, NULL,
+							   &leaf, NULL);
 				if (ref_tlb_access(&ref, iova, mapped, leaf))
 					hits++;
 				else
@@ -377,8 +390,11 @@ static void test_bad_input(void **state)
 {
 	struct iotlb_config cfg = { .entries = { IOTLB_MAX_ENTRIES + 1 } };
 	struct iotlb_sweep sweep = {
-		.iova = BASE, .window_bytes = 12 << 10, .stride_bytes = 0,
-		.pattern = IOTLB_PATTERN_SEQUENTIAL, .passes = 1,
+		.iova = BASE,
+		.window_bytes = 12 << 10,
+		.stride_bytes = 0,
+		.pattern = IOTLB_PATTERN_SEQUENTIAL,
+		.passes = 1,
 	};
 	struct iotlb_sweep_result res;
 	struct mock_pt pt;
@@ -387,7 +403,7 @@ static void test_bad_input(void **state)
 	(void)state;
 	assert_int_equal(iotlb_init(&tlb, &cfg), -E2BIG);
 	assert_null(tlb.entry[0]);
-	iotlb_destroy(&tlb);	/* safe after a failed init */
+	iotlb_destroy(&tlb); /* safe after a failed init */
 	cfg = (struct iotlb_config){ .entries = { 4 }, .ways = { 8 } };
 	assert_int_equal(iotlb_init(&tlb, &cfg), -EINVAL);
 	cfg = (struct iotlb_config){ .entries = { 64, 12 }, .ways = { 0, 8 } };
@@ -405,7 +421,7 @@ static void test_bad_input(void **state)
 		assert_null(tlb.entry[0]);
 		assert_null(tlb.entry[2]);
 	}
-	cfg = (struct iotlb_config){ .entries = { 0 } };	/* caches nothing */
+	cfg = (struct iotlb_config){ .entries = { 0 } }; /* caches nothing */
 	assert_int_equal(iotlb_init(&tlb, &cfg), 0);
 
 	setup_pt(&pt, K4, BASE, 1 << 20);
@@ -415,12 +431,12 @@ static void test_bad_input(void **state)
 	sweep.window_bytes = 0;
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -EINVAL);
 	sweep.window_bytes = 12 << 10;
-	sweep.stride_bytes = 8 << 10;	/* not a divisor of the window */
+	sweep.stride_bytes = 8 << 10; /* not a divisor of the window */
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -EINVAL);
-	sweep.stride_bytes = 6 << 10;	/* fine for sequential... */
+	sweep.stride_bytes = 6 << 10; /* fine for sequential... */
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), 0);
 	assert_int_equal(res.accesses, 2);
-	sweep.pattern = IOTLB_PATTERN_STRIDED;	/* ...not for strided */
+	sweep.pattern = IOTLB_PATTERN_STRIDED; /* ...not for strided */
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -EINVAL);
 	sweep.pattern = (enum iotlb_pattern)7;
 	sweep.stride_bytes = 0;
@@ -434,12 +450,12 @@ static void test_bad_input(void **state)
 	sweep.iova = U64_MAX - K4;
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -EOVERFLOW);
 	sweep.iova = 0;
-	sweep.window_bytes = 1ULL << 40;	/* 2^28 accesses per pass */
+	sweep.window_bytes = 1ULL << 40; /* 2^28 accesses per pass */
 	sweep.passes = 32;
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -E2BIG);
 	sweep.passes = 1ULL << 62;
 	assert_int_equal(iotlb_run_sweep(&tlb, &pt, &sweep, &res), -E2BIG);
-	assert_int_equal(res.accesses, 0);	/* zeroed on error */
+	assert_int_equal(res.accesses, 0); /* zeroed on error */
 	iotlb_destroy(&tlb);
 	mock_pt_destroy(&pt);
 }

@@ -11,10 +11,10 @@
 #include "mock_pt.h"
 #include "ref.h"
 
-#define K4	MOCK_PT_PGSIZE_4K
-#define M2	MOCK_PT_PGSIZE_2M
-#define G1	MOCK_PT_PGSIZE_1G
-#define ALL	(K4 | M2 | G1)
+#define K4 MOCK_PT_PGSIZE_4K
+#define M2 MOCK_PT_PGSIZE_2M
+#define G1 MOCK_PT_PGSIZE_1G
+#define ALL (K4 | M2 | G1)
 
 static void assert_counts(const u64 *ioptes, u64 n4k, u64 n2m, u64 n1g)
 {
@@ -55,7 +55,7 @@ static void test_init_bitmap(void **state)
 	assert_int_equal(mock_pt_init(&pt, K4 | (1ULL << 13)), -EINVAL);
 	assert_int_equal(mock_pt_init(&pt, ALL | (1ULL << 39)), -EINVAL);
 	assert_null(pt.top);
-	mock_pt_destroy(&pt);	/* safe after a failed init */
+	mock_pt_destroy(&pt); /* safe after a failed init */
 
 	assert_int_equal(mock_pt_init(&pt, K4), 0);
 	assert_int_equal(pt.table_pages, 1);
@@ -69,8 +69,8 @@ static void test_init_bitmap(void **state)
 
 struct size_case {
 	u64 bitmap, iova, paddr, length;
-	u64 n4k, n2m, n1g;	/* leaves expected, by hand */
-	u64 tables;		/* tables expected, the top one included */
+	u64 n4k, n2m, n1g; /* leaves expected, by hand */
+	u64 tables;	   /* tables expected, the top one included */
 };
 
 /* Every combination of IOVA/PA alignment and length against each bitmap. */
@@ -81,19 +81,19 @@ static const struct size_case size_cases[] = {
 	{ K4, G1, G1, G1, 262144, 0, 0, 3 + 512 },
 	/* 4K|2M */
 	{ K4 | M2, M2, 4 * M2, M2, 0, 1, 0, 3 },
-	{ K4 | M2, M2, 4 * M2 + K4, M2, 512, 0, 0, 4 },	/* PA off */
-	{ K4 | M2, M2 + K4, 4 * M2, M2, 512, 0, 0, 5 },	/* IOVA off: 2 tables */
-	{ K4 | M2, M2, 4 * M2, M2 - K4, 511, 0, 0, 4 },	/* too short */
+	{ K4 | M2, M2, 4 * M2 + K4, M2, 512, 0, 0, 4 }, /* PA off */
+	{ K4 | M2, M2 + K4, 4 * M2, M2, 512, 0, 0, 5 }, /* IOVA off: 2 tables */
+	{ K4 | M2, M2, 4 * M2, M2 - K4, 511, 0, 0, 4 }, /* too short */
 	{ K4 | M2, M2, 4 * M2, M2 + K4, 1, 1, 0, 4 },
 	{ K4 | M2, M2 - K4, 2 * M2 - K4, M2 + 2 * K4, 2, 1, 0, 5 },
-	{ K4 | M2, G1, G1, G1, 0, 512, 0, 3 },		/* no 1G in bitmap */
+	{ K4 | M2, G1, G1, G1, 0, 512, 0, 3 }, /* no 1G in bitmap */
 	/* 4K|2M|1G */
 	{ ALL, G1, 2 * G1, G1, 0, 0, 1, 2 },
-	{ ALL, G1, 2 * G1 + M2, G1, 0, 512, 0, 3 },	/* PA only 2M aligned */
-	{ ALL, G1 + M2, 2 * G1, G1, 0, 512, 0, 4 },	/* IOVA only 2M aligned */
+	{ ALL, G1, 2 * G1 + M2, G1, 0, 512, 0, 3 }, /* PA only 2M aligned */
+	{ ALL, G1 + M2, 2 * G1, G1, 0, 512, 0, 4 }, /* IOVA only 2M aligned */
 	{ ALL, G1, 2 * G1, G1 + M2 + K4, 1, 1, 1, 4 },
-	{ ALL, G1 + K4, K4, G1, 512, 511, 0, 6 },	/* same 4K offset */
-	{ ALL, G1 + K4, 2 * K4, G1, 262144, 0, 0, 4 + 513 },	/* never co-aligned */
+	{ ALL, G1 + K4, K4, G1, 512, 511, 0, 6 }, /* same 4K offset */
+	{ ALL, G1 + K4, 2 * K4, G1, 262144, 0, 0, 4 + 513 }, /* never co-aligned */
 	/* 4K|1G: a 2 MiB-aligned stretch still needs 4 KiB leaves */
 	{ K4 | G1, G1, G1, G1 + M2, 512, 0, 1, 4 },
 	{ K4 | G1, G1, G1 + M2, M2, 512, 0, 0, 4 },
@@ -113,19 +113,25 @@ static void test_page_size_selection(void **state)
 		u64 last = c->length - K4;
 
 		assert_int_equal(mock_pt_init(&pt, c->bitmap), 0);
-		assert_int_equal(mock_pt_map(&pt, c->iova, c->paddr, c->length, &added), 0);
+		assert_int_equal(mock_pt_map(&pt, c->iova, c->paddr, c->length,
+					     &added),
+				 0);
 		assert_counts(added.ioptes, c->n4k, c->n2m, c->n1g);
 		assert_counts(pt.ioptes, c->n4k, c->n2m, c->n1g);
 		assert_int_equal(pt.table_pages, c->tables);
 		/* First, middle and last page translate, with an offset. */
-		assert_true(mock_pt_translate(&pt, c->iova + 7, &last, NULL, NULL));
+		assert_true(
+			mock_pt_translate(&pt, c->iova + 7, &last, NULL, NULL));
 		assert_int_equal(last, c->paddr + 7);
 		last = c->length / 2 & ~(K4 - 1);
-		assert_true(mock_pt_translate(&pt, c->iova + last, &last, NULL, NULL));
+		assert_true(mock_pt_translate(&pt, c->iova + last, &last, NULL,
+					      NULL));
 		assert_int_equal(last, c->paddr + (c->length / 2 & ~(K4 - 1)));
-		assert_true(mock_pt_translate(&pt, c->iova + c->length - 1, &last, NULL, NULL));
+		assert_true(mock_pt_translate(&pt, c->iova + c->length - 1,
+					      &last, NULL, NULL));
 		assert_int_equal(last, c->paddr + c->length - 1);
-		assert_false(mock_pt_translate(&pt, c->iova + c->length, NULL, NULL, NULL));
+		assert_false(mock_pt_translate(&pt, c->iova + c->length, NULL,
+					       NULL, NULL));
 		mock_pt_destroy(&pt);
 	}
 }
@@ -141,10 +147,14 @@ static void test_map_bad_input(void **state)
 	assert_int_equal(mock_pt_map(&pt, 1, 0, K4, &added), -EINVAL);
 	assert_int_equal(mock_pt_map(&pt, 0, 8, K4, &added), -EINVAL);
 	assert_int_equal(mock_pt_map(&pt, 0, 0, K4 + 1, &added), -EINVAL);
-	assert_int_equal(mock_pt_map(&pt, (1ULL << 48) - K4, 0, 2 * K4, &added), -EOVERFLOW);
-	assert_int_equal(mock_pt_map(&pt, 1ULL << 48, 0, K4, &added), -EOVERFLOW);
-	assert_int_equal(mock_pt_map(&pt, U64_MAX - K4 + 1, 0, 2 * K4, &added), -EOVERFLOW);
-	assert_int_equal(mock_pt_map(&pt, 0, U64_MAX - K4 + 1, 2 * K4, &added), -EOVERFLOW);
+	assert_int_equal(mock_pt_map(&pt, (1ULL << 48) - K4, 0, 2 * K4, &added),
+			 -EOVERFLOW);
+	assert_int_equal(mock_pt_map(&pt, 1ULL << 48, 0, K4, &added),
+			 -EOVERFLOW);
+	assert_int_equal(mock_pt_map(&pt, U64_MAX - K4 + 1, 0, 2 * K4, &added),
+			 -EOVERFLOW);
+	assert_int_equal(mock_pt_map(&pt, 0, U64_MAX - K4 + 1, 2 * K4, &added),
+			 -EOVERFLOW);
 	assert_int_equal(mock_pt_unmap(&pt, 0, 0, &added), -EINVAL);
 	assert_int_equal(mock_pt_unmap(&pt, K4 / 2, K4, &added), -EINVAL);
 	assert_int_equal(mock_pt_unmap(&pt, 0, 1ULL << 49, &added), -EOVERFLOW);
@@ -167,11 +177,13 @@ static void test_map_overlap_rolls_back(void **state)
 
 	(void)state;
 	assert_int_equal(mock_pt_init(&pt, ALL), 0);
-	assert_int_equal(mock_pt_map(&pt, G1 + 2 * K4, 0x100000, 2 * K4, NULL), 0);
+	assert_int_equal(mock_pt_map(&pt, G1 + 2 * K4, 0x100000, 2 * K4, NULL),
+			 0);
 	assert_int_equal(pt.table_pages, 4);
 
 	/* Overlaps at its end: nothing of it stays. */
-	assert_int_equal(mock_pt_map(&pt, G1, 0x200000, 3 * K4, &added), -EEXIST);
+	assert_int_equal(mock_pt_map(&pt, G1, 0x200000, 3 * K4, &added),
+			 -EEXIST);
 	assert_counts(added.ioptes, 0, 0, 0);
 	assert_unmapped(&pt, G1, 4);
 	assert_unmapped(&pt, G1 + K4, 4);
@@ -233,12 +245,14 @@ static void test_unmap_splits(void **state)
 	assert_int_equal(mock_pt_unmap(&pt, G1 + 2 * K4 + M2, M2, &removed), 0);
 	assert_counts(removed.ioptes, 510 + 2, 0, 0);
 	assert_counts(pt.ioptes, 510, 509, 0);
-	assert_maps_to(&pt, G1 + 2 * M2 + 2 * K4, pa + 2 * M2 + 2 * K4, MOCK_PT_4K);
+	assert_maps_to(&pt, G1 + 2 * M2 + 2 * K4, pa + 2 * M2 + 2 * K4,
+		       MOCK_PT_4K);
 	assert_unmapped(&pt, G1 + 2 * M2 + K4, 4);
 
 	/* The rest: every table but the top is freed. */
-	assert_int_equal(mock_pt_unmap(&pt, G1 + 2 * M2 + 2 * K4, G1 - 2 * M2 - 2 * K4,
-				       &removed), 0);
+	assert_int_equal(mock_pt_unmap(&pt, G1 + 2 * M2 + 2 * K4,
+				       G1 - 2 * M2 - 2 * K4, &removed),
+			 0);
 	assert_counts(removed.ioptes, 510, 509, 0);
 	assert_counts(pt.ioptes, 0, 0, 0);
 	assert_int_equal(pt.table_pages, 1);
@@ -262,7 +276,8 @@ static void test_unmap_split_without_2m(void **state)
 	assert_maps_to(&pt, G1 / 2 - K4, G1 + G1 / 2 - K4, MOCK_PT_4K);
 	assert_unmapped(&pt, G1 / 2, 4);
 	assert_int_equal(mock_pt_unmap(&pt, 0, G1 / 2, &removed), 0);
-	assert_int_equal(mock_pt_unmap(&pt, G1 / 2 + K4, G1 / 2 - K4, &removed), 0);
+	assert_int_equal(mock_pt_unmap(&pt, G1 / 2 + K4, G1 / 2 - K4, &removed),
+			 0);
 	assert_counts(pt.ioptes, 0, 0, 0);
 	assert_int_equal(pt.table_pages, 1);
 	mock_pt_destroy(&pt);
@@ -275,18 +290,18 @@ static void test_walk_reads_per_level(void **state)
 
 	(void)state;
 	assert_int_equal(mock_pt_init(&pt, ALL), 0);
-	assert_int_equal(mock_pt_map(&pt, 0, 0, K4, NULL), 0);		/* 4K */
-	assert_int_equal(mock_pt_map(&pt, 4 * M2, 4 * M2, M2, NULL), 0);	/* 2M */
-	assert_int_equal(mock_pt_map(&pt, 3 * G1, 3 * G1, G1, NULL), 0);	/* 1G */
-	assert_maps_to(&pt, 0, 0, MOCK_PT_4K);		/* 4 reads */
+	assert_int_equal(mock_pt_map(&pt, 0, 0, K4, NULL), 0); /* 4K */
+	assert_int_equal(mock_pt_map(&pt, 4 * M2, 4 * M2, M2, NULL), 0); /* 2M */
+	assert_int_equal(mock_pt_map(&pt, 3 * G1, 3 * G1, G1, NULL), 0); /* 1G */
+	assert_maps_to(&pt, 0, 0, MOCK_PT_4K); /* 4 reads */
 	assert_maps_to(&pt, 4 * M2 + 12345, 4 * M2 + 12345, MOCK_PT_2M); /* 3 */
-	assert_maps_to(&pt, 3 * G1 + 999, 3 * G1 + 999, MOCK_PT_1G);	/* 2 */
+	assert_maps_to(&pt, 3 * G1 + 999, 3 * G1 + 999, MOCK_PT_1G);	 /* 2 */
 
-	assert_unmapped(&pt, K4, 4);		/* level-0 entry not present */
-	assert_unmapped(&pt, 2 * M2, 3);	/* level-1 entry not present */
-	assert_unmapped(&pt, G1, 2);		/* level-2 entry not present */
-	assert_unmapped(&pt, top_span, 1);	/* top entry not present */
-	assert_unmapped(&pt, 1ULL << 48, 0);	/* outside the IOVA space */
+	assert_unmapped(&pt, K4, 4);	     /* level-0 entry not present */
+	assert_unmapped(&pt, 2 * M2, 3);     /* level-1 entry not present */
+	assert_unmapped(&pt, G1, 2);	     /* level-2 entry not present */
+	assert_unmapped(&pt, top_span, 1);   /* top entry not present */
+	assert_unmapped(&pt, 1ULL << 48, 0); /* outside the IOVA space */
 	assert_unmapped(&pt, U64_MAX, 0);
 	mock_pt_destroy(&pt);
 }
@@ -301,11 +316,12 @@ static void test_map_enomem_rolls_back(void **state)
 
 	(void)state;
 	assert_int_equal(mock_pt_init(&pt, K4 | M2), 0);
-	assert_int_equal(mock_pt_map(&pt, 0, 0, K4, NULL), 0);	/* 4 tables */
+	assert_int_equal(mock_pt_map(&pt, 0, 0, K4, NULL), 0); /* 4 tables */
 	/* 4 KiB + 2 MiB + 4 KiB in a new 1 GiB region: up to 3 new tables. */
 	for (budget = 0; ret == -ENOMEM; budget++) {
 		pfnlab_shim_alloc_budget = budget;
-		ret = mock_pt_map(&pt, G1 + M2 - K4, 2 * M2 - K4, M2 + 2 * K4, &added);
+		ret = mock_pt_map(&pt, G1 + M2 - K4, 2 * M2 - K4, M2 + 2 * K4,
+				  &added);
 		pfnlab_shim_alloc_budget = -1;
 		if (ret != -ENOMEM)
 			break;
@@ -316,7 +332,7 @@ static void test_map_enomem_rolls_back(void **state)
 		assert_unmapped(&pt, G1 + M2, 2);
 	}
 	assert_int_equal(ret, 0);
-	assert_int_equal(budget, 3);	/* L1 + 2 x L0 tables */
+	assert_int_equal(budget, 3); /* L1 + 2 x L0 tables */
 	assert_counts(added.ioptes, 2, 1, 0);
 	assert_int_equal(pt.table_pages, 4 + 3);
 	mock_pt_destroy(&pt);
@@ -379,7 +395,8 @@ static void test_random_against_reference(void **state)
 	const u64 base = 7 * G1, window = 2 * G1;
 	struct mock_pt_counts got, want;
 	enum mock_pt_size leaf_got, leaf_want;
-	u64 rng = 5, iova, paddr, len, pa_got, pa_want, recent[16][2] = { { 0 } };
+	u64 rng = 5, iova, paddr, len, pa_got, pa_want,
+	    recent[16][2] = { { 0 } };
 	u32 reads_got, reads_want;
 	struct ref_pt ref;
 	struct mock_pt pt;
@@ -397,15 +414,22 @@ static void test_random_against_reference(void **state)
 				if (i)
 					mock_pt_destroy(&pt);
 				ref_pt_reset(&ref, bitmaps[b]);
-				assert_int_equal(mock_pt_init(&pt, bitmaps[b]), 0);
+				assert_int_equal(mock_pt_init(&pt, bitmaps[b]),
+						 0);
 			}
 			if (i % 100 == 0 || test_rand(&rng) % 2) {
 				iova = base + (test_rand(&rng) % 2) * G1 +
 				       (test_rand(&rng) % 64) * M2 +
-				       (test_rand(&rng) % 3 ? 0 : (test_rand(&rng) % 512) * K4);
-				len = test_rand(&rng) % 3 ? (1 + test_rand(&rng) % 64) * K4 :
-				      (1 + test_rand(&rng) % 3) * M2 +
-				      (test_rand(&rng) % 2) * K4 * (test_rand(&rng) % 512);
+				       (test_rand(&rng) % 3 ?
+						0 :
+						(test_rand(&rng) % 512) * K4);
+				len = test_rand(&rng) % 3 ?
+					      (1 + test_rand(&rng) % 64) * K4 :
+					      (1 + test_rand(&rng) % 3) * M2 +
+						      (test_rand(&rng) % 2) *
+							      K4 *
+							      (test_rand(&rng) %
+							       512);
 				if (i % 100 == 0 || test_rand(&rng) % 32 == 0) {
 					iova = base + (test_rand(&rng) % 2) * G1;
 					len = G1;
@@ -413,9 +437,14 @@ static void test_random_against_reference(void **state)
 				if (iova + len > base + window)
 					len = base + window - iova;
 				/* PA co-aligned with the IOVA, or off by a few pages */
-				paddr = (iova - base) + (test_rand(&rng) % 4 ? 0 : K4 * (test_rand(&rng) % 4));
+				paddr = (iova - base) +
+					(test_rand(&rng) % 4 ?
+						 0 :
+						 K4 * (test_rand(&rng) % 4));
 				ret = ref_pt_map(&ref, iova, paddr, len, &want);
-				assert_int_equal(mock_pt_map(&pt, iova, paddr, len, &got), ret);
+				assert_int_equal(mock_pt_map(&pt, iova, paddr,
+							     len, &got),
+						 ret);
 				if (!ret) {
 					recent[maps % 16][0] = iova;
 					recent[maps % 16][1] = len;
@@ -426,7 +455,9 @@ static void test_random_against_reference(void **state)
 				iova = recent[paddr][0];
 				len = recent[paddr][1] / K4;
 				if (!len || test_rand(&rng) % 8 == 0) {
-					iova = base + (test_rand(&rng) % (window / K4)) * K4;
+					iova = base + (test_rand(&rng) %
+						       (window / K4)) *
+							      K4;
 					len = 1 + test_rand(&rng) % 1024;
 				}
 				/* a random part of it */
@@ -436,18 +467,25 @@ static void test_random_against_reference(void **state)
 				if (iova + len > base + window)
 					len = base + window - iova;
 				ret = ref_pt_unmap(&ref, iova, len, &want);
-				assert_int_equal(mock_pt_unmap(&pt, iova, len, &got), ret);
+				assert_int_equal(mock_pt_unmap(&pt, iova, len,
+							       &got),
+						 ret);
 				unmaps += !ret;
 			}
 			eexist += ret == -EEXIST;
 			enoent += ret == -ENOENT;
 			n1g += pt.ioptes[MOCK_PT_1G] != 0;
 			assert_memory_equal(&got, &want, sizeof(got));
-			assert_memory_equal(pt.ioptes, ref.ioptes, sizeof(ref.ioptes));
-			assert_int_equal(pt.table_pages, ref_pt_table_pages(&ref));
-			iova = base + (test_rand(&rng) % (window / K4)) * K4 + test_rand(&rng) % K4;
-			mapped = ref_pt_translate(&ref, iova, &pa_want, &leaf_want, &reads_want);
-			assert_int_equal(mock_pt_translate(&pt, iova, &pa_got, &leaf_got, &reads_got),
+			assert_memory_equal(pt.ioptes, ref.ioptes,
+					    sizeof(ref.ioptes));
+			assert_int_equal(pt.table_pages,
+					 ref_pt_table_pages(&ref));
+			iova = base + (test_rand(&rng) % (window / K4)) * K4 +
+			       test_rand(&rng) % K4;
+			mapped = ref_pt_translate(&ref, iova, &pa_want,
+						  &leaf_want, &reads_want);
+			assert_int_equal(mock_pt_translate(&pt, iova, &pa_got,
+							   &leaf_got, &reads_got),
 					 mapped);
 			assert_int_equal(reads_got, reads_want);
 			if (mapped) {
@@ -458,8 +496,8 @@ static void test_random_against_reference(void **state)
 		mock_pt_destroy(&pt);
 	}
 	ref_pt_destroy(&ref);
-	assert_true(maps > 400 && unmaps > 400 && eexist > 100 && enoent > 100 &&
-		    n1g > 50);
+	assert_true(maps > 400 && unmaps > 400 && eexist > 100 &&
+		    enoent > 100 && n1g > 50);
 }
 
 int main(void)

@@ -11,7 +11,7 @@
 #include "pfn_batch.h"
 #include "ref.h"
 
-#define CAP U32_MAX	/* PFN_BATCH_MAX_RUN_PFNS, as a u64 in sums below */
+#define CAP U32_MAX /* PFN_BATCH_MAX_RUN_PFNS, as a u64 in sums below */
 
 static void assert_run(const struct pfn_batch *b, u32 i, u64 pfn, u64 npfns)
 {
@@ -27,7 +27,7 @@ static void test_init_capacity_limits(void **state)
 	(void)state;
 	assert_int_equal(pfn_batch_init(&b, 0), -EINVAL);
 	assert_null(b.run_pfn);
-	pfn_batch_destroy(&b);	/* safe after a failed init */
+	pfn_batch_destroy(&b); /* safe after a failed init */
 	assert_int_equal(pfn_batch_init(&b, PFN_BATCH_MAX_RUNS + 1), -EINVAL);
 	assert_int_equal(pfn_batch_init(&b, U32_MAX), -EINVAL);
 
@@ -70,13 +70,13 @@ static void test_add_pfn_extends_and_starts_runs(void **state)
 	assert_run(&b, 0, 10, 3);
 	assert_run(&b, 1, 20, 2);
 	assert_run(&b, 2, 5, 1);
-	assert_run(&b, 3, 5, 2);	/* a repeated PFN does not extend */
+	assert_run(&b, 3, 5, 2); /* a repeated PFN does not extend */
 	assert_int_equal(b.total_pfns, 8);
 
 	pfn_batch_clear(&b);
 	assert_int_equal(b.nruns, 0);
 	assert_int_equal(b.total_pfns, 0);
-	assert_true(pfn_batch_add_pfn(&b, 22));	/* does not join a cleared run */
+	assert_true(pfn_batch_add_pfn(&b, 22)); /* does not join a cleared run */
 	assert_run(&b, 0, 22, 1);
 	pfn_batch_destroy(&b);
 }
@@ -89,12 +89,12 @@ static void test_add_pfn_full(void **state)
 	assert_int_equal(pfn_batch_init(&b, 2), 0);
 	assert_true(pfn_batch_add_pfn(&b, 1));
 	assert_true(pfn_batch_add_pfn(&b, 3));
-	assert_false(pfn_batch_add_pfn(&b, 5));	/* needs a third run */
+	assert_false(pfn_batch_add_pfn(&b, 5)); /* needs a third run */
 	assert_int_equal(b.nruns, 2);
 	assert_int_equal(b.total_pfns, 2);
-	assert_true(pfn_batch_add_pfn(&b, 4));	/* extends the last run */
+	assert_true(pfn_batch_add_pfn(&b, 4)); /* extends the last run */
 	assert_true(pfn_batch_add_pfn(&b, 5));
-	assert_false(pfn_batch_add_pfn(&b, 2));	/* only the last run extends */
+	assert_false(pfn_batch_add_pfn(&b, 2)); /* only the last run extends */
 	assert_run(&b, 0, 1, 1);
 	assert_run(&b, 1, 3, 3);
 	assert_int_equal(b.total_pfns, 4);
@@ -137,10 +137,10 @@ static void test_add_pfn_at_cap_starts_run(void **state)
 	(void)state;
 	assert_int_equal(pfn_batch_init(&b, 2), 0);
 	assert_int_equal(pfn_batch_add_run(&b, 7, CAP - 1), (u64)CAP - 1);
-	assert_true(pfn_batch_add_pfn(&b, 7 + (u64)CAP - 1));	/* reaches the cap */
+	assert_true(pfn_batch_add_pfn(&b, 7 + (u64)CAP - 1)); /* reaches the cap */
 	assert_int_equal(b.nruns, 1);
 	assert_run(&b, 0, 7, CAP);
-	assert_true(pfn_batch_add_pfn(&b, 7 + (u64)CAP));	/* follows, but capped */
+	assert_true(pfn_batch_add_pfn(&b, 7 + (u64)CAP)); /* follows, but capped */
 	assert_int_equal(b.nruns, 2);
 	assert_run(&b, 1, 7 + (u64)CAP, 1);
 	pfn_batch_destroy(&b);
@@ -200,13 +200,22 @@ static void test_fill_full_reports_consumed(void **state)
 	/* A full batch consumes nothing more, except what extends its last run. */
 	assert_int_equal(pfn_batch_fill_per_page(&a, pfns + 6, 2), 0);
 	assert_int_equal(pfn_batch_fill_run_aware(&b, pfns + 6, 2), 0);
-	assert_int_equal(pfn_batch_fill_run_aware(&b, (const u64[]){ 21, 22, 40 }, 3), 2);
+	assert_int_equal(pfn_batch_fill_run_aware(&b,
+						  (const u64[]){ 21, 22, 40 }, 3),
+			 2);
 	assert_run(&b, 2, 20, 3);
 	pfn_batch_destroy(&a);
 	pfn_batch_destroy(&b);
 }
 
-enum layout { ALL_CONTIG, ALL_SCATTERED, THP_512, RANDOM, DESCENDING, NR_LAYOUTS };
+enum layout {
+	ALL_CONTIG,
+	ALL_SCATTERED,
+	THP_512,
+	RANDOM,
+	DESCENDING,
+	NR_LAYOUTS
+};
 
 static void make_layout(u64 *pfns, size_t n, enum layout layout, u64 *rng)
 {
@@ -225,16 +234,19 @@ static void make_layout(u64 *pfns, size_t n, enum layout layout, u64 *rng)
 		case THP_512:
 			/* 2 MiB folios, scattered; sometimes two in a row. */
 			pfns[i] = (test_rand(rng) % 4 == 0 && i) ?
-				  pfns[i - 1] + 1 : (test_rand(rng) % 4096) * 512;
+					  pfns[i - 1] + 1 :
+					  (test_rand(rng) % 4096) * 512;
 			for (len = 1; len < 512 && i + len < n; len++)
 				pfns[i + len] = pfns[i] + len;
 			i += len;
 			break;
 		case RANDOM:
-			pfns[i] = test_rand(rng) % 64 ? test_rand(rng) % 100000 :
-							 U64_MAX - test_rand(rng) % 4;
+			pfns[i] = test_rand(rng) % 64 ?
+					  test_rand(rng) % 100000 :
+					  U64_MAX - test_rand(rng) % 4;
 			len = 1 + test_rand(rng) % 40;
-			for (len = (len > 30 ? len * 5 : len); --len && i + 1 < n; i++)
+			for (len = (len > 30 ? len * 5 : len);
+			     --len && i + 1 < n; i++)
 				pfns[i + 1] = pfns[i] + 1;
 			i++;
 			break;
@@ -242,13 +254,13 @@ static void make_layout(u64 *pfns, size_t n, enum layout layout, u64 *rng)
 			pfns[i] = 1000000 - i;
 			i++;
 			break;
-		default:
-			fail();
+		default: fail();
 		}
 	}
 }
 
-static void assert_same_runs(const struct pfn_batch *a, const struct pfn_batch *b)
+static void assert_same_runs(const struct pfn_batch *a,
+			     const struct pfn_batch *b)
 {
 	assert_int_equal(a->nruns, b->nruns);
 	assert_int_equal(a->total_pfns, b->total_pfns);
@@ -276,19 +288,33 @@ static void test_fill_strategies_identical(void **state)
 	for (layout = 0; layout < NR_LAYOUTS; layout++) {
 		for (round = 0; round < (layout == RANDOM ? 20 : 1); round++) {
 			make_layout(pfns, n, layout, &rng);
-			for (c = 0; c < sizeof(capacities) / sizeof(capacities[0]); c++) {
-				assert_int_equal(pfn_batch_init(&per_page, capacities[c]), 0);
-				assert_int_equal(pfn_batch_init(&run_aware, capacities[c]), 0);
+			for (c = 0;
+			     c < sizeof(capacities) / sizeof(capacities[0]);
+			     c++) {
+				assert_int_equal(pfn_batch_init(&per_page,
+								capacities[c]),
+						 0);
+				assert_int_equal(pfn_batch_init(&run_aware,
+								capacities[c]),
+						 0);
 				ref_batch_init(&ref, capacities[c], n);
 				for (done = 0; done < n; done += got_pp) {
-					got_pp = pfn_batch_fill_per_page(&per_page, pfns + done, n - done);
-					got_ra = pfn_batch_fill_run_aware(&run_aware, pfns + done, n - done);
-					got_ref = ref_batch_fill(&ref, pfns + done, n - done);
+					got_pp = pfn_batch_fill_per_page(&per_page,
+									 pfns + done,
+									 n - done);
+					got_ra = pfn_batch_fill_run_aware(&run_aware,
+									  pfns + done,
+									  n - done);
+					got_ref = ref_batch_fill(&ref,
+								 pfns + done,
+								 n - done);
 					assert_int_equal(got_pp, got_ra);
 					assert_int_equal(got_pp, got_ref);
 					assert_true(got_pp > 0);
 					assert_same_runs(&per_page, &run_aware);
-					assert_true(ref_batch_matches(&ref, &run_aware));
+					assert_true(
+						ref_batch_matches(&ref,
+								  &run_aware));
 					pfn_batch_clear(&per_page);
 					pfn_batch_clear(&run_aware);
 					ref_batch_clear(&ref);
@@ -346,15 +372,20 @@ static void test_contig_len_and_min_runs(void **state)
 	assert_int_equal(pfn_contig_len(pfns, 0), 0);
 	assert_int_equal(pfn_layout_min_runs(pfns, 0), 0);
 	assert_int_equal(pfn_contig_len((const u64[]){ 5, 6, 7, 9 }, 4), 3);
-	assert_int_equal(pfn_layout_min_runs((const u64[]){ 5, 6, 7, 9, 10, 1 }, 6), 3);
+	assert_int_equal(pfn_layout_min_runs((const u64[]){ 5, 6, 7, 9, 10, 1 },
+					     6),
+			 3);
 
 	/* A break at every position, around the scan's block size. */
 	for (n = 1; n <= 80; n++) {
 		for (brk = 1; brk <= n; brk++) {
 			/* pfns[brk] (if any) does not follow pfns[brk - 1]. */
 			for (i = 0; i < n; i++)
-				pfns[i] = 1000 + i + (i >= brk ? 1 + test_rand(&rng) % 3 : 0);
-			assert_int_equal(pfn_contig_len(pfns, n), ref_contig_len(pfns, n));
+				pfns[i] = 1000 + i +
+					  (i >= brk ? 1 + test_rand(&rng) % 3 :
+						      0);
+			assert_int_equal(pfn_contig_len(pfns, n),
+					 ref_contig_len(pfns, n));
 			assert_int_equal(pfn_contig_len(pfns, n), brk);
 			assert_int_equal(pfn_layout_min_runs(pfns, n),
 					 ref_count_runs(pfns, n));
@@ -375,14 +406,14 @@ static void test_skip(void **state)
 	assert_int_equal(b.nruns, 3);
 	assert_int_equal(b.total_pfns, 6);
 
-	pfn_batch_skip(&b, 2);		/* inside the first run */
+	pfn_batch_skip(&b, 2); /* inside the first run */
 	assert_int_equal(b.nruns, 3);
 	assert_run(&b, 0, 12, 1);
 	assert_run(&b, 1, 20, 2);
 	assert_run(&b, 2, 5, 1);
 	assert_int_equal(b.total_pfns, 4);
 
-	pfn_batch_skip(&b, 1);		/* exactly the first run */
+	pfn_batch_skip(&b, 1); /* exactly the first run */
 	assert_int_equal(b.nruns, 2);
 	assert_run(&b, 0, 20, 2);
 	assert_run(&b, 1, 5, 1);
@@ -394,13 +425,13 @@ static void test_skip(void **state)
 	assert_false(pfn_batch_add_pfn(&b, 60));
 	assert_run(&b, 1, 5, 2);
 
-	pfn_batch_skip(&b, 3);		/* a whole run and part of the next */
+	pfn_batch_skip(&b, 3); /* a whole run and part of the next */
 	assert_int_equal(b.nruns, 2);
 	assert_run(&b, 0, 6, 1);
 	assert_run(&b, 1, 50, 1);
 	assert_int_equal(b.total_pfns, 2);
 
-	pfn_batch_skip(&b, 5);		/* more than it holds: empty */
+	pfn_batch_skip(&b, 5); /* more than it holds: empty */
 	assert_int_equal(b.nruns, 0);
 	assert_int_equal(b.total_pfns, 0);
 
@@ -428,8 +459,9 @@ static void test_random_ops_against_reference(void **state)
 	for (iter = 0; iter < 3000; iter++) {
 		int op = test_rand(&rng) % 5;
 
-		pfn = test_rand(&rng) % 4 ? test_rand(&rng) % 2000 :
-		      (ref.npfns ? ref.pfns[ref.npfns - 1] + 1 : 0);
+		pfn = test_rand(&rng) % 4 ?
+			      test_rand(&rng) % 2000 :
+			      (ref.npfns ? ref.pfns[ref.npfns - 1] + 1 : 0);
 		if (ref.npfns > max / 2)
 			op = 4;
 		switch (op) {
@@ -446,10 +478,15 @@ static void test_random_ops_against_reference(void **state)
 		case 3:
 			n = 1 + test_rand(&rng) % 300;
 			for (i = 0; i < n; i++)
-				pfns[i] = test_rand(&rng) % 3 && i ? pfns[i - 1] + 1 :
-					  test_rand(&rng) % 2000;
-			assert_int_equal(op == 2 ? pfn_batch_fill_per_page(&b, pfns, n) :
-					 pfn_batch_fill_run_aware(&b, pfns, n),
+				pfns[i] = test_rand(&rng) % 3 && i ?
+						  pfns[i - 1] + 1 :
+						  test_rand(&rng) % 2000;
+			assert_int_equal(op == 2 ? pfn_batch_fill_per_page(&b,
+									   pfns,
+									   n) :
+						   pfn_batch_fill_run_aware(&b,
+									    pfns,
+									    n),
 					 ref_batch_fill(&ref, pfns, n));
 			break;
 		case 4:

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <linux/slab.h>	/* pfnlab_shim_alloc_budget */
+#include <linux/slab.h> /* pfnlab_shim_alloc_budget */
 #include <linux/types.h>
 
 /* A seeded generator for test data (not the core's sweep generator). */

@@ -183,44 +183,44 @@
  *	(2: ids never reused, per-fd caps, the write-back rule, bounded
  *	sweeps, interruptible waits).
  */
-#define PFNLAB_ABI_VERSION		2
+#define PFNLAB_ABI_VERSION 2
 /** PFNLAB_DEVICE_PATH - the misc device pfnlab.ko registers. */
-#define PFNLAB_DEVICE_PATH		"/dev/pfnlab"
+#define PFNLAB_DEVICE_PATH "/dev/pfnlab"
 /** PFNLAB_MAX_PAGES_PER_CALL - the most pages one GUP call may be asked for. */
-#define PFNLAB_MAX_PAGES_PER_CALL	8192
+#define PFNLAB_MAX_PAGES_PER_CALL 8192
 /** PFNLAB_MAX_BATCH_RUNS - the largest pfn_batch capacity, in runs. */
-#define PFNLAB_MAX_BATCH_RUNS		(1U << 20)
+#define PFNLAB_MAX_BATCH_RUNS (1U << 20)
 /**
  * PFNLAB_IOTLB_MAX_ENTRIES - the most entries of one page size's IOTLB (a
  * lookup scans a whole set, so this bounds its cost; equals the shared
  * core's IOTLB_MAX_ENTRIES).
  */
-#define PFNLAB_IOTLB_MAX_ENTRIES	(1U << 14)
+#define PFNLAB_IOTLB_MAX_ENTRIES (1U << 14)
 /** PFNLAB_IOTLB_MAX_PASSES - the most passes of one IOTLB sweep. */
-#define PFNLAB_IOTLB_MAX_PASSES		(1U << 16)
+#define PFNLAB_IOTLB_MAX_PASSES (1U << 16)
 /**
  * PFNLAB_IOTLB_MAX_SWEEP_ACCESSES - the most translations one IOTLB_SWEEP
  *	makes in all its passes (under a second on hardware, a few seconds
  *	under emulation), so that no ioctl holds its fd for long.
  */
-#define PFNLAB_IOTLB_MAX_SWEEP_ACCESSES	(1ULL << 24)
+#define PFNLAB_IOTLB_MAX_SWEEP_ACCESSES (1ULL << 24)
 /** PFNLAB_MAX_OBJECTS - the most objects (pages, domains, accesses) of one fd. */
-#define PFNLAB_MAX_OBJECTS		65536
+#define PFNLAB_MAX_OBJECTS 65536
 /** PFNLAB_MAX_DOMAINS - the most domains of one fd (a mock one costs ~2 MiB). */
-#define PFNLAB_MAX_DOMAINS		64
+#define PFNLAB_MAX_DOMAINS 64
 /** PFNLAB_MAX_MAPS - the most live maps of one fd, over all its domains. */
-#define PFNLAB_MAX_MAPS			65536
+#define PFNLAB_MAX_MAPS 65536
 /**
  * PFNLAB_MAX_INDEX_BYTES - per-page bookkeeping all pages objects of one fd
  *	may use (8 bytes per page: ranges of 128 GiB in all).
  */
-#define PFNLAB_MAX_INDEX_BYTES		(256ULL << 20)
+#define PFNLAB_MAX_INDEX_BYTES (256ULL << 20)
 /** PFNLAB_MAX_PT_BYTES - IO page table memory all domains of one fd may use. */
-#define PFNLAB_MAX_PT_BYTES		(256ULL << 20)
+#define PFNLAB_MAX_PT_BYTES (256ULL << 20)
 /** PFNLAB_HIST_BUCKETS - log2 latency buckets per phase in STATS. */
-#define PFNLAB_HIST_BUCKETS		64
+#define PFNLAB_HIST_BUCKETS 64
 
-#define PFNLAB_TYPE			0xBF
+#define PFNLAB_TYPE 0xBF
 
 enum {
 	PFNLAB_CMD_BASE = 0x80,
@@ -398,7 +398,7 @@ enum pfnlab_account {
 };
 
 /** PFNLAB_PAGES_WRITABLE - pin with FOLL_WRITE; map with IOMMU write. */
-#define PFNLAB_PAGES_WRITABLE		(1U << 0)
+#define PFNLAB_PAGES_WRITABLE (1U << 0)
 
 /**
  * struct pfnlab_pages_create - PFNLAB_PAGES_CREATE: remember a user range.
@@ -497,7 +497,7 @@ struct pfnlab_domain_create {
 #define PFNLAB_DOMAIN_CREATE _IO(PFNLAB_TYPE, PFNLAB_CMD_DOMAIN_CREATE)
 
 /** PFNLAB_MAP_READONLY - map without IOMMU write permission. */
-#define PFNLAB_MAP_READONLY		(1U << 0)
+#define PFNLAB_MAP_READONLY (1U << 0)
 
 /**
  * struct pfnlab_map - PFNLAB_MAP: pin (where needed) and map part of a pages
@@ -596,10 +596,10 @@ struct pfnlab_access_unpin {
 #define PFNLAB_ACCESS_UNPIN _IO(PFNLAB_TYPE, PFNLAB_CMD_ACCESS_UNPIN)
 
 /** PFNLAB_READ_COPY_PFNS - write one __u64 PFN per page to @pfns_uptr. */
-#define PFNLAB_READ_COPY_PFNS		(1U << 0)
+#define PFNLAB_READ_COPY_PFNS (1U << 0)
 /** PFNLAB_READ_COPY_TIERS - write one __u8 enum pfnlab_tier per page to
  * @tiers_uptr. */
-#define PFNLAB_READ_COPY_TIERS		(1U << 1)
+#define PFNLAB_READ_COPY_TIERS (1U << 1)
 
 /**
  * struct pfnlab_read - PFNLAB_READ: run the pfn_reader over a range without
@@ -650,7 +650,7 @@ enum pfnlab_iotlb_pattern {
 };
 
 /** PFNLAB_SWEEP_FLUSH_FIRST - empty the IOTLB before the sweep. */
-#define PFNLAB_SWEEP_FLUSH_FIRST	(1U << 0)
+#define PFNLAB_SWEEP_FLUSH_FIRST (1U << 0)
 
 /**
  * struct pfnlab_iotlb_sweep - PFNLAB_IOTLB_SWEEP: drive the IOTLB model of a
@@ -710,7 +710,7 @@ struct pfnlab_phase_stats {
 };
 
 /** PFNLAB_STATS_GLOBAL - module-wide counters instead of this fd's. */
-#define PFNLAB_STATS_GLOBAL		(1U << 0)
+#define PFNLAB_STATS_GLOBAL (1U << 0)
 
 /**
  * struct pfnlab_stats - PFNLAB_STATS: cumulative counters of this fd (or of

@@ -69,8 +69,8 @@ static int map_layout(struct pagemap_state *s, char *why, size_t len, u64 counts
 		int rc;
 
 		memset(&added, 0, sizeof(added));
-		rc = mock_pt_map(&s->pt, (u64)off << PAGE_SHIFT_4K,
-				 s->pfns[off] << PAGE_SHIFT_4K, (u64)n << PAGE_SHIFT_4K, &added);
+		rc = mock_pt_map(&s->pt, (u64)off << PAGE_SHIFT_4K, s->pfns[off] << PAGE_SHIFT_4K,
+				 (u64)n << PAGE_SHIFT_4K, &added);
 		if (rc) {
 			snprintf(why, len, "mock_pt_map: error %d", rc);
 			return -1;
@@ -155,20 +155,18 @@ static int pagemap_setup(struct bench_run *r, char *why, size_t len)
 		s->sweep.iova = 0;
 		s->sweep.window_bytes = window;
 		s->sweep.stride_bytes = stride;
-		s->sweep.pattern = !strcmp(bc->pattern, "random") ? IOTLB_PATTERN_RANDOM :
+		s->sweep.pattern = !strcmp(bc->pattern, "random")  ? IOTLB_PATTERN_RANDOM :
 				   !strcmp(bc->pattern, "strided") ? IOTLB_PATTERN_STRIDED :
-				   IOTLB_PATTERN_SEQUENTIAL;
+								     IOTLB_PATTERN_SEQUENTIAL;
 		s->sweep.seed = bc->seed;
 		s->sweep.passes = (u64)bc->passes;
 		r->extra = json_pack("{s:I, s:{s:I, s:I, s:I}, s:{s:[i,i,i], s:[i,i,i]}}",
-				     "layout_min_runs", (json_int_t)s->min_runs,
-				     "ioptes", "4k", (json_int_t)counts[0], "2m",
-				     (json_int_t)counts[1], "1g", (json_int_t)counts[2],
-				     "iotlb_geometry",
-				     "entries", (int)geometry.entries[0], (int)geometry.entries[1],
-				     (int)geometry.entries[2],
-				     "ways", (int)geometry.ways[0], (int)geometry.ways[1],
-				     (int)geometry.ways[2]);
+				     "layout_min_runs", (json_int_t)s->min_runs, "ioptes", "4k",
+				     (json_int_t)counts[0], "2m", (json_int_t)counts[1], "1g",
+				     (json_int_t)counts[2], "iotlb_geometry", "entries",
+				     (int)geometry.entries[0], (int)geometry.entries[1],
+				     (int)geometry.entries[2], "ways", (int)geometry.ways[0],
+				     (int)geometry.ways[1], (int)geometry.ways[2]);
 	}
 	return BUF_OK;
 }
@@ -183,9 +181,10 @@ static int sample_fill(struct bench_run *r, struct pagemap_state *s, int record,
 
 	t0 = now_ns();
 	while (off < s->npfns) {
-		size_t used = run_aware ?
-			pfn_batch_fill_run_aware(&s->batch, s->pfns + off, s->npfns - off) :
-			pfn_batch_fill_per_page(&s->batch, s->pfns + off, s->npfns - off);
+		size_t used = run_aware ? pfn_batch_fill_run_aware(&s->batch, s->pfns + off,
+								   s->npfns - off) :
+					  pfn_batch_fill_per_page(&s->batch, s->pfns + off,
+								  s->npfns - off);
 
 		runs += s->batch.nruns;
 		refills++;
@@ -202,7 +201,8 @@ static int sample_fill(struct bench_run *r, struct pagemap_state *s, int record,
 	run_metric(r, "fill_ns_per_page", (double)(t1 - t0) / (double)s->npfns);
 	run_metric(r, "pfns_per_run", (double)s->npfns / (double)runs);
 	run_metric(r, "runs_per_batch", (double)runs / (double)refills);
-	run_metric(r, "refills_per_gib", (double)refills / ((double)r->buf.size / (double)(1ULL << 30)));
+	run_metric(r, "refills_per_gib",
+		   (double)refills / ((double)r->buf.size / (double)(1ULL << 30)));
 	run_metric(r, "density_ratio", (double)runs / (double)(s->min_runs ? s->min_runs : 1));
 	return 0;
 }
@@ -231,7 +231,8 @@ static int sample_iotlb(struct bench_run *r, struct pagemap_state *s, int record
 	run_metric(r, "iotlb_hit_rate", res.accesses ? (double)res.hits / (double)res.accesses : 0);
 	run_metric(r, "iotlb_misses_per_mib", (double)res.misses / mib);
 	run_metric(r, "walk_reads_per_mib", (double)res.walk_reads / mib);
-	run_metric(r, "sweep_ns_per_access", res.accesses ? (double)(t1 - t0) / (double)res.accesses : 0);
+	run_metric(r, "sweep_ns_per_access",
+		   res.accesses ? (double)(t1 - t0) / (double)res.accesses : 0);
 	return 0;
 }
 

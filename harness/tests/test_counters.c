@@ -30,8 +30,8 @@ static const struct counter *find(const struct counter_set *s, const char *name)
 
 static char *fresh_pages(void)
 {
-	char *m = mmap(NULL, NPAGES * 4096UL, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *m = mmap(NULL, NPAGES * 4096UL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 
 	assert_true(m != MAP_FAILED);
 	/* One fault per page: no THP. */

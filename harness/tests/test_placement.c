@@ -218,7 +218,7 @@ static void test_hugetlb_pool(void **state)
 	assert_int_equal(write_pool(before + 4), 0);
 	if (read_pool("free_hugepages") < 2) {
 		write_pool(before);
-		skip();	/* the kernel found no contiguous memory */
+		skip(); /* the kernel found no contiguous memory */
 	}
 	assert_int_equal(buffer_alloc(&b, "hugetlb-2m", 4 * MIB, 0, why, sizeof(why)), BUF_OK);
 	assert_int_equal(buffer_verify(&b, 0, &p), 0);

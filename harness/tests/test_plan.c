@@ -23,8 +23,8 @@
 #define MIB 1048576.0
 
 struct truth {
-	double fixed_ns, per_page_ns, quad;	/* quad: ns per page^2 */
-	double bcv, outliers;			/* round scatter, share slowed 3x */
+	double fixed_ns, per_page_ns, quad; /* quad: ns per page^2 */
+	double bcv, outliers;		    /* round scatter, share slowed 3x */
 };
 
 static double truth_ns(const struct truth *t, double size)
@@ -144,9 +144,9 @@ static void test_curved_truth_caught(void **state)
 	assert_true(vc.done);
 	assert_true(vc.size_bytes == 256 * MIB);
 	assert_false(vc.inside);
-	assert_true(vc.error < -0.05);		/* a line under-predicts a curve */
+	assert_true(vc.error < -0.05); /* a line under-predicts a curve */
 	assert_int_equal(plan_fit(s.obs, s.nobs, INFINITY, &fit), 0);
-	assert_true(fit.misfit > 4.0);		/* sizes far off the line */
+	assert_true(fit.misfit > 4.0); /* sizes far off the line */
 
 	sweep(&s, &straight, 256, 10, &rng);
 	plan_validate(&s, INFINITY, &vs);
@@ -183,7 +183,8 @@ static void test_misfit_widens(void **state)
 	plan_predict(&fs, 1024 * MIB, &es);
 	wc = (ec.hi_ns - ec.lo_ns) / ec.ns;
 	ws = (es.hi_ns - es.lo_ns) / es.ns;
-	print_message("misfit %.1f vs %.1f; relative width %.3f vs %.3f\n", fc.misfit, fs.misfit, wc, ws);
+	print_message("misfit %.1f vs %.1f; relative width %.3f vs %.3f\n", fc.misfit, fs.misfit,
+		      wc, ws);
 	assert_true(fc.misfit > 4.0);
 	assert_true(wc > 1.5 * ws);
 }
@@ -210,8 +211,9 @@ static void test_validate_fit_max(void **state)
 
 static void test_too_few_sizes(void **state)
 {
-	struct plan_obs obs[4] = { { 16 * MIB, 1e5 }, { 16 * MIB, 1.1e5 }, { 16 * MIB, 0.9e5 },
-				   { 16 * MIB, 1e5 } };
+	struct plan_obs obs[4] = {
+		{ 16 * MIB, 1e5 }, { 16 * MIB, 1.1e5 }, { 16 * MIB, 0.9e5 }, { 16 * MIB, 1e5 }
+	};
 	struct plan_fit fit;
 
 	(void)state;
@@ -235,7 +237,8 @@ static void test_split(void **state)
 	assert_true(fabs(page - 20.0) < 1e-9);
 	assert_true(fabs(folio - 1000.0) < 1e-9);
 	/* 1 GiB folios: 262144 pages each */
-	assert_int_equal(plan_split(1020.0, 20.0 + 1000.0 / 262144.0, 1073741824.0, &page, &folio), 0);
+	assert_int_equal(plan_split(1020.0, 20.0 + 1000.0 / 262144.0, 1073741824.0, &page, &folio),
+			 0);
 	assert_true(fabs(folio - 1000.0) < 1e-6);
 	assert_int_equal(plan_split(10.0, 10.0, 4096.0, &page, &folio), -1);
 }

@@ -148,7 +148,8 @@ static void test_default_path(void **state)
 	(void)state;
 	/* 2026-11-23 22:40:00 UTC */
 	assert_int_equal(results_default_path(path, sizeof(path), dir, "hostA", "64d786c-dirty",
-					      1795473600, err, sizeof(err)), 0);
+					      1795473600, err, sizeof(err)),
+			 0);
 	snprintf(want, sizeof(want), "%s/hostA/20261123T224000Z-64d786c-dirty.json", dir);
 	assert_string_equal(path, want);
 	snprintf(want, sizeof(want), "%s/hostA", dir);
@@ -178,7 +179,8 @@ static void test_metric_summary(void **state)
 	assert_true(json_is_true(json_object_get(sum, "noisy")));
 	/* one round: no between-round spread, the interval from order statistics */
 	assert_true(json_is_null(json_object_get(sum, "between_round_cv")));
-	assert_string_equal(json_string_value(json_object_get(sum, "ci_method")), "order-statistics");
+	assert_string_equal(json_string_value(json_object_get(sum, "ci_method")),
+			    "order-statistics");
 	json_decref(m);
 }
 

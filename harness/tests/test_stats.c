@@ -31,7 +31,7 @@ static void test_one_to_ten(void **state)
 
 	(void)state;
 	assert_int_equal(stats_summarize(x, 10, 0.05, &s), 0);
-	assert_close(x[0], 7);	/* not sorted in place */
+	assert_close(x[0], 7); /* not sorted in place */
 	assert_int_equal(s.n, 10);
 	assert_close(s.median, 5.5);
 	assert_close(s.mean, 5.5);

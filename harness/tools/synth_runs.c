@@ -34,7 +34,7 @@
 struct step {
 	long commit;
 	double pct;
-	long host;		/* -1: every host */
+	long host; /* -1: every host */
 };
 
 static uint64_t rng_state;
@@ -83,10 +83,8 @@ static void scale_array(json_t *a, double f)
 }
 
 /* The summary fields that are in the metric's unit (not the CVs). */
-static const char *const scaled_fields[] = {
-	"median", "mean", "stddev", "min", "max", "p10", "p90", "center",
-	"ci95_lo", "ci95_hi", NULL
-};
+static const char *const scaled_fields[] = { "median", "mean",	 "stddev",  "min",     "max", "p10",
+					     "p90",    "center", "ci95_lo", "ci95_hi", NULL };
 
 static void scale_metric(json_t *m, double f)
 {
@@ -100,7 +98,8 @@ static void scale_metric(json_t *m, double f)
 		json_t *v = json_object_get(summary, *k);
 
 		if (json_is_integer(v))
-			json_object_set_new(summary, *k, json_real((double)json_integer_value(v) * f));
+			json_object_set_new(summary, *k,
+					    json_real((double)json_integer_value(v) * f));
 		else
 			scale_number(v, f);
 	}
@@ -194,7 +193,8 @@ static int parse_step(const char *arg, struct step *s)
 static void usage(FILE *out)
 {
 	fputs("usage: synth-runs -n RUNS -o DIR [-H HOSTS] [-s SEED]\n"
-	      "                  [--step COMMIT:PCT[:lab-H]]... TEMPLATE.json...\n", out);
+	      "                  [--step COMMIT:PCT[:lab-H]]... TEMPLATE.json...\n",
+	      out);
 }
 
 static int write_run(json_t *tmpl, const char *outdir, long host, long commit, long run,
@@ -202,7 +202,7 @@ static int write_run(json_t *tmpl, const char *outdir, long host, long commit, l
 {
 	char dir[4096], path[4200], stamp[32], hostname[32], sha[24];
 	json_t *doc = json_deep_copy(tmpl);
-	long t = 1767225600L + run * 600L;	/* 2026-01-01T00:00:00Z, 10 min apart */
+	long t = 1767225600L + run * 600L; /* 2026-01-01T00:00:00Z, 10 min apart */
 	struct tm tm;
 	time_t tt = (time_t)t;
 	int ret;
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "step", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
 	struct step steps[MAX_STEPS];
 	long nruns = 0, nhosts = 1, written = 0;
@@ -248,7 +248,8 @@ int main(int argc, char **argv)
 		case 's': rng_state = strtoull(optarg, NULL, 10); break;
 		case 'S':
 			if (nsteps == MAX_STEPS || parse_step(optarg, &steps[nsteps]) != 0) {
-				fprintf(stderr, "synth-runs: bad --step '%s' (COMMIT:PCT[:lab-H], at most %d)\n",
+				fprintf(stderr,
+					"synth-runs: bad --step '%s' (COMMIT:PCT[:lab-H], at most %d)\n",
 					optarg, MAX_STEPS);
 				return 2;
 			}

@@ -49,8 +49,7 @@ int lab_ioctl(int fd, unsigned long request, void *arg)
 	return ioctl(fd, request, arg) ? -errno : 0;
 }
 
-struct pfnlab_reader_opts lab_opts(uint32_t pages_per_call, uint32_t batch_runs,
-				   uint32_t fill)
+struct pfnlab_reader_opts lab_opts(uint32_t pages_per_call, uint32_t batch_runs, uint32_t fill)
 {
 	struct pfnlab_reader_opts opts = {
 		.pages_per_call = pages_per_call,
@@ -94,9 +93,8 @@ uint32_t lab_mock_domain(int fd, uint64_t pgsize_bitmap)
 	return dc.out_domain_id;
 }
 
-int lab_map(int fd, uint32_t domain_id, uint32_t pages_id, uint64_t offset,
-	    uint64_t length, uint64_t iova, struct pfnlab_reader_opts opts,
-	    struct pfnlab_map *out)
+int lab_map(int fd, uint32_t domain_id, uint32_t pages_id, uint64_t offset, uint64_t length,
+	    uint64_t iova, struct pfnlab_reader_opts opts, struct pfnlab_map *out)
 {
 	struct pfnlab_map m = {
 		.size = sizeof(m),
@@ -114,8 +112,7 @@ int lab_map(int fd, uint32_t domain_id, uint32_t pages_id, uint64_t offset,
 	return ret;
 }
 
-int lab_unmap(int fd, uint32_t domain_id, uint64_t iova, uint64_t length,
-	      struct pfnlab_unmap *out)
+int lab_unmap(int fd, uint32_t domain_id, uint64_t iova, uint64_t length, struct pfnlab_unmap *out)
 {
 	struct pfnlab_unmap u = {
 		.size = sizeof(u),
@@ -130,8 +127,7 @@ int lab_unmap(int fd, uint32_t domain_id, uint64_t iova, uint64_t length,
 	return ret;
 }
 
-int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
-		   uint32_t *access_id)
+int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length, uint32_t *access_id)
 {
 	struct pfnlab_access_pin ap = {
 		.size = sizeof(ap),
@@ -150,8 +146,7 @@ int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
 int lab_anchor(const struct lab_buf *buf)
 {
 	int fd = lab_open();
-	uint32_t pages_id = lab_pages_create(fd, buf->ptr, buf->length, 0,
-					     PFNLAB_ACCOUNT_NONE);
+	uint32_t pages_id = lab_pages_create(fd, buf->ptr, buf->length, 0, PFNLAB_ACCOUNT_NONE);
 
 	assert_int_equal(lab_access_pin(fd, pages_id, 0, buf->length, NULL), 0);
 	return fd;
@@ -167,14 +162,12 @@ int lab_access_unpin(int fd, uint32_t access_id)
 	return lab_ioctl(fd, PFNLAB_ACCESS_UNPIN, &au);
 }
 
-int lab_read(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
-	     uint64_t *pfns, uint8_t *tiers, struct pfnlab_reader_opts opts,
-	     struct pfnlab_read *out)
+int lab_read(int fd, uint32_t pages_id, uint64_t offset, uint64_t length, uint64_t *pfns,
+	     uint8_t *tiers, struct pfnlab_reader_opts opts, struct pfnlab_read *out)
 {
 	struct pfnlab_read r = {
 		.size = sizeof(r),
-		.flags = (pfns ? PFNLAB_READ_COPY_PFNS : 0) |
-			 (tiers ? PFNLAB_READ_COPY_TIERS : 0),
+		.flags = (pfns ? PFNLAB_READ_COPY_PFNS : 0) | (tiers ? PFNLAB_READ_COPY_TIERS : 0),
 		.pages_id = pages_id,
 		.offset = offset,
 		.length = length,
@@ -249,20 +242,17 @@ void lab_buf_alloc(struct lab_buf *buf, enum lab_kind kind, size_t length)
 	case LAB_HUGETLB_2M:
 		buf->map_length = length;
 		buf->map_base = mmap(NULL, length, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				     LAB_MAP_HUGE_2MB, -1, 0);
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | LAB_MAP_HUGE_2MB,
+				     -1, 0);
 		if (buf->map_base != MAP_FAILED)
 			buf->ptr = buf->map_base;
 		break;
-	default:
-		fail();
-		return;
+	default: fail(); return;
 	}
 	if (buf->map_base == MAP_FAILED || !buf->ptr) {
 		/* hugetlb: the boot-time pool (VM_HUGEPAGES_2M) ran out? */
 		buf->map_base = NULL;
-		fail_msg("%s mmap of %zu bytes: %s", lab_kind_name[kind], length,
-			 strerror(errno));
+		fail_msg("%s mmap of %zu bytes: %s", lab_kind_name[kind], length, strerror(errno));
 		return;
 	}
 	for (i = 0; i < length; i += LAB_PAGE_SIZE)
@@ -321,8 +311,8 @@ void lab_expect_tier(const uint64_t *pfns, const uint8_t *tiers, const uint64_t 
 		if (tiers[i] != tier)
 			fail_msg("page %zu: tier %u, expected %u", i, tiers[i], tier);
 		if (pfns[i] != truth[i])
-			fail_msg("page %zu: READ gave PFN %#" PRIx64 ", pagemap %#" PRIx64,
-				 i, pfns[i], truth[i]);
+			fail_msg("page %zu: READ gave PFN %#" PRIx64 ", pagemap %#" PRIx64, i,
+				 pfns[i], truth[i]);
 	}
 }
 

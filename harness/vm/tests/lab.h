@@ -19,14 +19,14 @@
 
 #include "pfnlab.h"
 
-#define LAB_PAGE_SIZE	4096UL
-#define LAB_HUGE_2M	(2UL << 20)
+#define LAB_PAGE_SIZE 4096UL
+#define LAB_HUGE_2M (2UL << 20)
 
 /** enum lab_kind - the kinds of memory every tier test runs over. */
 enum lab_kind {
 	LAB_4K,		/* anonymous, THP forbidden: 4 KiB pages */
 	LAB_THP,	/* anonymous, 2 MiB aligned, MADV_HUGEPAGE */
-	LAB_HUGETLB_2M,	/* MAP_HUGETLB from the boot-time 2 MiB pool */
+	LAB_HUGETLB_2M, /* MAP_HUGETLB from the boot-time 2 MiB pool */
 	LAB_KIND_NR,
 };
 
@@ -37,31 +37,26 @@ struct lab_buf {
 	enum lab_kind kind;
 	void *ptr;
 	size_t length;
-	void *map_base;		/* what to munmap (THP over-allocates) */
+	void *map_base; /* what to munmap (THP over-allocates) */
 	size_t map_length;
 };
 
 int lab_open(void);
 int lab_ioctl(int fd, unsigned long request, void *arg);
 
-struct pfnlab_reader_opts lab_opts(uint32_t pages_per_call, uint32_t batch_runs,
-				   uint32_t fill);
+struct pfnlab_reader_opts lab_opts(uint32_t pages_per_call, uint32_t batch_runs, uint32_t fill);
 struct pfnlab_reader_opts lab_default_opts(void);
 
 uint32_t lab_pages_create(int fd, const void *uptr, size_t length, uint32_t flags,
 			  uint32_t account_mode);
 uint32_t lab_mock_domain(int fd, uint64_t pgsize_bitmap);
-int lab_map(int fd, uint32_t domain_id, uint32_t pages_id, uint64_t offset,
-	    uint64_t length, uint64_t iova, struct pfnlab_reader_opts opts,
-	    struct pfnlab_map *out);
-int lab_unmap(int fd, uint32_t domain_id, uint64_t iova, uint64_t length,
-	      struct pfnlab_unmap *out);
-int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
-		   uint32_t *access_id);
+int lab_map(int fd, uint32_t domain_id, uint32_t pages_id, uint64_t offset, uint64_t length,
+	    uint64_t iova, struct pfnlab_reader_opts opts, struct pfnlab_map *out);
+int lab_unmap(int fd, uint32_t domain_id, uint64_t iova, uint64_t length, struct pfnlab_unmap *out);
+int lab_access_pin(int fd, uint32_t pages_id, uint64_t offset, uint64_t length, uint32_t *access_id);
 int lab_access_unpin(int fd, uint32_t access_id);
-int lab_read(int fd, uint32_t pages_id, uint64_t offset, uint64_t length,
-	     uint64_t *pfns, uint8_t *tiers, struct pfnlab_reader_opts opts,
-	     struct pfnlab_read *out);
+int lab_read(int fd, uint32_t pages_id, uint64_t offset, uint64_t length, uint64_t *pfns,
+	     uint8_t *tiers, struct pfnlab_reader_opts opts, struct pfnlab_read *out);
 int lab_destroy(int fd, uint32_t id);
 struct pfnlab_pages_info lab_pages_info(int fd, uint32_t pages_id);
 
@@ -92,13 +87,13 @@ int lab_teardown_no_pins(void **state);
  * jump back into the parent's copy of the runner): a failed CHILD_CHECK
  * prints where and exits the child with status 1.
  */
-#define CHILD_CHECK(cond)							\
-	do {									\
-		if (!(cond)) {							\
-			fprintf(stderr, "# child: %s:%d: %s (errno %d)\n",	\
-				__FILE__, __LINE__, #cond, errno);		\
-			_exit(1);						\
-		}								\
+#define CHILD_CHECK(cond)                                                                      \
+	do {                                                                                   \
+		if (!(cond)) {                                                                 \
+			fprintf(stderr, "# child: %s:%d: %s (errno %d)\n", __FILE__, __LINE__, \
+				#cond, errno);                                                 \
+			_exit(1);                                                              \
+		}                                                                              \
 	} while (0)
 
 typedef int (*lab_child_fn)(void *arg);
@@ -109,9 +104,9 @@ void lab_open_device_to_all(void);
 
 /** struct lab_pci - a PCI device as sysfs names it and as the UAPI does. */
 struct lab_pci {
-	char name[256];		/* "0000:00:01.0" */
+	char name[256]; /* "0000:00:01.0" */
 	uint32_t segment;
-	uint32_t bdf;		/* bus << 8 | device << 3 | function */
+	uint32_t bdf; /* bus << 8 | device << 3 | function */
 };
 
 typedef int (*lab_pci_filter)(const char *sysfs_dir, void *arg);

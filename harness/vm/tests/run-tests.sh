@@ -7,10 +7,12 @@
 # results in /out/driver-smoke.json, checked on the host by vm-check), then
 # unloading the module, then the kernel-log check of the whole run.
 #
-# Each test prints one TAP line, "ok N - name" or "not ok N - name"; a
+# Each test prints one TAP line, "ok N - name" or "not ok N - name", and
+# tap.sh (scripts/tap.sh, installed beside this script) counts them: a
 # binary that dies without its plan counts as one more failure.  Logs go to
-# /out (they come back to the host); the last line is "N passed, N failed",
-# also written to /out/summary.  Exit status 0 only if nothing failed.
+# /out (they come back to the host); the last line is
+# "vm-tests: N passed, N failed", also written to /out/summary.  Exit
+# status 0 only if nothing failed.
 #
 # pfnlab-vm-tests --no-iommu: the boot without an IOMMU (pfnlab-vm
 # --no-iommu) runs only test_noiommu, then the unload and test_dmesg.
@@ -31,49 +33,15 @@ per_binary_s=${PFNLAB_TEST_TIMEOUT:-300}
 # balancing must not migrate the pages in between.
 echo 0 >/proc/sys/kernel/numa_balancing 2>/dev/null
 
-passed=0
-failed=0
-skipped=0
+# shellcheck source=scripts/tap.sh
+. "$bindir/tap.sh"
 start=$(date +%s)
 
-# run_one NAME: run $bindir/NAME, log to /out/NAME.log, add up its lines.
+# run_one NAME: run $bindir/NAME, log to /out/NAME.log, count its lines.
 run_one() {
-	name=$1
-	log=/out/$name.log
-	echo "# === $name"
-	(
-		timeout "$per_binary_s" "$bindir/$name" 2>&1
-		echo "# $name exit status $?"
-	) | tee "$log"
-	p=$(grep -c '^ok ' "$log")
-	# cmocka writes a skipped test as "not ok N # SKIP name".
-	s=$(grep -c '^not ok [0-9]* # SKIP' "$log")
-	f=$(( $(grep -c '^not ok ' "$log") - s ))
-	skipped=$((skipped + s))
-	rc=$(sed -n "s/^# $name exit status \([0-9]*\)$/\1/p" "$log")
-	if ! grep -q '^1\.\.[0-9]' "$log" || grep -q '^Bail out!' "$log"; then
-		echo "not ok - $name: no test plan or bailed out (exit status $rc)"
-		f=$((f + 1))
-	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		echo "not ok - $name: exit status $rc with no failed test (sanitizer?)"
-		f=$((f + 1))
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
+	tap_run "$1" "/out/$1.log" timeout "$per_binary_s" "$bindir/$1"
 }
-
-# check NAME CMD...: a one-line test of the runner itself.
-check() {
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok - $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $name"
-		failed=$((failed + 1))
-	fi
-}
+check() { tap_check "$@"; }
 
 check "pfnlab.ko loaded, /dev/pfnlab present" test -c /dev/pfnlab
 if [ -c /dev/pfnlab ]; then
@@ -121,7 +89,5 @@ fi
 run_one test_dmesg
 dmesg >/out/dmesg.log
 
-echo "# $skipped skipped (see the SKIP lines)"
 echo "# integration tests took $(( $(date +%s) - start )) s in the guest"
-echo "$passed passed, $failed failed" | tee /out/summary
-[ "$failed" = 0 ]
+tap_finish vm-tests /out/summary

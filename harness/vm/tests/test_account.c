@@ -20,10 +20,10 @@
 
 #include "lab.h"
 
-#define NPAGES		256
-#define LIMIT_PAGES	64
-#define IOVA		(1UL << 30)
-#define KIB_PER_PAGE	((long)(LAB_PAGE_SIZE / 1024))
+#define NPAGES 256
+#define LIMIT_PAGES 64
+#define IOVA (1UL << 30)
+#define KIB_PER_PAGE ((long)(LAB_PAGE_SIZE / 1024))
 
 static void *map_4k(size_t npages)
 {
@@ -74,7 +74,8 @@ static void test_npinned_and_pinned_vm(void **state)
 	/* Map indexes [0, 192). */
 	domain_id = lab_mock_domain(fd, 0);
 	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, 192 * LAB_PAGE_SIZE, IOVA,
-				 lab_default_opts(), &map), 0);
+				 lab_default_opts(), &map),
+			 0);
 	assert_int_equal(map.out.npinned_delta, 192);
 	pi = lab_pages_info(fd, pages_id);
 	assert_int_equal(pi.out_npinned, 192);
@@ -83,8 +84,9 @@ static void test_npinned_and_pinned_vm(void **state)
 	assert_int_equal(pins_held(), held0 + 192);
 
 	/* An access over [128, 256): only the 64 new indexes are pinned. */
-	assert_int_equal(lab_access_pin(fd, pages_id, 128 * LAB_PAGE_SIZE,
-					128 * LAB_PAGE_SIZE, &access_id), 0);
+	assert_int_equal(lab_access_pin(fd, pages_id, 128 * LAB_PAGE_SIZE, 128 * LAB_PAGE_SIZE,
+					&access_id),
+			 0);
 	pi = lab_pages_info(fd, pages_id);
 	assert_int_equal(pi.out_npinned, NPAGES);
 	assert_int_equal(pi.out_last_npinned, NPAGES);
@@ -115,16 +117,16 @@ static void test_npinned_and_pinned_vm(void **state)
 
 struct limit_case {
 	uint32_t account_mode;
-	int use_access;		/* pin through ACCESS_PIN instead of MAP */
+	int use_access; /* pin through ACCESS_PIN instead of MAP */
 	int has_ipc_lock;
 };
 
-static int pin_range(int fd, uint32_t domain_id, uint32_t pages_id, size_t first,
-		     size_t n, int use_access, uint32_t *access_id)
+static int pin_range(int fd, uint32_t domain_id, uint32_t pages_id, size_t first, size_t n,
+		     int use_access, uint32_t *access_id)
 {
 	if (use_access)
-		return lab_access_pin(fd, pages_id, first * LAB_PAGE_SIZE,
-				      n * LAB_PAGE_SIZE, access_id);
+		return lab_access_pin(fd, pages_id, first * LAB_PAGE_SIZE, n * LAB_PAGE_SIZE,
+				      access_id);
 	return lab_map(fd, domain_id, pages_id, first * LAB_PAGE_SIZE, n * LAB_PAGE_SIZE,
 		       IOVA + first * LAB_PAGE_SIZE, lab_default_opts(), NULL);
 }
@@ -173,8 +175,8 @@ static int limit_child(void *arg)
 	}
 
 	/* Up to the limit: works, charged exactly. */
-	CHILD_CHECK(pin_range(fd, dc.out_domain_id, pc.out_pages_id, 0, LIMIT_PAGES,
-			      lc->use_access, &access_id) == 0);
+	CHILD_CHECK(pin_range(fd, dc.out_domain_id, pc.out_pages_id, 0, LIMIT_PAGES, lc->use_access,
+			      &access_id) == 0);
 	CHILD_CHECK(lab_ioctl(fd, PFNLAB_PAGES_INFO, &pi) == 0);
 	CHILD_CHECK(pi.out_npinned == LIMIT_PAGES);
 	CHILD_CHECK(pi.out_last_npinned == LIMIT_PAGES);
@@ -182,8 +184,8 @@ static int limit_child(void *arg)
 	CHILD_CHECK(lab_status_kib("VmLck") == vmlck0 + LIMIT_PAGES * lck_per_page);
 
 	/* Beyond it: the documented errno, and nothing more pinned. */
-	ret = pin_range(fd, dc.out_domain_id, pc.out_pages_id, LIMIT_PAGES, 16,
-			lc->use_access, NULL);
+	ret = pin_range(fd, dc.out_domain_id, pc.out_pages_id, LIMIT_PAGES, 16, lc->use_access,
+			NULL);
 	if (ret != -ENOMEM)
 		fprintf(stderr, "# child: pin beyond RLIMIT_MEMLOCK gave %d, want -ENOMEM\n", ret);
 	CHILD_CHECK(ret == -ENOMEM);
@@ -197,10 +199,9 @@ static int limit_child(void *arg)
 	if (lc->use_access)
 		CHILD_CHECK(lab_access_unpin(fd, access_id) == 0);
 	else
-		CHILD_CHECK(lab_unmap(fd, dc.out_domain_id, IOVA,
-				      LIMIT_PAGES * LAB_PAGE_SIZE, NULL) == 0);
-	ret = pin_range(fd, dc.out_domain_id, pc.out_pages_id, 0, NPAGES,
-			lc->use_access, NULL);
+		CHILD_CHECK(lab_unmap(fd, dc.out_domain_id, IOVA, LIMIT_PAGES * LAB_PAGE_SIZE,
+				      NULL) == 0);
+	ret = pin_range(fd, dc.out_domain_id, pc.out_pages_id, 0, NPAGES, lc->use_access, NULL);
 	CHILD_CHECK(ret == -ENOMEM);
 	CHILD_CHECK(lab_ioctl(fd, PFNLAB_PAGES_INFO, &pi) == 0);
 	CHILD_CHECK(pi.out_npinned == 0);
@@ -219,7 +220,8 @@ static void run_limit_case(uint32_t account_mode, int use_access, int has_ipc_lo
 
 	lab_open_device_to_all();
 	assert_int_equal(lab_run_child(limit_child, &lc, LIMIT_PAGES, 1, has_ipc_lock,
-				       &held_at_checkpoint), 0);
+				       &held_at_checkpoint),
+			 0);
 	if (!has_ipc_lock)
 		assert_int_equal(held_at_checkpoint, held0);
 }
@@ -268,14 +270,17 @@ static void make_live_objects(int fd, void *buf, size_t npages)
 	pages_id = lab_pages_create(fd, buf, npages * LAB_PAGE_SIZE, PFNLAB_PAGES_WRITABLE,
 				    PFNLAB_ACCOUNT_USER);
 	domain_id = lab_mock_domain(fd, 0);
-	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, npages / 2 * LAB_PAGE_SIZE,
-				 IOVA, lab_default_opts(), NULL), 0);
+	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, npages / 2 * LAB_PAGE_SIZE, IOVA,
+				 lab_default_opts(), NULL),
+			 0);
 	assert_int_equal(lab_access_pin(fd, pages_id, npages / 4 * LAB_PAGE_SIZE,
-					npages / 2 * LAB_PAGE_SIZE, &access_id), 0);
+					npages / 2 * LAB_PAGE_SIZE, &access_id),
+			 0);
 	/* A second map of the same pages in a second domain. */
 	domain_id = lab_mock_domain(fd, LAB_PAGE_SIZE);
-	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, npages * LAB_PAGE_SIZE,
-				 IOVA, lab_default_opts(), NULL), 0);
+	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, npages * LAB_PAGE_SIZE, IOVA,
+				 lab_default_opts(), NULL),
+			 0);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, npages);
 }
 
@@ -329,8 +334,8 @@ static void holder_child(void)
 	pc.length = NPAGES * LAB_PAGE_SIZE;
 	CHILD_CHECK(lab_ioctl(fd, PFNLAB_PAGES_CREATE, &pc) == 0);
 	CHILD_CHECK(lab_ioctl(fd, PFNLAB_DOMAIN_CREATE, &dc) == 0);
-	CHILD_CHECK(lab_map(fd, dc.out_domain_id, pc.out_pages_id, 0,
-			    NPAGES * LAB_PAGE_SIZE, IOVA, lab_default_opts(), NULL) == 0);
+	CHILD_CHECK(lab_map(fd, dc.out_domain_id, pc.out_pages_id, 0, NPAGES * LAB_PAGE_SIZE, IOVA,
+			    lab_default_opts(), NULL) == 0);
 	CHILD_CHECK(lab_access_pin(fd, pc.out_pages_id, 0, LAB_PAGE_SIZE, NULL) == 0);
 	CHILD_CHECK(write(holder_ready_fd, &c, 1) == 1);
 	for (;;)
@@ -370,16 +375,11 @@ static void test_kill9_pin_holder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		LAB_TEST(test_npinned_and_pinned_vm),
-		LAB_TEST(test_rlimit_user_map),
-		LAB_TEST(test_rlimit_user_access_pin),
-		LAB_TEST(test_rlimit_mm_map),
-		LAB_TEST(test_rlimit_mm_access_pin),
-		LAB_TEST(test_cap_ipc_lock_bypass_user),
-		LAB_TEST(test_cap_ipc_lock_bypass_mm),
-		LAB_TEST(test_close_with_live_objects),
-		LAB_TEST(test_munmap_then_close),
-		LAB_TEST(test_kill9_pin_holder),
+		LAB_TEST(test_npinned_and_pinned_vm),  LAB_TEST(test_rlimit_user_map),
+		LAB_TEST(test_rlimit_user_access_pin), LAB_TEST(test_rlimit_mm_map),
+		LAB_TEST(test_rlimit_mm_access_pin),   LAB_TEST(test_cap_ipc_lock_bypass_user),
+		LAB_TEST(test_cap_ipc_lock_bypass_mm), LAB_TEST(test_close_with_live_objects),
+		LAB_TEST(test_munmap_then_close),      LAB_TEST(test_kill9_pin_holder),
 	};
 
 	return LAB_RUN("account", tests);

@@ -18,9 +18,9 @@
 
 #include "lab.h"
 
-#define NPAGES	16
-#define IOVA	(1UL << 30)
-#define BYTES	(NPAGES * LAB_PAGE_SIZE)
+#define NPAGES 16
+#define IOVA (1UL << 30)
+#define BYTES (NPAGES * LAB_PAGE_SIZE)
 
 /** struct fx - an fd with a writable 16-page buffer, its pages object and a
  * mock domain. */
@@ -52,8 +52,7 @@ static void fx_close(struct fx *fx)
 	munmap(fx->buf, BYTES);
 }
 
-static int create_pages(int fd, const void *uptr, uint64_t length, uint32_t flags,
-			uint32_t mode)
+static int create_pages(int fd, const void *uptr, uint64_t length, uint32_t flags, uint32_t mode)
 {
 	struct pfnlab_pages_create pc = {
 		.size = sizeof(pc),
@@ -96,7 +95,8 @@ static void test_any_size_too_small_einval(void **state)
 	assert_int_equal(lab_ioctl(fx.fd, PFNLAB_INFO, &info), -EINVAL);
 	{
 		struct pfnlab_map m = { .size = offsetof(struct pfnlab_map, iova),
-					.domain_id = fx.domain_id, .pages_id = fx.pages_id,
+					.domain_id = fx.domain_id,
+					.pages_id = fx.pages_id,
 					.length = BYTES };
 		assert_int_equal(lab_ioctl(fx.fd, PFNLAB_MAP, &m), -EINVAL);
 	}
@@ -157,9 +157,12 @@ static void test_any_unknown_flag_eopnotsupp(void **state)
 	assert_int_equal(create_pages(fx.fd, fx.buf, BYTES, 1U << 30, PFNLAB_ACCOUNT_USER),
 			 -EOPNOTSUPP);
 	{
-		struct pfnlab_map m = { .size = sizeof(m), .flags = 1U << 31,
-					.domain_id = fx.domain_id, .pages_id = fx.pages_id,
-					.length = BYTES, .iova = IOVA,
+		struct pfnlab_map m = { .size = sizeof(m),
+					.flags = 1U << 31,
+					.domain_id = fx.domain_id,
+					.pages_id = fx.pages_id,
+					.length = BYTES,
+					.iova = IOVA,
 					.opts = lab_default_opts() };
 		assert_int_equal(lab_ioctl(fx.fd, PFNLAB_MAP, &m), -EOPNOTSUPP);
 	}
@@ -170,8 +173,7 @@ static void test_any_reserved_nonzero_eopnotsupp(void **state)
 {
 	struct fx fx;
 	struct pfnlab_map m;
-	struct pfnlab_unmap u = { .size = sizeof(u), .__reserved = 1, .iova = IOVA,
-				  .length = BYTES };
+	struct pfnlab_unmap u = { .size = sizeof(u), .__reserved = 1, .iova = IOVA, .length = BYTES };
 
 	(void)state;
 	fx_open(&fx);
@@ -197,10 +199,12 @@ static void test_any_unknown_id_enoent(void **state)
 	fx_open(&fx);
 	assert_int_equal(lab_destroy(fx.fd, 0), -ENOENT);
 	assert_int_equal(lab_destroy(fx.fd, 0x7fff1234), -ENOENT);
-	assert_int_equal(lab_map(fx.fd, 0x7fff1234, fx.pages_id, 0, BYTES, IOVA,
-				 lab_default_opts(), NULL), -ENOENT);
+	assert_int_equal(lab_map(fx.fd, 0x7fff1234, fx.pages_id, 0, BYTES, IOVA, lab_default_opts(),
+				 NULL),
+			 -ENOENT);
 	assert_int_equal(lab_map(fx.fd, fx.domain_id, 0x7fff1234, 0, BYTES, IOVA,
-				 lab_default_opts(), NULL), -ENOENT);
+				 lab_default_opts(), NULL),
+			 -ENOENT);
 	fx_close(&fx);
 }
 
@@ -213,7 +217,8 @@ static void test_any_wrong_type_id_enoent(void **state)
 	fx_open(&fx);
 	/* Pages and domain swapped. */
 	assert_int_equal(lab_map(fx.fd, fx.pages_id, fx.domain_id, 0, BYTES, IOVA,
-				 lab_default_opts(), NULL), -ENOENT);
+				 lab_default_opts(), NULL),
+			 -ENOENT);
 	pi.pages_id = fx.domain_id;
 	assert_int_equal(lab_ioctl(fx.fd, PFNLAB_PAGES_INFO, &pi), -ENOENT);
 	assert_int_equal(lab_access_pin(fx.fd, fx.domain_id, 0, BYTES, NULL), -ENOENT);
@@ -228,8 +233,9 @@ static void test_any_other_fds_id_enoent(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	assert_int_equal(lab_map(fd2, fx.domain_id, fx.pages_id, 0, BYTES, IOVA,
-				 lab_default_opts(), NULL), -ENOENT);
+	assert_int_equal(lab_map(fd2, fx.domain_id, fx.pages_id, 0, BYTES, IOVA, lab_default_opts(),
+				 NULL),
+			 -ENOENT);
 	close(fd2);
 	fx_close(&fx);
 }
@@ -252,10 +258,10 @@ static void test_pages_create_unaligned_einval(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	assert_int_equal(create_pages(fx.fd, fx.buf + 8, LAB_PAGE_SIZE, 0,
-				      PFNLAB_ACCOUNT_USER), -EINVAL);
-	assert_int_equal(create_pages(fx.fd, fx.buf, LAB_PAGE_SIZE + 8, 0,
-				      PFNLAB_ACCOUNT_USER), -EINVAL);
+	assert_int_equal(create_pages(fx.fd, fx.buf + 8, LAB_PAGE_SIZE, 0, PFNLAB_ACCOUNT_USER),
+			 -EINVAL);
+	assert_int_equal(create_pages(fx.fd, fx.buf, LAB_PAGE_SIZE + 8, 0, PFNLAB_ACCOUNT_USER),
+			 -EINVAL);
 	fx_close(&fx);
 }
 
@@ -284,15 +290,14 @@ static void test_pages_create_wrap_eoverflow(void **state)
 
 static void test_pages_create_hole_efault(void **state)
 {
-	char *p = mmap(NULL, 3 * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, 3 * LAB_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 	int fd = lab_open();
 
 	(void)state;
 	assert_true(p != MAP_FAILED);
 	assert_int_equal(munmap(p + LAB_PAGE_SIZE, LAB_PAGE_SIZE), 0);
-	assert_int_equal(create_pages(fd, p, 3 * LAB_PAGE_SIZE, 0, PFNLAB_ACCOUNT_USER),
-			 -EFAULT);
+	assert_int_equal(create_pages(fd, p, 3 * LAB_PAGE_SIZE, 0, PFNLAB_ACCOUNT_USER), -EFAULT);
 	munmap(p, 3 * LAB_PAGE_SIZE);
 	close(fd);
 }
@@ -304,8 +309,8 @@ static void test_pages_create_writable_readonly_vma_eperm(void **state)
 
 	(void)state;
 	assert_true(p != MAP_FAILED);
-	assert_int_equal(create_pages(fd, p, BYTES, PFNLAB_PAGES_WRITABLE,
-				      PFNLAB_ACCOUNT_USER), -EPERM);
+	assert_int_equal(create_pages(fd, p, BYTES, PFNLAB_PAGES_WRITABLE, PFNLAB_ACCOUNT_USER),
+			 -EPERM);
 	/* Read-only pins of it are fine. */
 	assert_int_equal(create_pages(fd, p, BYTES, 0, PFNLAB_ACCOUNT_USER), 0);
 	munmap(p, BYTES);
@@ -319,8 +324,7 @@ static void test_pages_create_unknown_account_einval(void **state)
 	(void)state;
 	fx_open(&fx);
 	assert_int_equal(create_pages(fx.fd, fx.buf, BYTES, 0, 99), -EINVAL);
-	assert_int_equal(create_pages(fx.fd, fx.buf, BYTES, 0, PFNLAB_ACCOUNT_NONE + 1),
-			 -EINVAL);
+	assert_int_equal(create_pages(fx.fd, fx.buf, BYTES, 0, PFNLAB_ACCOUNT_NONE + 1), -EINVAL);
 	fx_close(&fx);
 }
 
@@ -368,9 +372,9 @@ static void test_domain_create_bad_pgsize_bitmap_einval(void **state)
 	int fd = lab_open();
 
 	(void)state;
-	dc.pgsize_bitmap = LAB_HUGE_2M;		/* no 4 KiB */
+	dc.pgsize_bitmap = LAB_HUGE_2M; /* no 4 KiB */
 	assert_int_equal(domain_create(fd, &dc), -EINVAL);
-	dc.pgsize_bitmap = LAB_PAGE_SIZE | 8192;	/* a size it cannot do */
+	dc.pgsize_bitmap = LAB_PAGE_SIZE | 8192; /* a size it cannot do */
 	assert_int_equal(domain_create(fd, &dc), -EINVAL);
 	close(fd);
 }
@@ -529,11 +533,13 @@ static void test_map_outside_aperture_erange(void **state)
 	assert_true(dc.out_aperture_end < UINT64_MAX - BYTES);
 	assert_int_equal(lab_map(fx.fd, dc.out_domain_id, fx.pages_id, 0, BYTES,
 				 (dc.out_aperture_end + 1) & ~(LAB_PAGE_SIZE - 1),
-				 lab_default_opts(), NULL), -ERANGE);
+				 lab_default_opts(), NULL),
+			 -ERANGE);
 	/* Straddling the end. */
 	assert_int_equal(lab_map(fx.fd, dc.out_domain_id, fx.pages_id, 0, BYTES,
 				 ((dc.out_aperture_end + 1) & ~(LAB_PAGE_SIZE - 1)) - LAB_PAGE_SIZE,
-				 lab_default_opts(), NULL), -ERANGE);
+				 lab_default_opts(), NULL),
+			 -ERANGE);
 	assert_int_equal(lab_destroy(fx.fd, dc.out_domain_id), 0);
 	fx_close(&fx);
 }
@@ -556,10 +562,10 @@ static void test_map_iova_overlap_eexist(void **state)
 	(void)state;
 	fx_open(&fx);
 	assert_int_equal(fx_map(&fx, 0, 4 * LAB_PAGE_SIZE, IOVA), 0);
-	assert_int_equal(fx_map(&fx, 8 * LAB_PAGE_SIZE, 4 * LAB_PAGE_SIZE,
-				IOVA + 3 * LAB_PAGE_SIZE), -EEXIST);
-	assert_int_equal(fx_map(&fx, 8 * LAB_PAGE_SIZE, 8 * LAB_PAGE_SIZE,
-				IOVA - 4 * LAB_PAGE_SIZE), -EEXIST);
+	assert_int_equal(fx_map(&fx, 8 * LAB_PAGE_SIZE, 4 * LAB_PAGE_SIZE, IOVA + 3 * LAB_PAGE_SIZE),
+			 -EEXIST);
+	assert_int_equal(fx_map(&fx, 8 * LAB_PAGE_SIZE, 8 * LAB_PAGE_SIZE, IOVA - 4 * LAB_PAGE_SIZE),
+			 -EEXIST);
 	/* The failed calls pinned nothing more; the first map is intact. */
 	assert_int_equal(lab_pages_info(fx.fd, fx.pages_id).out_npinned, 4);
 	assert_int_equal(lab_unmap(fx.fd, fx.domain_id, IOVA, 4 * LAB_PAGE_SIZE, NULL), 0);
@@ -595,8 +601,11 @@ static int rlimit_child(void *arg)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	int fd = open(PFNLAB_DEVICE_PATH, O_RDWR), ret;
 	struct pfnlab_pages_create pc = {
-		.size = sizeof(pc), .flags = PFNLAB_PAGES_WRITABLE,
-		.account_mode = PFNLAB_ACCOUNT_USER, .uptr = (uintptr_t)p, .length = BYTES,
+		.size = sizeof(pc),
+		.flags = PFNLAB_PAGES_WRITABLE,
+		.account_mode = PFNLAB_ACCOUNT_USER,
+		.uptr = (uintptr_t)p,
+		.length = BYTES,
 	};
 
 	CHILD_CHECK(p != MAP_FAILED && fd >= 0);
@@ -625,8 +634,7 @@ static void run_rlimit_case(int use_access)
 
 	lab_open_device_to_all();
 	lab_pin_counters(&acquired, &released);
-	assert_int_equal(lab_run_child(rlimit_child, &rc, NPAGES / 2, 1, 0,
-				       &held_at_checkpoint), 0);
+	assert_int_equal(lab_run_child(rlimit_child, &rc, NPAGES / 2, 1, 0, &held_at_checkpoint), 0);
 	assert_int_equal(held_at_checkpoint, (int64_t)(acquired - released));
 }
 
@@ -641,13 +649,18 @@ static void test_map_rlimit_memlock_enomem(void **state)
 /* Each of the three ioctls that run the reader, with @opts. */
 static void expect_opts_errno(struct fx *fx, struct pfnlab_reader_opts opts, int err)
 {
-	struct pfnlab_map m = { .size = sizeof(m), .domain_id = fx->domain_id,
-				.pages_id = fx->pages_id, .length = BYTES, .iova = IOVA,
+	struct pfnlab_map m = { .size = sizeof(m),
+				.domain_id = fx->domain_id,
+				.pages_id = fx->pages_id,
+				.length = BYTES,
+				.iova = IOVA,
 				.opts = opts };
-	struct pfnlab_read r = { .size = sizeof(r), .pages_id = fx->pages_id,
-				 .length = BYTES, .opts = opts };
-	struct pfnlab_access_pin ap = { .size = sizeof(ap), .pages_id = fx->pages_id,
-					.length = BYTES, .opts = opts };
+	struct pfnlab_read r = {
+		.size = sizeof(r), .pages_id = fx->pages_id, .length = BYTES, .opts = opts
+	};
+	struct pfnlab_access_pin ap = {
+		.size = sizeof(ap), .pages_id = fx->pages_id, .length = BYTES, .opts = opts
+	};
 
 	assert_int_equal(lab_ioctl(fx->fd, PFNLAB_MAP, &m), err);
 	assert_int_equal(lab_ioctl(fx->fd, PFNLAB_READ, &r), err);
@@ -662,8 +675,8 @@ static void test_reader_pages_per_call_einval(void **state)
 	(void)state;
 	fx_open(&fx);
 	expect_opts_errno(&fx, lab_opts(0, 64, PFNLAB_FILL_RUN_AWARE), -EINVAL);
-	expect_opts_errno(&fx, lab_opts(PFNLAB_MAX_PAGES_PER_CALL + 1, 64,
-					PFNLAB_FILL_RUN_AWARE), -EINVAL);
+	expect_opts_errno(&fx, lab_opts(PFNLAB_MAX_PAGES_PER_CALL + 1, 64, PFNLAB_FILL_RUN_AWARE),
+			  -EINVAL);
 	fx_close(&fx);
 }
 
@@ -724,7 +737,8 @@ static void test_unmap_wraps_eoverflow(void **state)
 	fx_open(&fx);
 	assert_int_equal(fx_map(&fx, 0, BYTES, IOVA), 0);
 	assert_int_equal(lab_unmap(fx.fd, fx.domain_id, UINT64_MAX - LAB_PAGE_SIZE + 1,
-				   2 * LAB_PAGE_SIZE, NULL), -EOVERFLOW);
+				   2 * LAB_PAGE_SIZE, NULL),
+			 -EOVERFLOW);
 	assert_int_equal(lab_pages_info(fx.fd, fx.pages_id).out_npinned, NPAGES);
 	assert_int_equal(lab_unmap(fx.fd, fx.domain_id, IOVA, BYTES, NULL), 0);
 	fx_close(&fx);
@@ -770,8 +784,7 @@ static void test_access_pin_length_zero_or_unaligned_einval(void **state)
 	fx_open(&fx);
 	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, 0, 0, NULL), -EINVAL);
 	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, 512, LAB_PAGE_SIZE, NULL), -EINVAL);
-	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, 0, LAB_PAGE_SIZE + 512, NULL),
-			 -EINVAL);
+	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, 0, LAB_PAGE_SIZE + 512, NULL), -EINVAL);
 	fx_close(&fx);
 }
 
@@ -781,8 +794,7 @@ static void test_access_pin_beyond_pages_erange(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, LAB_PAGE_SIZE, BYTES, NULL),
-			 -ERANGE);
+	assert_int_equal(lab_access_pin(fx.fd, fx.pages_id, LAB_PAGE_SIZE, BYTES, NULL), -ERANGE);
 	fx_close(&fx);
 }
 
@@ -813,12 +825,14 @@ static void test_read_length_zero_or_unaligned_einval(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, 0, NULL, NULL,
-				  lab_default_opts(), NULL), -EINVAL);
+	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, 0, NULL, NULL, lab_default_opts(), NULL),
+			 -EINVAL);
 	assert_int_equal(lab_read(fx.fd, fx.pages_id, 512, LAB_PAGE_SIZE, NULL, NULL,
-				  lab_default_opts(), NULL), -EINVAL);
+				  lab_default_opts(), NULL),
+			 -EINVAL);
 	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, LAB_PAGE_SIZE + 512, NULL, NULL,
-				  lab_default_opts(), NULL), -EINVAL);
+				  lab_default_opts(), NULL),
+			 -EINVAL);
 	fx_close(&fx);
 }
 
@@ -829,7 +843,8 @@ static void test_read_beyond_pages_erange(void **state)
 	(void)state;
 	fx_open(&fx);
 	assert_int_equal(lab_read(fx.fd, fx.pages_id, LAB_PAGE_SIZE, BYTES, NULL, NULL,
-				  lab_default_opts(), NULL), -ERANGE);
+				  lab_default_opts(), NULL),
+			 -ERANGE);
 	fx_close(&fx);
 }
 
@@ -841,10 +856,11 @@ static void test_read_unwritable_buffer_efault(void **state)
 	(void)state;
 	assert_true(ro != MAP_FAILED);
 	fx_open(&fx);
-	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, BYTES, ro, NULL,
-				  lab_default_opts(), NULL), -EFAULT);
+	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, BYTES, ro, NULL, lab_default_opts(), NULL),
+			 -EFAULT);
 	assert_int_equal(lab_read(fx.fd, fx.pages_id, 0, BYTES, NULL, (uint8_t *)ro,
-				  lab_default_opts(), NULL), -EFAULT);
+				  lab_default_opts(), NULL),
+			 -EFAULT);
 	/* The pages the read pinned for itself were let go. */
 	assert_int_equal(lab_pages_info(fx.fd, fx.pages_id).out_npinned, 0);
 	fx_close(&fx);
@@ -871,8 +887,8 @@ static void test_read_null_buffer_efault(void **state)
 
 /* ---- IOTLB_SWEEP -------------------------------------------------------- */
 
-static int sweep_at(int fd, uint32_t domain_id, uint32_t pattern, uint64_t iova,
-		    uint64_t window, uint64_t stride, uint64_t passes)
+static int sweep_at(int fd, uint32_t domain_id, uint32_t pattern, uint64_t iova, uint64_t window,
+		    uint64_t stride, uint64_t passes)
 {
 	struct pfnlab_iotlb_sweep sw = {
 		.size = sizeof(sw),
@@ -887,8 +903,7 @@ static int sweep_at(int fd, uint32_t domain_id, uint32_t pattern, uint64_t iova,
 	return lab_ioctl(fd, PFNLAB_IOTLB_SWEEP, &sw);
 }
 
-static int sweep(int fd, uint32_t domain_id, uint64_t window, uint64_t stride,
-		 uint64_t passes)
+static int sweep(int fd, uint32_t domain_id, uint64_t window, uint64_t stride, uint64_t passes)
 {
 	return sweep_at(fd, domain_id, PFNLAB_IOTLB_SEQUENTIAL, IOVA, window, stride, passes);
 }
@@ -899,8 +914,9 @@ static void test_iotlb_sweep_unaligned_iova_einval(void **state)
 
 	(void)state;
 	fx_open(&fx);
-	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, IOVA + 512,
-				  BYTES, LAB_PAGE_SIZE, 1), -EINVAL);
+	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, IOVA + 512, BYTES,
+				  LAB_PAGE_SIZE, 1),
+			 -EINVAL);
 	fx_close(&fx);
 }
 
@@ -922,7 +938,8 @@ static void test_iotlb_sweep_unknown_pattern_einval(void **state)
 	(void)state;
 	fx_open(&fx);
 	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_RANDOM + 1, IOVA, BYTES,
-				  LAB_PAGE_SIZE, 1), -EINVAL);
+				  LAB_PAGE_SIZE, 1),
+			 -EINVAL);
 	fx_close(&fx);
 }
 
@@ -933,8 +950,8 @@ static void test_iotlb_sweep_beyond_48bit_eoverflow(void **state)
 	(void)state;
 	fx_open(&fx);
 	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL,
-				  (1ULL << 48) - LAB_PAGE_SIZE, 2 * LAB_PAGE_SIZE,
-				  LAB_PAGE_SIZE, 1), -EOVERFLOW);
+				  (1ULL << 48) - LAB_PAGE_SIZE, 2 * LAB_PAGE_SIZE, LAB_PAGE_SIZE, 1),
+			 -EOVERFLOW);
 	fx_close(&fx);
 }
 
@@ -947,10 +964,12 @@ static void test_iotlb_sweep_too_many_accesses_e2big(void **state)
 	/* Just past PFNLAB_IOTLB_MAX_SWEEP_ACCESSES: two passes of half + 1. */
 	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, 0,
 				  (PFNLAB_IOTLB_MAX_SWEEP_ACCESSES / 2 + 1) * LAB_PAGE_SIZE,
-				  LAB_PAGE_SIZE, 2), -E2BIG);
+				  LAB_PAGE_SIZE, 2),
+			 -E2BIG);
 	/* 2^33 in all, far beyond. */
 	assert_int_equal(sweep_at(fx.fd, fx.domain_id, PFNLAB_IOTLB_SEQUENTIAL, 0, 1ULL << 40,
-				  LAB_PAGE_SIZE, 32), -E2BIG);
+				  LAB_PAGE_SIZE, 32),
+			 -E2BIG);
 	fx_close(&fx);
 }
 
@@ -992,7 +1011,8 @@ static void test_iotlb_sweep_bad_passes_einval(void **state)
 	fx_open(&fx);
 	assert_int_equal(sweep(fx.fd, fx.domain_id, BYTES, LAB_PAGE_SIZE, 0), -EINVAL);
 	assert_int_equal(sweep(fx.fd, fx.domain_id, BYTES, LAB_PAGE_SIZE,
-			       (uint64_t)PFNLAB_IOTLB_MAX_PASSES + 1), -EINVAL);
+			       (uint64_t)PFNLAB_IOTLB_MAX_PASSES + 1),
+			 -EINVAL);
 	fx_close(&fx);
 }
 

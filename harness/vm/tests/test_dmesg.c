@@ -11,12 +11,12 @@
 
 #include "lab.h"
 
-#define SYSLOG_ACTION_READ_ALL		3
-#define SYSLOG_ACTION_SIZE_BUFFER	10
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
 
 /* taint flags (Documentation/admin-guide/tainted-kernels.rst) */
-#define TAINT_OOT_MODULE	12
-#define TAINT_UNSIGNED_MODULE	13
+#define TAINT_OOT_MODULE 12
+#define TAINT_UNSIGNED_MODULE 13
 
 static char *kernel_log;
 
@@ -76,9 +76,10 @@ static void test_log_no_warn(void **state)
 
 static void test_log_no_bug_or_oops(void **state)
 {
-	static const char *const needles[] = { "BUG:", "kernel BUG", "Oops:",
-					       "general protection fault", "Call Trace",
-					       "RIP:", NULL };
+	static const char *const needles[] = {
+		"BUG:",	      "kernel BUG", "Oops:", "general protection fault",
+		"Call Trace", "RIP:",	    NULL
+	};
 
 	(void)state;
 	expect_no_line(needles);
@@ -86,10 +87,15 @@ static void test_log_no_bug_or_oops(void **state)
 
 static void test_log_no_lockdep_report(void **state)
 {
-	static const char *const needles[] = { "circular locking", "recursive locking",
-					       "inconsistent lock state", "suspicious RCU",
-					       "lock held when returning", "hung_task",
-					       "blocked for more than", "soft lockup", NULL };
+	static const char *const needles[] = { "circular locking",
+					       "recursive locking",
+					       "inconsistent lock state",
+					       "suspicious RCU",
+					       "lock held when returning",
+					       "hung_task",
+					       "blocked for more than",
+					       "soft lockup",
+					       NULL };
 
 	(void)state;
 	expect_no_line(needles);
@@ -127,12 +133,9 @@ static void test_taint_only_out_of_tree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		LAB_TEST(test_log_is_complete),
-		LAB_TEST(test_log_no_warn),
-		LAB_TEST(test_log_no_bug_or_oops),
-		LAB_TEST(test_log_no_lockdep_report),
-		LAB_TEST(test_log_no_leak),
-		LAB_TEST(test_taint_only_out_of_tree),
+		LAB_TEST(test_log_is_complete),	   LAB_TEST(test_log_no_warn),
+		LAB_TEST(test_log_no_bug_or_oops), LAB_TEST(test_log_no_lockdep_report),
+		LAB_TEST(test_log_no_leak),	   LAB_TEST(test_taint_only_out_of_tree),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -39,7 +39,7 @@
 
 #include "lab.h"
 
-#define PAGE	LAB_PAGE_SIZE
+#define PAGE LAB_PAGE_SIZE
 
 static double now_s(void)
 {
@@ -102,10 +102,13 @@ static void *ro_copy(const void *src, size_t bytes)
 
 static void test_any_readonly_struct_efault_no_effect(void **state)
 {
-	enum { NPAGES = 8 };
+	enum {
+		NPAGES = 8
+	};
 	char *buf = map_rw(NPAGES * PAGE);
 	int fd = lab_open();
-	struct pfnlab_pages_create pc = { .size = sizeof(pc), .uptr = (uintptr_t)buf,
+	struct pfnlab_pages_create pc = { .size = sizeof(pc),
+					  .uptr = (uintptr_t)buf,
 					  .length = NPAGES * PAGE,
 					  .flags = PFNLAB_PAGES_WRITABLE };
 	struct pfnlab_domain_create dc = { .size = sizeof(dc), .kind = PFNLAB_DOMAIN_MOCK };
@@ -236,8 +239,8 @@ static void uffd_mapper(int fd)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	void *area = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *area = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0);
 	long uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	uint32_t pages_id, dom_id;
 
@@ -246,11 +249,10 @@ static void uffd_mapper(int fd)
 	reg.range.start = (uintptr_t)area;
 	reg.range.len = 4 * PAGE;
 	CHILD_CHECK(ioctl((int)uffd, UFFDIO_REGISTER, &reg) == 0);
-	pages_id = lab_pages_create(fd, area, 4 * PAGE, PFNLAB_PAGES_WRITABLE,
-				    PFNLAB_ACCOUNT_USER);
+	pages_id = lab_pages_create(fd, area, 4 * PAGE, PFNLAB_PAGES_WRITABLE, PFNLAB_ACCOUNT_USER);
 	dom_id = lab_mock_domain(fd, 0);
 	lab_map(fd, dom_id, pages_id, 0, 4 * PAGE, 0, lab_default_opts(), NULL);
-	_exit(3);	/* never: the fault is never served */
+	_exit(3); /* never: the fault is never served */
 }
 
 static void on_alarm(int sig)
@@ -260,7 +262,7 @@ static void on_alarm(int sig)
 
 static void test_map_blocked_on_userfaultfd(void **state)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
 	struct pfnlab_info info = { .size = sizeof(info) };
 	int fd = lab_open(), status, flags, i;
 	double t0;
@@ -313,10 +315,12 @@ static void test_sweep_sigkill(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct pfnlab_iotlb_sweep sw = {
-			.size = sizeof(sw), .domain_id = dom_id,
+			.size = sizeof(sw),
+			.domain_id = dom_id,
 			.pattern = PFNLAB_IOTLB_SEQUENTIAL,
 			.window = PFNLAB_IOTLB_MAX_SWEEP_ACCESSES / 16 * PAGE,
-			.stride = PAGE, .passes = 16,
+			.stride = PAGE,
+			.passes = 16,
 		};
 
 		for (;;)
@@ -347,7 +351,8 @@ static void test_any_create_objects_cap_enospc(void **state)
 	assert_int_equal(i, PFNLAB_MAX_OBJECTS);
 	assert_int_equal(stats(fd).out_objects_live, PFNLAB_MAX_OBJECTS);
 	{
-		struct pfnlab_pages_create pc = { .size = sizeof(pc), .uptr = (uintptr_t)buf,
+		struct pfnlab_pages_create pc = { .size = sizeof(pc),
+						  .uptr = (uintptr_t)buf,
 						  .length = PAGE };
 
 		assert_int_equal(lab_ioctl(fd, PFNLAB_PAGES_CREATE, &pc), -ENOSPC);
@@ -379,12 +384,11 @@ static void test_map_maps_cap_enospc(void **state)
 	(void)state;
 	/* One pinned page at consecutive IOVAs: small tables, many maps. */
 	for (i = 0; i < PFNLAB_MAX_MAPS; i++)
-		if (lab_map(fd, dom_id, pages_id, 0, PAGE, i * PAGE, lab_default_opts(),
-			    NULL))
+		if (lab_map(fd, dom_id, pages_id, 0, PAGE, i * PAGE, lab_default_opts(), NULL))
 			break;
 	assert_int_equal(i, PFNLAB_MAX_MAPS);
-	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, PAGE, i * PAGE, lab_default_opts(),
-				 NULL), -ENOSPC);
+	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, PAGE, i * PAGE, lab_default_opts(), NULL),
+			 -ENOSPC);
 	/* One page, pinned once however many maps hold it. */
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 1);
 	close(fd);
@@ -436,8 +440,8 @@ static void test_pages_create_index_cap_enospc(void **state)
 
 /* ---- memory cgroup: the bookkeeping is charged to the caller's cgroup ---- */
 
-#define CG_ROOT	"/sys/fs/cgroup"
-#define CG	CG_ROOT "/pfnlab-test"
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG CG_ROOT "/pfnlab-test"
 
 static int write_str(const char *path, const char *text)
 {
@@ -527,8 +531,8 @@ static void test_pages_create_charged_to_memcg(void **state)
 		assert_int_equal(errno, EEXIST);
 	assert_int_equal(write_str(CG "/memory.max", "100M"), 0);
 	a.fd = lab_open();
-	a.res = mmap(NULL, 64ULL << 30, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	a.res = mmap(NULL, 64ULL << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		     0);
 	assert_true(a.res != MAP_FAILED);
 	rc = lab_run_child(cg_child, &a, -1, 0, 0, NULL);
 	assert_int_equal(rc, 0);
@@ -630,13 +634,16 @@ static void test_map_real_msi_window_eaddrinuse(void **state)
 	(void)state;
 	/* The x86 interrupt window, 0xfee00000-0xfeefffff, is reserved (MSI). */
 	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 16 * PAGE, 0xfee00000UL,
-				 lab_default_opts(), NULL), -EADDRINUSE);
+				 lab_default_opts(), NULL),
+			 -EADDRINUSE);
 	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 16 * PAGE, 0xfedff000UL,
-				 lab_default_opts(), NULL), -EADDRINUSE);
+				 lab_default_opts(), NULL),
+			 -EADDRINUSE);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 0);
 	/* Next to it is fine. */
 	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 16 * PAGE, 0xfef00000UL,
-				 lab_default_opts(), NULL), 0);
+				 lab_default_opts(), NULL),
+			 0);
 	close(fd);
 	munmap(buf, 16 * PAGE);
 }
@@ -649,13 +656,15 @@ static void test_real_domain_device_hot_removed(void **state)
 					     PFNLAB_ACCOUNT_USER);
 	struct lab_pci edu, back;
 	uint32_t dom_id = edu_domain(fd, &edu);
-	struct pfnlab_unmap um = { .size = sizeof(um), .domain_id = dom_id,
-				   .iova = 16UL << 20, .length = 64 * PAGE };
+	struct pfnlab_unmap um = {
+		.size = sizeof(um), .domain_id = dom_id, .iova = 16UL << 20, .length = 64 * PAGE
+	};
 	uint64_t acquired, released;
 
 	(void)state;
-	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 64 * PAGE, 16UL << 20,
-				 lab_default_opts(), NULL), 0);
+	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 64 * PAGE, 16UL << 20, lab_default_opts(),
+				 NULL),
+			 0);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 64);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", edu.name);
@@ -665,8 +674,9 @@ static void test_real_domain_device_hot_removed(void **state)
 	assert_int_equal(lab_pages_info(fd, pages_id).out_nmaps, 0);
 	lab_pin_counters(&acquired, &released);
 	assert_int_equal(acquired, released);
-	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 64 * PAGE, 16UL << 20,
-				 lab_default_opts(), NULL), -ENODEV);
+	assert_int_equal(lab_map(fd, dom_id, pages_id, 0, 64 * PAGE, 16UL << 20, lab_default_opts(),
+				 NULL),
+			 -ENODEV);
 	assert_int_equal(lab_ioctl(fd, PFNLAB_UNMAP, &um), -ENODEV);
 	assert_int_equal(lab_destroy(fd, dom_id), 0);
 	close(fd);

@@ -19,8 +19,8 @@
 
 #include "lab.h"
 
-#define BUF_BYTES	LAB_HUGE_2M	/* 512 pages of 4 KiB */
-#define IOVA_BASE	(1UL << 30)
+#define BUF_BYTES LAB_HUGE_2M /* 512 pages of 4 KiB */
+#define IOVA_BASE (1UL << 30)
 
 /* The edu device; every test here needs it, so its absence fails. */
 static void find_edu(struct lab_pci *edu)
@@ -118,12 +118,13 @@ static void test_mock_domain_map_read_unmap(void **state)
 				    PFNLAB_ACCOUNT_USER);
 	domain_id = lab_mock_domain(fd, 0);
 	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, buf.length, IOVA_BASE,
-				 lab_default_opts(), &map), 0);
+				 lab_default_opts(), &map),
+			 0);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, npages);
 
 	memset(tiers, 0xff, npages);
-	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers,
-				  lab_default_opts(), &rd), 0);
+	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, lab_default_opts(), &rd),
+			 0);
 	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_DOMAIN], npages);
 

@@ -22,11 +22,11 @@
 
 #include "lab.h"
 
-#define SLOTS		8
-#define NPAGES		32
-#define BYTES		(NPAGES * LAB_PAGE_SIZE)
-#define RACE_SECONDS	4
-#define IOVA_BASE	(1UL << 30)
+#define SLOTS 8
+#define NPAGES 32
+#define BYTES (NPAGES * LAB_PAGE_SIZE)
+#define RACE_SECONDS 4
+#define IOVA_BASE (1UL << 30)
 
 static atomic_int shared_fd;
 static atomic_uint slot_ids[SLOTS];
@@ -46,15 +46,13 @@ static int expected_errno(int err)
 {
 	switch (err) {
 	case 0:
-	case -ENOENT:	/* the object was destroyed by the other thread */
-	case -EBUSY:	/* it is in use by the other thread's map or access */
-	case -EEXIST:	/* the other thread mapped that IOVA first */
-	case -EBADF:	/* the fd was closed under us */
-	case -ENOTTY:	/* ...and its number reused for another file */
-	case -ENOSPC:	/* the fd reached a per-fd cap: objects pile up in slots */
-		return 1;
-	default:
-		return 0;
+	case -ENOENT: /* the object was destroyed by the other thread */
+	case -EBUSY:  /* it is in use by the other thread's map or access */
+	case -EEXIST: /* the other thread mapped that IOVA first */
+	case -EBADF:  /* the fd was closed under us */
+	case -ENOTTY: /* ...and its number reused for another file */
+	case -ENOSPC: /* the fd reached a per-fd cap: objects pile up in slots */ return 1;
+	default: return 0;
 	}
 }
 
@@ -72,8 +70,10 @@ static int one_op(struct worker *w, int op)
 	switch (op) {
 	case 0: {
 		struct pfnlab_pages_create pc = {
-			.size = sizeof(pc), .flags = PFNLAB_PAGES_WRITABLE,
-			.uptr = (uintptr_t)race_buf, .length = BYTES,
+			.size = sizeof(pc),
+			.flags = PFNLAB_PAGES_WRITABLE,
+			.uptr = (uintptr_t)race_buf,
+			.length = BYTES,
 		};
 		int ret = lab_ioctl(fd, PFNLAB_PAGES_CREATE, &pc);
 
@@ -82,8 +82,7 @@ static int one_op(struct worker *w, int op)
 		return ret;
 	}
 	case 1: {
-		struct pfnlab_domain_create dc = { .size = sizeof(dc),
-						   .kind = PFNLAB_DOMAIN_MOCK };
+		struct pfnlab_domain_create dc = { .size = sizeof(dc), .kind = PFNLAB_DOMAIN_MOCK };
 		int ret = lab_ioctl(fd, PFNLAB_DOMAIN_CREATE, &dc);
 
 		if (!ret)
@@ -93,11 +92,10 @@ static int one_op(struct worker *w, int op)
 	case 2:
 		return lab_map(fd, slot_get(&w->seed), slot_get(&w->seed), 0, BYTES, iova,
 			       lab_opts(1 + rand_r(&w->seed) % 16, 1 + rand_r(&w->seed) % 8,
-					rand_r(&w->seed) % 2), NULL);
-	case 3:
-		return lab_unmap(fd, slot_get(&w->seed), iova, BYTES, NULL);
-	case 4:
-		return lab_destroy(fd, slot_get(&w->seed));
+					rand_r(&w->seed) % 2),
+			       NULL);
+	case 3: return lab_unmap(fd, slot_get(&w->seed), iova, BYTES, NULL);
+	case 4: return lab_destroy(fd, slot_get(&w->seed));
 	case 5: {
 		uint32_t access_id = 0;
 		int ret = lab_access_pin(fd, slot_get(&w->seed), 0, BYTES / 2, &access_id);
@@ -106,8 +104,7 @@ static int one_op(struct worker *w, int op)
 			atomic_store(&slot_ids[slot], access_id);
 		return ret;
 	}
-	case 6:
-		return lab_access_unpin(fd, slot_get(&w->seed));
+	case 6: return lab_access_unpin(fd, slot_get(&w->seed));
 	case 7:
 		return lab_read(fd, slot_get(&w->seed), 0, BYTES, NULL, NULL,
 				lab_opts(8, 4, PFNLAB_FILL_RUN_AWARE), NULL);

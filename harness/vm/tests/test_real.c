@@ -20,22 +20,22 @@
 #include "lab.h"
 
 /* edu's DMA engine only drives 28 address bits: keep IOVAs below 256 MiB. */
-#define IOVA		(16UL << 20)
-#define BUF_BYTES	(4UL << 20)
+#define IOVA (16UL << 20)
+#define BUF_BYTES (4UL << 20)
 
 /* edu registers (QEMU docs/specs/edu.rst) and its 4 KiB on-device buffer. */
-#define EDU_ID		0x00
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_RUN	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF_ADDR	0x40000
+#define EDU_ID 0x00
+#define EDU_DMA_SRC 0x80
+#define EDU_DMA_DST 0x88
+#define EDU_DMA_COUNT 0x90
+#define EDU_DMA_CMD 0x98
+#define EDU_CMD_RUN 0x1
+#define EDU_CMD_TO_RAM 0x2
+#define EDU_BUF_ADDR 0x40000
 /* The buffer holds 4 KiB, but QEMU 7.2's range check aborts QEMU on a
  * transfer that ends exactly at its end: move half a page at a time. */
-#define EDU_XFER_BYTES	2048
-#define EDU_BAR_BYTES	(1UL << 20)
+#define EDU_XFER_BYTES 2048
+#define EDU_BAR_BYTES (1UL << 20)
 
 struct edu {
 	struct lab_pci pci;
@@ -114,8 +114,7 @@ static void edu_copy_page(struct edu *edu, uint64_t from, uint64_t to)
 	}
 }
 
-static uint32_t real_domain(int fd, const struct lab_pci *pci,
-			    struct pfnlab_domain_create *out)
+static uint32_t real_domain(int fd, const struct lab_pci *pci, struct pfnlab_domain_create *out)
 {
 	struct pfnlab_domain_create dc = {
 		.size = sizeof(dc),
@@ -175,13 +174,14 @@ static void check_real_translation(enum lab_kind kind)
 	real_domain(fd, &edu, &dc);
 	assert_true(dc.out_aperture_start <= IOVA && IOVA + BUF_BYTES - 1 <= dc.out_aperture_end);
 	assert_int_equal(lab_map(fd, dc.out_domain_id, pages_id, 0, buf.length, IOVA,
-				 lab_default_opts(), &map), 0);
+				 lab_default_opts(), &map),
+			 0);
 	assert_int_equal(map.out.npinned, npages);
 	/* Every page is covered by exactly one IOPTE of some size. */
-	assert_int_equal(map.out.ioptes[PFNLAB_PGSIZE_4K] +
-			 map.out.ioptes[PFNLAB_PGSIZE_2M] * 512, npages);
-	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers,
-				  lab_default_opts(), &rd), 0);
+	assert_int_equal(map.out.ioptes[PFNLAB_PGSIZE_4K] + map.out.ioptes[PFNLAB_PGSIZE_2M] * 512,
+			 npages);
+	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, lab_default_opts(), &rd),
+			 0);
 	lab_expect_tier(pfns, tiers, truth, 0, npages, PFNLAB_TIER_DOMAIN);
 	assert_int_equal(lab_unmap(fd, dc.out_domain_id, IOVA, buf.length, NULL), 0);
 	assert_int_equal(lab_destroy(fd, dc.out_domain_id), 0);
@@ -247,8 +247,9 @@ static void check_dma_pattern(enum lab_kind kind)
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, PFNLAB_PAGES_WRITABLE,
 				    PFNLAB_ACCOUNT_USER);
 	domain_id = real_domain(fd, &edu.pci, NULL);
-	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, buf.length, IOVA,
-				 lab_default_opts(), NULL), 0);
+	assert_int_equal(lab_map(fd, domain_id, pages_id, 0, buf.length, IOVA, lab_default_opts(),
+				 NULL),
+			 0);
 	for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
 		uint8_t *from = base + pairs[p][0] * LAB_PAGE_SIZE;
 		uint8_t *to = base + pairs[p][1] * LAB_PAGE_SIZE;
@@ -315,12 +316,9 @@ static void test_real_second_domain_busy(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		LAB_TEST(test_info_reports_iommu),
-		LAB_TEST(test_real_translation_4k),
-		LAB_TEST(test_real_translation_thp),
-		LAB_TEST(test_real_translation_hugetlb_2m),
-		LAB_TEST(test_real_dma_pattern_4k),
-		LAB_TEST(test_real_dma_pattern_hugetlb_2m),
+		LAB_TEST(test_info_reports_iommu),	LAB_TEST(test_real_translation_4k),
+		LAB_TEST(test_real_translation_thp),	LAB_TEST(test_real_translation_hugetlb_2m),
+		LAB_TEST(test_real_dma_pattern_4k),	LAB_TEST(test_real_dma_pattern_hugetlb_2m),
 		LAB_TEST(test_real_second_domain_busy),
 	};
 

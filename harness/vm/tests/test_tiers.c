@@ -15,9 +15,9 @@
 
 #include "lab.h"
 
-#define BUF_BYTES	(8UL << 20)	/* four 2 MiB pages: room for both halves */
-#define IOVA_BASE	(1UL << 30)	/* 1 GiB aligned, so every leaf size can fit */
-#define PGSIZE_ALL	(LAB_PAGE_SIZE | LAB_HUGE_2M | (1UL << 30))
+#define BUF_BYTES (8UL << 20) /* four 2 MiB pages: room for both halves */
+#define IOVA_BASE (1UL << 30) /* 1 GiB aligned, so every leaf size can fit */
+#define PGSIZE_ALL (LAB_PAGE_SIZE | LAB_HUGE_2M | (1UL << 30))
 
 /*
  * Reference IO page table shape: walking the pages in IOVA order, a 2 MiB
@@ -84,11 +84,11 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	/* A READ pins what no one holds only for its own duration. */
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 0);
 
-	assert_int_equal(lab_access_pin(fd, pages_id, 0, quarter * LAB_PAGE_SIZE,
-					&access_id), 0);
+	assert_int_equal(lab_access_pin(fd, pages_id, 0, quarter * LAB_PAGE_SIZE, &access_id), 0);
 	domain_id = lab_mock_domain(fd, 0);
 	assert_int_equal(lab_map(fd, domain_id, pages_id, quarter * LAB_PAGE_SIZE,
-				 quarter * LAB_PAGE_SIZE, IOVA_BASE, opts, &map), 0);
+				 quarter * LAB_PAGE_SIZE, IOVA_BASE, opts, &map),
+			 0);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 2 * quarter);
 
 	memset(pfns, 0, npages * sizeof(*pfns));
@@ -96,8 +96,7 @@ static void check_tiers(enum lab_kind kind, struct pfnlab_reader_opts opts)
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, pfns, tiers, opts, &rd), 0);
 	lab_expect_tier(pfns, tiers, truth, 0, quarter, PFNLAB_TIER_XARRAY);
 	lab_expect_tier(pfns, tiers, truth, quarter, quarter, PFNLAB_TIER_DOMAIN);
-	lab_expect_tier(pfns, tiers, truth, 2 * quarter, npages - 2 * quarter,
-			PFNLAB_TIER_ORIGIN);
+	lab_expect_tier(pfns, tiers, truth, 2 * quarter, npages - 2 * quarter, PFNLAB_TIER_ORIGIN);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_XARRAY], quarter);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_DOMAIN], quarter);
 	assert_int_equal(rd.out.pfns_by_tier[PFNLAB_TIER_ORIGIN], npages - 2 * quarter);
@@ -243,9 +242,11 @@ static void check_fill_same_pfns(enum lab_kind kind)
 	pages_id = lab_pages_create(fd, buf.ptr, buf.length, 0, PFNLAB_ACCOUNT_USER);
 	/* Small GUP calls and a small batch: many refills, runs cut at edges. */
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, a, NULL,
-				  lab_opts(7, 3, PFNLAB_FILL_PER_PAGE), &rd_ref), 0);
+				  lab_opts(7, 3, PFNLAB_FILL_PER_PAGE), &rd_ref),
+			 0);
 	assert_int_equal(lab_read(fd, pages_id, 0, buf.length, b, NULL,
-				  lab_opts(7, 3, PFNLAB_FILL_RUN_AWARE), &rd_aware), 0);
+				  lab_opts(7, 3, PFNLAB_FILL_RUN_AWARE), &rd_aware),
+			 0);
 	assert_memory_equal(a, b, npages * sizeof(*a));
 	assert_int_equal(rd_ref.out.runs, rd_aware.out.runs);
 	assert_int_equal(rd_ref.out.batch_refills, rd_aware.out.batch_refills);
@@ -261,39 +262,38 @@ static void check_fill_same_pfns(enum lab_kind kind)
 	lab_buf_free(&buf);
 }
 
-#define PER_KIND(kind, suffix)							\
-static void test_tiers_##suffix(void **state)					\
-{										\
-	(void)state;								\
-	check_tiers(kind, lab_default_opts());					\
-}										\
-static void test_tiers_small_batches_##suffix(void **state)			\
-{										\
-	(void)state;								\
-	check_tiers(kind, lab_opts(3, 2, PFNLAB_FILL_PER_PAGE));		\
-}										\
-static void test_mock_fill_strategies_##suffix(void **state)			\
-{										\
-	(void)state;								\
-	check_fill_strategies(kind);						\
-}										\
-static void test_mock_4k_only_##suffix(void **state)				\
-{										\
-	(void)state;								\
-	check_mock_map(kind, IOVA_BASE, LAB_PAGE_SIZE, PFNLAB_FILL_RUN_AWARE, 0); \
-}										\
-static void test_mock_misaligned_iova_##suffix(void **state)			\
-{										\
-	(void)state;								\
-	/* IOVA 4 KiB off 2 MiB alignment: no 2 MiB leaf can be used. */	\
-	check_mock_map(kind, IOVA_BASE + LAB_PAGE_SIZE, 0,			\
-		       PFNLAB_FILL_RUN_AWARE, 0);				\
-}										\
-static void test_fill_same_pfns_##suffix(void **state)				\
-{										\
-	(void)state;								\
-	check_fill_same_pfns(kind);						\
-}
+#define PER_KIND(kind, suffix)                                                                \
+	static void test_tiers_##suffix(void **state)                                         \
+	{                                                                                     \
+		(void)state;                                                                  \
+		check_tiers(kind, lab_default_opts());                                        \
+	}                                                                                     \
+	static void test_tiers_small_batches_##suffix(void **state)                           \
+	{                                                                                     \
+		(void)state;                                                                  \
+		check_tiers(kind, lab_opts(3, 2, PFNLAB_FILL_PER_PAGE));                      \
+	}                                                                                     \
+	static void test_mock_fill_strategies_##suffix(void **state)                          \
+	{                                                                                     \
+		(void)state;                                                                  \
+		check_fill_strategies(kind);                                                  \
+	}                                                                                     \
+	static void test_mock_4k_only_##suffix(void **state)                                  \
+	{                                                                                     \
+		(void)state;                                                                  \
+		check_mock_map(kind, IOVA_BASE, LAB_PAGE_SIZE, PFNLAB_FILL_RUN_AWARE, 0);     \
+	}                                                                                     \
+	static void test_mock_misaligned_iova_##suffix(void **state)                          \
+	{                                                                                     \
+		(void)state;                                                                  \
+		/* IOVA 4 KiB off 2 MiB alignment: no 2 MiB leaf can be used. */              \
+		check_mock_map(kind, IOVA_BASE + LAB_PAGE_SIZE, 0, PFNLAB_FILL_RUN_AWARE, 0); \
+	}                                                                                     \
+	static void test_fill_same_pfns_##suffix(void **state)                                \
+	{                                                                                     \
+		(void)state;                                                                  \
+		check_fill_same_pfns(kind);                                                   \
+	}
 
 PER_KIND(LAB_4K, 4k)
 PER_KIND(LAB_THP, thp)
@@ -303,19 +303,15 @@ PER_KIND(LAB_HUGETLB_2M, hugetlb_2m)
 static void test_mock_hugetlb_2m_leaves(void **state)
 {
 	(void)state;
-	check_mock_map(LAB_HUGETLB_2M, IOVA_BASE, 0, PFNLAB_FILL_RUN_AWARE,
-		       BUF_BYTES / LAB_HUGE_2M);
-	check_mock_map(LAB_HUGETLB_2M, IOVA_BASE, 0, PFNLAB_FILL_PER_PAGE,
-		       BUF_BYTES / LAB_HUGE_2M);
+	check_mock_map(LAB_HUGETLB_2M, IOVA_BASE, 0, PFNLAB_FILL_RUN_AWARE, BUF_BYTES / LAB_HUGE_2M);
+	check_mock_map(LAB_HUGETLB_2M, IOVA_BASE, 0, PFNLAB_FILL_PER_PAGE, BUF_BYTES / LAB_HUGE_2M);
 }
 
-#define KIND_TESTS(suffix)						\
-	LAB_TEST(test_tiers_##suffix),					\
-	LAB_TEST(test_tiers_small_batches_##suffix),			\
-	LAB_TEST(test_mock_fill_strategies_##suffix),			\
-	LAB_TEST(test_mock_4k_only_##suffix),				\
-	LAB_TEST(test_mock_misaligned_iova_##suffix),			\
-	LAB_TEST(test_fill_same_pfns_##suffix)
+#define KIND_TESTS(suffix)                                                                          \
+	LAB_TEST(test_tiers_##suffix), LAB_TEST(test_tiers_small_batches_##suffix),                 \
+		LAB_TEST(test_mock_fill_strategies_##suffix),                                       \
+		LAB_TEST(test_mock_4k_only_##suffix), LAB_TEST(test_mock_misaligned_iova_##suffix), \
+		LAB_TEST(test_fill_same_pfns_##suffix)
 
 int main(void)
 {

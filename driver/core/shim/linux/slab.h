@@ -15,8 +15,8 @@
 #include <stdlib.h>
 
 typedef unsigned int gfp_t;
-#define GFP_KERNEL		0U
-#define GFP_KERNEL_ACCOUNT	0U
+#define GFP_KERNEL 0U
+#define GFP_KERNEL_ACCOUNT 0U
 
 /* Weak, so that every file including this shares one definition. */
 extern long pfnlab_shim_alloc_budget;
@@ -32,7 +32,8 @@ static inline bool pfnlab_shim_alloc_allowed(void)
 	return true;
 }
 
-static inline void *kcalloc(size_t n, size_t size, gfp_t gfp __attribute__((unused)))
+static inline void *kcalloc(size_t n, size_t size,
+			    gfp_t gfp __attribute__((unused)))
 {
 	return pfnlab_shim_alloc_allowed() ? calloc(n, size) : NULL;
 }

@@ -3,8 +3,8 @@
 #ifndef PFNLAB_SHIM_LINUX_COMPILER_H
 #define PFNLAB_SHIM_LINUX_COMPILER_H
 
-#define __maybe_unused	__attribute__((__unused__))
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define __maybe_unused __attribute__((__unused__))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif

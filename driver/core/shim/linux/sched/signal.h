@@ -12,7 +12,8 @@ struct task_struct;
 
 #define current ((struct task_struct *)0)
 
-static inline bool fatal_signal_pending(const struct task_struct *task __attribute__((unused)))
+static inline bool fatal_signal_pending(const struct task_struct *task
+					__attribute__((unused)))
 {
 	return false;
 }

@@ -3,7 +3,7 @@
 #ifndef PFNLAB_SHIM_LINUX_OVERFLOW_H
 #define PFNLAB_SHIM_LINUX_OVERFLOW_H
 
-#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
-#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+#define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 
 #endif

@@ -3,9 +3,8 @@
 #ifndef PFNLAB_SHIM_LINUX_BITS_H
 #define PFNLAB_SHIM_LINUX_BITS_H
 
-#define BIT(nr)		(1UL << (nr))
-#define BIT_ULL(nr)	(1ULL << (nr))
-#define GENMASK_ULL(h, l) \
-	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
+#define BIT(nr) (1UL << (nr))
+#define BIT_ULL(nr) (1ULL << (nr))
+#define GENMASK_ULL(h, l) ((~0ULL << (l)) & (~0ULL >> (63 - (h))))
 
 #endif
