@@ -15,9 +15,10 @@
  * --until-decided keeps adding pairs while a gated metric is undecided and
  * more rounds could decide it, within --budget; then it says what it
  * decided and what is still open.  It looks after every pair, so each look
- * may only spend part of alpha (cs_obf_alpha(), with the share of
- * --max-pairs taken so far): stopping at the first lucky look would
- * otherwise flag unchanged metrics far more often than alpha says.
+ * may only spend part of alpha (cs_obf_alpha(), with the share taken so far
+ * of the pairs that --max-pairs and the budget allow: cs_look_fraction()):
+ * stopping at the first lucky look would otherwise flag unchanged metrics
+ * far more often than alpha says.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,10 +54,10 @@ static void on_stop(int sig)
 }
 
 struct ab_side {
-	const char *cmd;		/* shell command, or NULL with @bin */
-	const char *bin;		/* a pfnlab binary: `BIN run ... JOB...` */
-	const char *job;		/* a job file of its own (--a-job/--b-job) */
-	json_t *doc;			/* merged steps so far */
+	const char *cmd; /* shell command, or NULL with @bin */
+	const char *bin; /* a pfnlab binary: `BIN run ... JOB...` */
+	const char *job; /* a job file of its own (--a-job/--b-job) */
+	json_t *doc;	 /* merged steps so far */
 	int steps;
 };
 
@@ -65,7 +66,7 @@ struct ab_opts {
 	int min_pairs, max_pairs, rounds_per_step;
 	bool until_decided, json, bisect, all;
 	double budget_s;
-	char *const *jobs;		/* JOB... for --a-bin/--b-bin/--a-job */
+	char *const *jobs; /* JOB... for --a-bin/--b-bin/--a-job */
 	int njobs;
 	struct cmp_options cmp;
 };
@@ -104,7 +105,8 @@ static void ab_usage(FILE *out)
 	      "\n"
 	      "exit status: 0 no gated metric regressed, 1 one did (B worse than A),\n"
 	      "2 a step failed or bad usage.  SIGINT stops after the current step and\n"
-	      "compares what was measured.\n", out);
+	      "compares what was measured.\n",
+	      out);
 }
 
 static double now_s(void)
@@ -247,16 +249,18 @@ static int run_step(struct ab_side *sd, char name, int step, const struct ab_opt
 }
 
 /* Write a side's merged document to DIR/a.json or DIR/b.json. */
-static int write_side(struct ab_side *sd, char name, const struct ab_opts *o, char *path,
-		      size_t len)
+static int write_side(struct ab_side *sd, char name, const struct ab_opts *o, char *path, size_t len)
 {
 	char err[1024];
 
 	snprintf(path, len, "%s/%c.json", o->outdir, name);
-	json_object_set_new(sd->doc, "ab", json_pack("{s:s, s:i, s:s}", "side",
-						     name == 'a' ? "A" : "B", "steps", sd->steps,
-						     "command", sd->cmd ? sd->cmd :
-						     sd->bin ? sd->bin : sd->job ? sd->job : "pfnlab"));
+	json_object_set_new(sd->doc, "ab",
+			    json_pack("{s:s, s:i, s:s}", "side", name == 'a' ? "A" : "B", "steps",
+				      sd->steps, "command",
+				      sd->cmd ? sd->cmd :
+				      sd->bin ? sd->bin :
+				      sd->job ? sd->job :
+						"pfnlab"));
 	if (results_resummarize(sd->doc) || results_write_atomic(sd->doc, path, err, sizeof(err))) {
 		fprintf(stderr, "pfnlab ab: %s\n", err);
 		return -1;
@@ -299,12 +303,13 @@ static size_t open_rows(const struct cmp_report *rep, long *most_needed)
 	return n;
 }
 
-static void print_outcome(const struct cmp_report *rep, const struct cmp_options *opt,
-			  int pairs, double elapsed, const char *why_stopped)
+static void print_outcome(const struct cmp_report *rep, const struct cmp_options *opt, int pairs,
+			  double elapsed, const char *why_stopped)
 {
 	fprintf(stderr, "pfnlab ab: %d pairs in %.0f s (%s)\n", pairs, elapsed, why_stopped);
 	if (opt->look_fraction < 1)
-		fprintf(stderr, "pfnlab ab: a look at %.0f%% of --max-pairs: alpha %.2g of %.2g\n",
+		fprintf(stderr,
+			"pfnlab ab: a look at %.0f%% of the pairs allowed: alpha %.2g of %.2g\n",
 			opt->look_fraction * 100, cs_obf_alpha(opt->alpha, opt->look_fraction),
 			opt->alpha);
 	for (size_t i = 0; i < rep->nrows; i++) {
@@ -314,15 +319,49 @@ static void print_outcome(const struct cmp_report *rep, const struct cmp_options
 			continue;
 		if (r->verdict == CMP_UNDECIDED)
 			fprintf(stderr, "  open:    %s %s: %s%s\n", r->key, r->metric,
-				r->why ? r->why : "", r->rounds_needed > 0 ? " (more pairs would do)" : "");
+				r->why ? r->why : "",
+				r->rounds_needed > 0 ? " (more pairs would do)" : "");
 		else if (r->verdict != CMP_UNCHANGED)
 			fprintf(stderr, "  decided: %s %s: %s %+.1f%%\n", r->key, r->metric,
 				cmp_verdict_name(r->verdict), (r->ratio - 1) * 100);
 	}
 }
 
-static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *a,
-		      struct ab_side *b)
+/* check_sides() - both sides given one way, with the job files that way needs. */
+static bool check_sides(struct ab_opts *o, const struct ab_side *a, const struct ab_side *b)
+{
+	int kinds = (a->cmd || b->cmd) + (a->bin || b->bin) + (a->job || b->job);
+
+	if (!o->outdir) {
+		fprintf(stderr,
+			"pfnlab ab: -o DIR is required (the steps and both sides go there)\n");
+		return false;
+	}
+	if (kinds != 1 || (a->cmd && !b->cmd) || (b->cmd && !a->cmd) || (a->bin && !b->bin) ||
+	    (b->bin && !a->bin) || (a->job && !b->job) || (b->job && !a->job)) {
+		fprintf(stderr, "pfnlab ab: give both sides one way: --a and --b, --a-bin and "
+				"--b-bin, or --a-job and --b-job\n");
+		return false;
+	}
+	if (a->bin && o->njobs == 0) {
+		fprintf(stderr, "pfnlab ab: --a-bin/--b-bin need the job files to run (JOB...)\n");
+		return false;
+	}
+	if ((a->cmd || a->job) && o->njobs) {
+		fprintf(stderr,
+			"pfnlab ab: job files after the options go with --a-bin/--b-bin only\n");
+		return false;
+	}
+	if (o->njobs > AB_MAX_JOBS) {
+		fprintf(stderr, "pfnlab ab: %d job files at most\n", AB_MAX_JOBS);
+		return false;
+	}
+	if (o->max_pairs < o->min_pairs)
+		o->max_pairs = o->min_pairs;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *a, struct ab_side *b)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -345,9 +384,9 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *
 		{ "json", no_argument, NULL, 'j' },
 		{ "bisect", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ NULL, 0, NULL, 0 },
 	};
-	int c, kinds;
+	int c;
 	char *end;
 
 	optind = 1;
@@ -356,26 +395,33 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *
 		case 'o': o->outdir = optarg; break;
 		case 'p':
 			if (parse_count(optarg, 1, 10000, &o->min_pairs)) {
-				fprintf(stderr, "pfnlab ab: --pairs wants 1 to 10000, got '%s'\n", optarg);
+				fprintf(stderr, "pfnlab ab: --pairs wants 1 to 10000, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'R':
 			if (parse_count(optarg, 1, 1000, &o->rounds_per_step)) {
-				fprintf(stderr, "pfnlab ab: --rounds-per-step wants 1 to 1000, got '%s'\n", optarg);
+				fprintf(stderr,
+					"pfnlab ab: --rounds-per-step wants 1 to 1000, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'M':
 			if (parse_count(optarg, 1, 10000, &o->max_pairs)) {
-				fprintf(stderr, "pfnlab ab: --max-pairs wants 1 to 10000, got '%s'\n", optarg);
+				fprintf(stderr,
+					"pfnlab ab: --max-pairs wants 1 to 10000, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'U': o->until_decided = true; break;
 		case 'T':
 			if (parse_duration(optarg, &o->budget_s)) {
-				fprintf(stderr, "pfnlab ab: --budget wants a time such as 90s, 10m or 1h, got '%s'\n", optarg);
+				fprintf(stderr,
+					"pfnlab ab: --budget wants a time such as 90s, 10m or 1h, got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -387,14 +433,18 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *
 		case '6': b->job = optarg; break;
 		case 't':
 			if (cmp_parse_percent(optarg, &o->cmp.threshold)) {
-				fprintf(stderr, "pfnlab ab: --threshold wants a percentage in [0, 100), got '%s'\n", optarg);
+				fprintf(stderr,
+					"pfnlab ab: --threshold wants a percentage in [0, 100), got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'A':
 			o->cmp.alpha = strtod(optarg, &end);
 			if (end == optarg || *end || !(o->cmp.alpha > 0 && o->cmp.alpha < 1)) {
-				fprintf(stderr, "pfnlab ab: --alpha wants a probability in (0, 1), got '%s'\n", optarg);
+				fprintf(stderr,
+					"pfnlab ab: --alpha wants a probability in (0, 1), got '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -409,45 +459,93 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, struct ab_side *
 	}
 	o->jobs = argv + optind;
 	o->njobs = argc - optind;
-	kinds = (a->cmd || b->cmd) + (a->bin || b->bin) + (a->job || b->job);
-	if (!o->outdir) {
-		fprintf(stderr, "pfnlab ab: -o DIR is required (the steps and both sides go there)\n");
-		return 2;
+	return check_sides(o, a, b) ? -1 : 2;
+}
+
+/* The pairs the budget still allows at the pace so far, --max-pairs at most. */
+static long affordable_pairs(const struct ab_opts *o, double start, double per_pair)
+{
+	double left_s = o->budget_s - (now_s() - start);
+
+	if (per_pair <= 0)
+		return o->max_pairs;
+	return left_s <= 0 ? 0 : (long)fmin(floor(left_s / per_pair), o->max_pairs);
+}
+
+/*
+ * take_pairs() - steps in ABBA order: the pairs asked for, then, with
+ * --until-decided, one more at a time while a gated metric is open and
+ * the limits allow.  *@pairs and *@why say how far it got and why it
+ * stopped; @rep holds the last look.  0, or -1 when a step or a look
+ * failed.
+ */
+static int take_pairs(struct ab_opts *o, struct ab_side *a, struct ab_side *b, struct rl_set *sa,
+		      struct rl_set *sb, struct cmp_report *rep, const char *self, int *pairs,
+		      const char **why)
+{
+	double start = now_s(), per_pair;
+
+	for (;;) {
+		/* ABBA: a steady drift adds the same to both sides. */
+		struct ab_side *first = *pairs % 2 ? b : a, *second = *pairs % 2 ? a : b;
+		char f = *pairs % 2 ? 'b' : 'a', s = *pairs % 2 ? 'a' : 'b';
+		long needed, affordable;
+
+		if (run_step(first, f, 2 * *pairs + 1, o, self) ||
+		    (!ab_stop && run_step(second, s, 2 * *pairs + 2, o, self)))
+			return -1;
+		if (ab_stop) {
+			/* A pair cut in half is left out of the count. */
+			if (second->steps >= first->steps)
+				(*pairs)++;
+			*why = "interrupted";
+			return 0;
+		}
+		(*pairs)++;
+		per_pair = (now_s() - start) / *pairs;
+		if (*pairs < o->min_pairs)
+			continue;
+		if (!o->until_decided)
+			return 0;
+		/*
+		 * Every look spends a share of alpha: an early stop is no free
+		 * try.  The share is of the pairs the run can still reach, by
+		 * --max-pairs or by the budget at the pace so far, so the look
+		 * after which it must stop tests at alpha itself.
+		 */
+		affordable = affordable_pairs(o, start, per_pair);
+		o->cmp.look_fraction = cs_look_fraction(*pairs, o->max_pairs, affordable);
+		cmp_report_free(rep);
+		if (compare_sides(a, b, o, sa, sb, rep))
+			return -1;
+		if (open_rows(rep, &needed) == 0) {
+			*why = "every gated metric decided, or more rounds cannot decide it";
+			return 0;
+		}
+		if (*pairs >= o->max_pairs) {
+			*why = "--max-pairs reached with metrics still open";
+			return 0;
+		}
+		if (affordable < 1) {
+			*why = "--budget spent with metrics still open";
+			return 0;
+		}
+		fprintf(stderr,
+			"pfnlab ab: %d pairs, %zu gated metrics undecided (the worst needs ~%ld rounds per side); one more pair\n",
+			*pairs, open_rows(rep, &needed), needed);
 	}
-	if (kinds != 1 || (a->cmd && !b->cmd) || (b->cmd && !a->cmd) || (a->bin && !b->bin) ||
-	    (b->bin && !a->bin) || (a->job && !b->job) || (b->job && !a->job)) {
-		fprintf(stderr, "pfnlab ab: give both sides one way: --a and --b, --a-bin and "
-			"--b-bin, or --a-job and --b-job\n");
-		return 2;
-	}
-	if (a->bin && o->njobs == 0) {
-		fprintf(stderr, "pfnlab ab: --a-bin/--b-bin need the job files to run (JOB...)\n");
-		return 2;
-	}
-	if ((a->cmd || a->job) && o->njobs) {
-		fprintf(stderr, "pfnlab ab: job files after the options go with --a-bin/--b-bin only\n");
-		return 2;
-	}
-	if (o->njobs > AB_MAX_JOBS) {
-		fprintf(stderr, "pfnlab ab: %d job files at most\n", AB_MAX_JOBS);
-		return 2;
-	}
-	if (o->max_pairs < o->min_pairs)
-		o->max_pairs = o->min_pairs;
-	return -1;
 }
 
 int cmd_ab(int argc, char **argv)
 {
-	struct ab_opts o = { .min_pairs = 5, .max_pairs = 50, .rounds_per_step = 1,
-			     .budget_s = 600 };
+	struct ab_opts o = { .min_pairs = 5, .max_pairs = 50, .rounds_per_step = 1, .budget_s = 600 };
 	struct ab_side a = { 0 }, b = { 0 };
 	struct rl_set sa = { 0 }, sb = { 0 };
 	struct cmp_report rep = { 0 };
 	struct sigaction sig = { .sa_handler = on_stop };
 	char dir[4200], self[4096];
 	const char *why = "the pairs asked for";
-	double start = now_s(), per_pair = 0;
+	double start = now_s();
 	int rc, pairs = 0, status, err_status;
 	ssize_t n;
 
@@ -467,52 +565,9 @@ int cmd_ab(int argc, char **argv)
 	sigaction(SIGINT, &sig, NULL);
 	sigaction(SIGTERM, &sig, NULL);
 
-	for (;;) {
-		/* ABBA: a steady drift adds the same to both sides. */
-		struct ab_side *first = pairs % 2 ? &b : &a, *second = pairs % 2 ? &a : &b;
-		char f = pairs % 2 ? 'b' : 'a', s = pairs % 2 ? 'a' : 'b';
-		long needed;
-
-		if (run_step(first, f, 2 * pairs + 1, &o, self) ||
-		    (!ab_stop && run_step(second, s, 2 * pairs + 2, &o, self))) {
-			status = err_status;
-			goto out;
-		}
-		if (ab_stop && second->steps < first->steps) {
-			why = "interrupted";
-			break;
-		}
-		pairs++;
-		per_pair = (now_s() - start) / pairs;
-		if (ab_stop) {
-			why = "interrupted";
-			break;
-		}
-		if (pairs < o.min_pairs)
-			continue;
-		if (!o.until_decided)
-			break;
-		/* Every look spends a share of alpha: an early stop is no free try. */
-		o.cmp.look_fraction = (double)pairs / o.max_pairs;
-		cmp_report_free(&rep);
-		if (compare_sides(&a, &b, &o, &sa, &sb, &rep)) {
-			status = err_status;
-			goto out;
-		}
-		if (open_rows(&rep, &needed) == 0) {
-			why = "every gated metric decided, or more rounds cannot decide it";
-			break;
-		}
-		if (pairs >= o.max_pairs) {
-			why = "--max-pairs reached with metrics still open";
-			break;
-		}
-		if (now_s() - start + per_pair > o.budget_s) {
-			why = "--budget spent with metrics still open";
-			break;
-		}
-		fprintf(stderr, "pfnlab ab: %d pairs, %zu gated metrics undecided (the worst needs ~%ld rounds per side); one more pair\n",
-			pairs, open_rows(&rep, &needed), needed);
+	if (take_pairs(&o, &a, &b, &sa, &sb, &rep, self, &pairs, &why)) {
+		status = err_status;
+		goto out;
 	}
 	if (!a.doc || !b.doc) {
 		fprintf(stderr, "pfnlab ab: stopped before both sides ran\n");
@@ -526,8 +581,9 @@ int cmd_ab(int argc, char **argv)
 		goto out;
 	}
 	cmp_explain_mismatch(&rep);
-	status = cmp_gated(&rep, CMP_REGRESSED) ? 1 :
-		 o.bisect && cmp_gated(&rep, CMP_UNDECIDED) ? BISECT_SKIP : 0;
+	status = cmp_gated(&rep, CMP_REGRESSED)		    ? 1 :
+		 o.bisect && cmp_gated(&rep, CMP_UNDECIDED) ? BISECT_SKIP :
+							      0;
 	if (rep.nrows == 0) {
 		fprintf(stderr, "pfnlab ab: the two sides have no metric in common\n");
 		status = o.bisect ? BISECT_SKIP : 2;

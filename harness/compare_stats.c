@@ -216,8 +216,7 @@ static double seg_cost(const double *sum, const double *sumsq, size_t s, size_t 
 	return cost < 0.0 ? 0.0 : cost;
 }
 
-size_t cs_change_points(const double *x, size_t n, double penalty,
-			size_t *cps, size_t max_cps)
+size_t cs_change_points(const double *x, size_t n, double penalty, size_t *cps, size_t max_cps)
 {
 	double *sum, *sumsq, *best;
 	size_t *last_start, *cand;
@@ -412,6 +411,17 @@ double cs_obf_alpha(double alpha, double f)
 	return erfc(z / sqrt(f) / M_SQRT2);
 }
 
+double cs_look_fraction(long pairs, long max_pairs, long affordable_pairs)
+{
+	long planned = max_pairs;
+
+	if (affordable_pairs >= 0 && pairs + affordable_pairs < planned)
+		planned = pairs + affordable_pairs;
+	if (pairs <= 0)
+		return 0;
+	return pairs >= planned ? 1.0 : (double)pairs / (double)planned;
+}
+
 double cs_t_quantile(double p, double df)
 {
 	/*
@@ -419,7 +429,9 @@ double cs_t_quantile(double p, double df)
 	 * degrees of freedom) hundreds of times per file, and the bisection
 	 * below is most of that time: remember the last ones asked.
 	 */
-	static _Thread_local struct { double p, df, q; } memo[8];
+	static _Thread_local struct {
+		double p, df, q;
+	} memo[8];
 	static _Thread_local unsigned int memo_next;
 	double lo = -1e6, hi = 1e6;
 

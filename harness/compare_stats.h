@@ -43,8 +43,7 @@ void cs_benjamini_hochberg(const double *p, double *adj, size_t n);
  * commits a history holds).  Writes the index where each new segment starts
  * into @cps (ascending, at most @max_cps) and returns how many there are.
  */
-size_t cs_change_points(const double *x, size_t n, double penalty,
-			size_t *cps, size_t max_cps);
+size_t cs_change_points(const double *x, size_t n, double penalty, size_t *cps, size_t max_cps);
 
 /* Noise scale of a series from its successive differences (median absolute
  * difference / (0.6745 * sqrt 2)), robust to the steps we are looking for.
@@ -71,5 +70,21 @@ double cs_t_quantile(double p, double df);
  * false flags.  @alpha for f >= 1; NaN for arguments outside the ranges.
  */
 double cs_obf_alpha(double alpha, double f);
+
+/**
+ * cs_look_fraction() - the information fraction of a look
+ * @pairs: pairs taken so far
+ * @max_pairs: the most pairs the run may take
+ * @affordable_pairs: how many more pairs the time budget still allows
+ *
+ * The share of the pairs the run will end with: @pairs over the smaller
+ * of @max_pairs and @pairs + @affordable_pairs.  A look after which the
+ * run must stop (for either limit) is the final analysis and gets 1, so
+ * it tests at alpha: a run cut short by its budget spends what it has
+ * left instead of ending at an interim level (Lan and DeMets allow the
+ * number of looks to follow the calendar, as long as it does not follow
+ * the data).
+ */
+double cs_look_fraction(long pairs, long max_pairs, long affordable_pairs);
 
 #endif

@@ -31,9 +31,9 @@
 #include "result_load.h"
 
 #define TRIALS 200
-#define REPS 10		/* samples, for the tests of single statistics */
+#define REPS 10 /* samples, for the tests of single statistics */
 #define CV 0.03
-#define BETWEEN_CV 0.05	/* spread of round levels */
+#define BETWEEN_CV 0.05 /* spread of round levels */
 #define WITHIN_CV 0.02	/* spread of samples inside a round */
 #define SAMPLES_PER_ROUND 5
 #define MAX_ROUNDS 64
@@ -121,8 +121,7 @@ static void hierarchical_run(struct cs_rng *rng, double level, int rounds, doubl
 }
 
 /* One synthetic comparison of one metric, through the real verdict code. */
-static enum cmp_verdict one_trial(struct cs_rng *rng, int rounds, double shift,
-				  bool lower_is_better)
+static enum cmp_verdict one_trial(struct cs_rng *rng, int rounds, double shift, bool lower_is_better)
 {
 	double all_a[MAX_ROUNDS * SAMPLES_PER_ROUND], all_b[MAX_ROUNDS * SAMPLES_PER_ROUND];
 	double a[MAX_ROUNDS], b[MAX_ROUNDS];
@@ -179,8 +178,8 @@ static void test_quality_aa(void **state)
 	int at5 = count_flagged(42, 5, 0.0), at20 = count_flagged(42, 20, 0.0);
 
 	(void)state;
-	print_message("A/A: %d/%d flagged at 5 rounds per side, %d/%d at 20\n", at5, TRIALS,
-		      at20, TRIALS);
+	print_message("A/A: %d/%d flagged at 5 rounds per side, %d/%d at 20\n", at5, TRIALS, at20,
+		      TRIALS);
 	assert_true(at5 <= TRIALS * 5 / 100);
 	assert_true(at20 <= TRIALS * 5 / 100);
 }
@@ -194,8 +193,8 @@ static void test_quality_pooled_fails_aa(void **state)
 	cs_rng_seed(&rng, 42);
 	for (int t = 0; t < TRIALS; t++)
 		flagged += pooled_trial(&rng, 5, 0.0);
-	print_message("A/A, samples pooled (the old method): %d/%d flagged at 5 rounds\n",
-		      flagged, TRIALS);
+	print_message("A/A, samples pooled (the old method): %d/%d flagged at 5 rounds\n", flagged,
+		      TRIALS);
 	assert_true(flagged > TRIALS * 5 / 100);
 }
 
@@ -231,7 +230,14 @@ static void test_quality_ab_2pct(void **state)
  */
 #define SEQ_MAX_PAIRS 50
 
-static enum cmp_verdict sequential_trial(struct cs_rng *rng, double shift, bool spend)
+/*
+ * @budget_pairs: the pairs the time budget allows, SEQ_MAX_PAIRS when it
+ * does not bind; @planned_pairs: what the looks take as the end (ab's
+ * cs_look_fraction() knows the budget: @budget_pairs; a rule that only
+ * knows --max-pairs: SEQ_MAX_PAIRS).
+ */
+static enum cmp_verdict sequential_trial(struct cs_rng *rng, double shift, bool spend,
+					 int budget_pairs, int planned_pairs)
 {
 	double all_a[MAX_ROUNDS * SAMPLES_PER_ROUND], all_b[MAX_ROUNDS * SAMPLES_PER_ROUND];
 	double a[MAX_ROUNDS], b[MAX_ROUNDS];
@@ -242,10 +248,11 @@ static enum cmp_verdict sequential_trial(struct cs_rng *rng, double shift, bool 
 	cmp_default_options(&opt);
 	hierarchical_run(rng, 1000.0, SEQ_MAX_PAIRS, all_a, a);
 	hierarchical_run(rng, 1000.0 * (1.0 + shift), SEQ_MAX_PAIRS, all_b, b);
-	for (int n = 5; n <= SEQ_MAX_PAIRS; n++) {
+	for (int n = 5; n <= budget_pairs; n++) {
 		struct cmp_side sa = { a, run, (size_t)n }, sb = { b, run, (size_t)n };
 
-		opt.look_fraction = spend ? (double)n / SEQ_MAX_PAIRS : 1.0;
+		opt.look_fraction = spend ? cs_look_fraction(n, SEQ_MAX_PAIRS, planned_pairs - n) :
+					    1.0;
 		cmp_metric_stats(&sa, &sb, -1, 0, &opt, &row);
 		cmp_decide(&row, 1, &opt);
 		if (row.verdict != CMP_UNDECIDED)
@@ -254,15 +261,21 @@ static enum cmp_verdict sequential_trial(struct cs_rng *rng, double shift, bool 
 	return row.verdict;
 }
 
-static int count_sequential(uint64_t seed, double shift, bool spend, enum cmp_verdict v)
+static int count_sequential_budget(uint64_t seed, double shift, bool spend, int budget_pairs,
+				   int planned_pairs, enum cmp_verdict v)
 {
 	struct cs_rng rng;
 	int n = 0;
 
 	cs_rng_seed(&rng, seed);
 	for (int t = 0; t < TRIALS; t++)
-		n += sequential_trial(&rng, shift, spend) == v;
+		n += sequential_trial(&rng, shift, spend, budget_pairs, planned_pairs) == v;
 	return n;
+}
+
+static int count_sequential(uint64_t seed, double shift, bool spend, enum cmp_verdict v)
+{
+	return count_sequential_budget(seed, shift, spend, SEQ_MAX_PAIRS, SEQ_MAX_PAIRS, v);
 }
 
 static void test_quality_sequential(void **state)
@@ -284,6 +297,37 @@ static void test_quality_sequential(void **state)
 	assert_true(fabs(cs_obf_alpha(0.05, 0.5) - 0.0056) < 1e-4);
 	assert_true(cs_obf_alpha(0.05, 0.1) < 1e-9);
 	assert_true(isnan(cs_obf_alpha(0.05, 0.0)));
+}
+
+/*
+ * A run whose budget allows 12 of its 50 pairs: its last look is the
+ * final analysis and tests at alpha (cs_look_fraction()), which keeps the
+ * A/A rate at alpha and catches more of a real shift than ending at the
+ * interim level of 12/50 of --max-pairs would.
+ */
+#define SEQ_BUDGET_SHIFT 0.10
+
+static void test_quality_sequential_budget(void **state)
+{
+	const int budget = 12;
+	int aa = count_sequential_budget(9, 0.0, true, budget, budget, CMP_REGRESSED) +
+		 count_sequential_budget(9, 0.0, true, budget, budget, CMP_IMPROVED);
+	int caught = count_sequential_budget(10, SEQ_BUDGET_SHIFT, true, budget, budget,
+					     CMP_REGRESSED);
+	int interim = count_sequential_budget(10, SEQ_BUDGET_SHIFT, true, budget, SEQ_MAX_PAIRS,
+					      CMP_REGRESSED);
+
+	(void)state;
+	print_message("budget of %d of %d pairs: A/A %d/%d flagged; +%.0f%% %d/%d regressed (%d/%d ending at the interim level)\n",
+		      budget, SEQ_MAX_PAIRS, aa, TRIALS, SEQ_BUDGET_SHIFT * 100, caught, TRIALS,
+		      interim, TRIALS);
+	assert_true(aa <= TRIALS * 5 / 100);
+	assert_true(caught > interim);
+	assert_true(fabs(cs_look_fraction(10, 50, 100) - 0.2) < 1e-12);
+	assert_true(fabs(cs_look_fraction(10, 50, 10) - 0.5) < 1e-12);
+	assert_true(cs_look_fraction(20, 50, 0) == 1.0);
+	assert_true(cs_look_fraction(50, 50, 100) == 1.0);
+	assert_true(cs_look_fraction(0, 50, 10) == 0.0);
 }
 
 static void test_quality_table(void **state)
@@ -313,29 +357,52 @@ static void test_verdict_rules(void **state)
 	cmp_default_options(&opt);
 	memset(rows, 0, sizeof(rows));
 	/* significant and large, lower is better, went up */
-	rows[0] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.2, .ci_lo = 1.15,
-				    .ci_hi = 1.25, .p = 0.001 };
+	rows[0] = (struct cmp_row){
+		.lower_is_better = true, .ratio = 1.2, .ci_lo = 1.15, .ci_hi = 1.25, .p = 0.001
+	};
 	/* significant but small, CI inside 1 +- 5%: unchanged */
-	rows[1] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.02, .ci_lo = 1.01,
-				    .ci_hi = 1.03, .p = 0.001 };
+	rows[1] = (struct cmp_row){
+		.lower_is_better = true, .ratio = 1.02, .ci_lo = 1.01, .ci_hi = 1.03, .p = 0.001
+	};
 	/* not significant, CI reaches past 1.05: undecided */
-	rows[2] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.06, .ci_lo = 0.98,
-				    .ci_hi = 1.14, .p = 0.2, .rounds_needed = 12 };
+	rows[2] = (struct cmp_row){ .lower_is_better = true,
+				    .ratio = 1.06,
+				    .ci_lo = 0.98,
+				    .ci_hi = 1.14,
+				    .p = 0.2,
+				    .rounds_needed = 12 };
 	/* nothing moved, narrow CI */
-	rows[3] = (struct cmp_row){ .lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99,
-				    .ci_hi = 1.01, .p = 0.9 };
+	rows[3] = (struct cmp_row){
+		.lower_is_better = false, .ratio = 1.0, .ci_lo = 0.99, .ci_hi = 1.01, .p = 0.9
+	};
 	/* a large significant change, but a side's placement did not come true */
-	rows[4] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.19, .ci_lo = 1.1,
-				    .ci_hi = 1.29, .p = 0.001, .flagged = true };
+	rows[4] = (struct cmp_row){ .lower_is_better = true,
+				    .ratio = 1.19,
+				    .ci_lo = 1.1,
+				    .ci_hi = 1.29,
+				    .p = 0.001,
+				    .flagged = true };
 	/* one round on a side: no variance, no verdict */
-	rows[5] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.5, .ci_lo = NAN,
-				    .ci_hi = NAN, .p = 1, .noise = CMP_NOISE_NONE };
+	rows[5] = (struct cmp_row){ .lower_is_better = true,
+				    .ratio = 1.5,
+				    .ci_lo = NAN,
+				    .ci_hi = NAN,
+				    .p = 1,
+				    .noise = CMP_NOISE_NONE };
 	/* significant, below the threshold, but the CI reaches beyond it */
-	rows[6] = (struct cmp_row){ .lower_is_better = true, .ratio = 1.04, .ci_lo = 1.01,
-				    .ci_hi = 1.07, .p = 0.001, .rounds_needed = -1 };
+	rows[6] = (struct cmp_row){ .lower_is_better = true,
+				    .ratio = 1.04,
+				    .ci_lo = 1.01,
+				    .ci_hi = 1.07,
+				    .p = 0.001,
+				    .rounds_needed = -1 };
 	/* higher is better and it fell: a regression; a detail metric, BH apart */
-	rows[7] = (struct cmp_row){ .lower_is_better = false, .ratio = 0.8, .ci_lo = 0.75,
-				    .ci_hi = 0.85, .p = 0.001, .kind = METRIC_DETAIL };
+	rows[7] = (struct cmp_row){ .lower_is_better = false,
+				    .ratio = 0.8,
+				    .ci_lo = 0.75,
+				    .ci_hi = 0.85,
+				    .p = 0.001,
+				    .kind = METRIC_DETAIL };
 	cmp_decide(rows, 8, &opt);
 	assert_int_equal(rows[0].verdict, CMP_REGRESSED);
 	assert_int_equal(rows[1].verdict, CMP_UNCHANGED);
@@ -465,7 +532,9 @@ static void test_t_distribution(void **state)
  */
 static void test_change_points(void **state)
 {
-	enum { N = 30 };
+	enum {
+		N = 30
+	};
 	double x[N];
 	size_t cps[N];
 	struct cs_rng rng;
@@ -539,7 +608,9 @@ static size_t ref_change_points(const double *x, size_t n, double penalty, size_
  */
 static void test_change_points_pruned(void **state)
 {
-	enum { N = 200 };
+	enum {
+		N = 200
+	};
 	double x[N];
 	size_t got[N], want[N];
 	struct cs_rng rng;
@@ -834,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_quality_ab_2pct),
 		cmocka_unit_test(test_quality_table),
 		cmocka_unit_test(test_quality_sequential),
+		cmocka_unit_test(test_quality_sequential_budget),
 		cmocka_unit_test(test_constant_sides),
 		cmocka_unit_test(test_change_points),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
