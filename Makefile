@@ -21,7 +21,7 @@ override KBUILD := $(if $(KBUILD),$(abspath $(KBUILD)))
 export KDIR KERNEL KBUILD VM_ACCEL
 
 .PHONY: all deps driver harness check check-driver check-harness check-lint \
-	vm-check bench lint clean help
+	vm-check anchors-check bench lint clean help
 
 all: driver harness
 
@@ -32,8 +32,9 @@ help:
 	@echo 'make harness    build the pfnlab command and its tests'
 	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
+	@echo 'make anchors-check  gup_test and io_uring beside the model, in the anchors lab kernel'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
-	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck, no pinned Debian versions, no module call circle'
+	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck (every shell script), clang-format (every C file), no pinned Debian versions, no module call circle'
 
 deps:
 	@bash scripts/deps.sh
@@ -53,6 +54,11 @@ check-harness: deps
 vm-check: deps
 	$(MAKE) -C harness/vm check
 
+# The kernel's own pin paths beside the model in the anchors' lab kernel
+# (built once per machine from Debian's source, ~10 minutes, then cached).
+anchors-check: deps
+	@bash harness/vm/anchors-check
+
 # Suites run one after the other so that a failure names its suite; each
 # prints its own summary line, and scripts/check.sh adds them up.
 check: deps
@@ -69,13 +75,13 @@ lint: deps
 	$(MAKE) -C driver lint
 	$(MAKE) -C harness lint
 	$(MAKE) -C harness/vm lint
-	shellcheck -x scripts/*.sh docs/*.sh .ci/run harness/tests/*.sh harness/tests/lib/*.sh \
-		driver/test/run_check.sh harness/vm/kconfig/build-kernel.sh
+	bash scripts/lint-files.sh shell | xargs shellcheck -x
+	@# .clang-format: the harness' style; driver/.clang-format: the kernel's.
+	bash scripts/lint-files.sh c | xargs clang-format --dry-run --Werror
 
-# `make lint` as a suite of `make check`, with the summary line check.sh reads.
+# `make lint` as a suite of `make check`: one test (scripts/tap.sh).
 check-lint: deps
-	@if $(MAKE) --no-print-directory lint; then echo 'lint: 1 passed, 0 failed'; \
-	else echo 'lint: 0 passed, 1 failed'; exit 1; fi
+	@. scripts/tap.sh; tap_check lint $(MAKE) --no-print-directory lint; tap_finish lint
 
 clean:
 	-$(MAKE) -C driver clean

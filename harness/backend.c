@@ -5,11 +5,16 @@
 #include "backend.h"
 
 /* A new backend is its file and a line in each of these two lists. */
-extern const struct backend backend_driver, backend_uring, backend_pagemap;
+extern const struct backend backend_driver, backend_uring, backend_pagemap, backend_gup_test,
+	backend_iommufd, backend_vfio;
 
-const struct backend *const backends_all[] = {
-	&backend_driver, &backend_uring, &backend_pagemap, NULL
-};
+const struct backend *const backends_all[] = { &backend_driver,
+					       &backend_uring,
+					       &backend_pagemap,
+					       &backend_gup_test,
+					       &backend_iommufd,
+					       &backend_vfio,
+					       NULL };
 
 const struct backend *backend_find(const char *name)
 {
@@ -32,4 +37,11 @@ void backend_print_help(FILE *out)
 {
 	for (const struct backend *const *be = backends_all; *be; be++)
 		fprintf(out, "    %-8s %s\n", (*be)->name, (*be)->help);
+}
+
+size_t run_thread_slice(const struct bench_run *r, int nthreads)
+{
+	size_t gran = r->buf.huge_bytes ? r->buf.huge_bytes : 4096;
+
+	return r->buf.size / (size_t)nthreads / gran * gran;
 }

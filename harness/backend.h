@@ -22,7 +22,7 @@
  */
 struct metric_series {
 	char name[48];
-	const struct metric_def *def;	/* unit, direction, kind (metrics.h) */
+	const struct metric_def *def; /* unit, direction, kind (metrics.h) */
 	double *v;
 	size_t n, cap;
 	size_t *round_end;
@@ -32,19 +32,19 @@ struct metric_series {
 struct metric_list {
 	struct metric_series *m;
 	size_t n;
-	size_t rounds_closed;		/* rounds every series has ended */
+	size_t rounds_closed; /* rounds every series has ended */
 };
 
 /* The state of one round of one case, shared by the engine and the backend. */
 struct bench_run {
 	const struct bench_case *bc;
-	int round;			/* 0-based */
-	struct buffer buf;		/* faulted in and verified; empty for op=null */
-	struct team *team;		/* bc->threads workers bound to cpu_node */
-	struct metric_list *metrics;	/* the case's, one value per sample */
-	struct metric_list *thread_metrics;	/* [bc->threads] */
-	json_t *extra;			/* backend notes for this round, or NULL */
-	void *priv;			/* backend state */
+	int round;			    /* 0-based */
+	struct buffer buf;		    /* faulted in and verified; empty for op=null */
+	struct team *team;		    /* bc->threads workers bound to cpu_node */
+	struct metric_list *metrics;	    /* the case's, one value per sample */
+	struct metric_list *thread_metrics; /* [bc->threads] */
+	json_t *extra;			    /* backend notes for this round, or NULL */
+	void *priv;			    /* backend state */
 };
 
 /*
@@ -57,8 +57,8 @@ void run_thread_metric(struct bench_run *r, int thread, const char *name, double
 
 struct backend {
 	const char *name;
-	const char *ops;		/* the ops it measures, "pin|map"; null is every backend's */
-	const char *help;		/* one line for `pfnlab help` */
+	const char *ops;  /* the ops it measures, "pin|map"; null is every backend's */
+	const char *help; /* one line for `pfnlab help` */
 	/* 0 if the backend can run on this machine, else -1 and why not. */
 	int (*probe)(char *why, size_t len);
 	/*
@@ -88,6 +88,13 @@ void backend_print_help(FILE *out);
  * pfn_layout_min_runs): the yardstick of batch density.
  */
 uint64_t layout_min_runs(const uint64_t *pfns, size_t npfns);
+
+/*
+ * The bytes of the buffer each of @nthreads threads takes, on huge-page
+ * boundaries so that no folio is shared by two threads (the last thread
+ * also takes the rest); 0 when the buffer has too few pages for them.
+ */
+size_t run_thread_slice(const struct bench_run *r, int nthreads);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);

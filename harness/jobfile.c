@@ -21,26 +21,43 @@
 #include "page_kinds.h"
 
 #define MAX_SECTIONS 256
-#define MAX_VALUES 64		/* list items per key after range expansion */
+#define MAX_VALUES 64 /* list items per key after range expansion */
 #define MAX_CASES 100000
 
-enum key_type { K_ENUM, K_BACKEND, K_PAGE, K_SIZE, K_INT, K_U64, K_DOUBLE, K_STRING };
+enum key_type {
+	K_ENUM,
+	K_BACKEND,
+	K_PAGE,
+	K_SIZE,
+	K_INT,
+	K_U64,
+	K_DOUBLE,
+	K_STRING
+};
 
 /* A row of JOB_KEYS (jobfile.h), with where its value lives. */
 struct key_def {
 	const char *name;
-	const char *choices;		/* K_ENUM: "a|b|c" */
-	const char *dflt;		/* NULL: required */
-	double min, max;		/* K_INT, K_U64, K_SIZE, K_DOUBLE */
-	size_t off, size;		/* the member in struct bench_case */
+	const char *choices; /* K_ENUM: "a|b|c" */
+	const char *dflt;    /* NULL: required */
+	double min, max;     /* K_INT, K_U64, K_SIZE, K_DOUBLE */
+	size_t off, size;    /* the member in struct bench_case */
 	enum key_type type;
-	int flags;			/* JK_KEY | JK_VARIANT | JK_LIST */
+	int flags; /* JK_KEY | JK_VARIANT | JK_LIST | JK_KEY_NONDEFAULT */
 	const char *help;
 };
 
-#define JK_ROW(name, type, member, dflt, min, max, flags, choices, help)	\
-	{ #name, choices, dflt, min, max, offsetof(struct bench_case, member),	\
-	  sizeof(((struct bench_case *)0)->member), K_##type, flags, help },
+#define JK_ROW(name, type, member, dflt, min, max, flags, choices, help) \
+	{ #name,                                                         \
+	  choices,                                                       \
+	  dflt,                                                          \
+	  min,                                                           \
+	  max,                                                           \
+	  offsetof(struct bench_case, member),                           \
+	  sizeof(((struct bench_case *)0)->member),                      \
+	  K_##type,                                                      \
+	  flags,                                                         \
+	  help },
 static const struct key_def keys[] = { JOB_KEYS(JK_ROW) };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -58,7 +75,7 @@ struct raw_section {
 struct parse_state {
 	const char *path;
 	FILE *fp;
-	int lineno;			/* line last handed to libinih */
+	int lineno; /* line last handed to libinih */
 	int pending_section_line;
 	struct raw_section *secs;
 	size_t nsecs;
@@ -67,8 +84,8 @@ struct parse_state {
 	int failed;
 };
 
-static __attribute__((format(printf, 3, 4)))
-void set_err(struct parse_state *st, int line, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) void set_err(struct parse_state *st, int line,
+							  const char *fmt, ...)
 {
 	char what[768];
 	va_list ap;
@@ -113,10 +130,22 @@ int parse_size(const char *s, uint64_t *out)
 	if (end == s || errno || v < 0 || !isfinite(v))
 		return -1;
 	switch (toupper((unsigned char)*end)) {
-	case 'K': mult = 1024.0; end++; break;
-	case 'M': mult = 1024.0 * 1024; end++; break;
-	case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	case 'K':
+		mult = 1024.0;
+		end++;
+		break;
+	case 'M':
+		mult = 1024.0 * 1024;
+		end++;
+		break;
+	case 'G':
+		mult = 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	case 'T':
+		mult = 1024.0 * 1024 * 1024 * 1024;
+		end++;
+		break;
 	default: break;
 	}
 	if (mult > 1 && (*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b'))
@@ -181,10 +210,8 @@ static const char *check_item(const struct key_def *k, const char *item, double 
 		if (job_is_choice(k->choices, item))
 			return NULL;
 		return "not one of the allowed values";
-	case K_BACKEND:
-		return backend_find(item) ? NULL : "not a backend (pfnlab help lists them)";
-	case K_PAGE:
-		return page_kind_find(item) ? NULL : "not one of the allowed values";
+	case K_BACKEND: return backend_find(item) ? NULL : "not a backend (pfnlab help lists them)";
+	case K_PAGE: return page_kind_find(item) ? NULL : "not one of the allowed values";
 	case K_SIZE:
 		if (parse_size(item, &u))
 			return "not a size (bytes, or with K/M/G/T suffix)";
@@ -321,8 +348,8 @@ static int job_ini_handler(void *user, const char *section, const char *name, co
 		for (size_t i = 0; i < st->nsecs; i++)
 			if (!strcmp(st->secs[i].name, section)) {
 				set_err(st, st->pending_section_line,
-					"section '%s': duplicate (first at line %d)",
-					section, st->secs[i].line);
+					"section '%s': duplicate (first at line %d)", section,
+					st->secs[i].line);
 				return 0;
 			}
 		if (st->nsecs == MAX_SECTIONS) {
@@ -361,8 +388,7 @@ static int job_ini_handler(void *user, const char *section, const char *name, co
 /* The key's value is text in the struct (a choice, a name, a string). */
 static bool key_is_text(const struct key_def *k)
 {
-	return k->type == K_ENUM || k->type == K_BACKEND || k->type == K_PAGE ||
-	       k->type == K_STRING;
+	return k->type == K_ENUM || k->type == K_BACKEND || k->type == K_PAGE || k->type == K_STRING;
 }
 
 /* An integer key's value (K_SIZE, K_U64, K_INT) as unsigned 64 bits. */
@@ -419,6 +445,19 @@ static void set_case_value(struct bench_case *c, const struct key_def *k, const 
 	}
 }
 
+/* @c's value of @k is the key's default (a required key has none). */
+static bool key_is_default(const struct bench_case *c, const struct key_def *k)
+{
+	struct bench_case d;
+
+	if (!k->dflt)
+		return false;
+	memset(&d, 0, sizeof(d));
+	set_case_value(&d, k, k->dflt);
+	return memcmp((const char *)c + k->off, (const char *)&d + k->off, k->size) == 0 ||
+	       (key_is_text(k) && strcmp((const char *)c + k->off, k->dflt) == 0);
+}
+
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b)
 {
 	if (strcmp(a->name, b->name) || strcmp(a->job_path, b->job_path))
@@ -429,8 +468,7 @@ int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *
 
 		if (!(k->flags & JK_KEY) || (k->flags & JK_VARIANT))
 			continue;
-		if (key_is_text(k) ? strcmp(fa, fb) != 0
-							       : memcmp(fa, fb, k->size) != 0)
+		if (key_is_text(k) ? strcmp(fa, fb) != 0 : memcmp(fa, fb, k->size) != 0)
 			return 0;
 	}
 	return 1;
@@ -444,6 +482,8 @@ void bench_case_make_key(struct bench_case *c)
 		const struct key_def *k = &keys[i];
 
 		if (!(k->flags & JK_KEY) || k->type == K_DOUBLE)
+			continue;
+		if ((k->flags & JK_KEY_NONDEFAULT) && key_is_default(c, k))
 			continue;
 		if (key_is_text(k))
 			n += snprintf(c->key + n, sizeof(c->key) - n, "|%s=%s", k->name,
@@ -459,8 +499,8 @@ void bench_case_make_key(struct bench_case *c)
 
 /* Expand one section (with the file's defaults) into @out; count in @n. */
 static int expand_section(struct parse_state *st, const struct raw_section *sec,
-			  const struct raw_section *defs, const char *path,
-			  struct bench_case **out, size_t *n, size_t *cap)
+			  const struct raw_section *defs, const char *path, struct bench_case **out,
+			  size_t *n, size_t *cap)
 {
 	static char items[NKEYS][MAX_VALUES][64];
 	int count[NKEYS], idx[NKEYS], line_of[NKEYS];
@@ -608,7 +648,8 @@ int jobfile_load(struct job_set *set, const char *path, char *err, size_t errlen
 	r = ini_parse_stream(counting_reader, &st, job_ini_handler, &st);
 	fclose(st.fp);
 	if (r != 0 && !st.failed)
-		set_err(&st, r > 0 ? r : st.lineno, "syntax error (expected [section] or key = value)");
+		set_err(&st, r > 0 ? r : st.lineno,
+			"syntax error (expected [section] or key = value)");
 	if (st.failed)
 		goto out;
 	if (!st.nsecs) {
@@ -739,8 +780,8 @@ static const char *key_choices(const struct key_def *k, char *buf, size_t len)
 					      be == backends_all ? "" : "|", (*be)->name);
 	else if (k->type == K_PAGE)
 		for (const struct page_kind *pk = page_kinds; pk->name; pk++)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s",
-					      pk == page_kinds ? "" : "|", pk->name);
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", pk == page_kinds ? "" : "|",
+					      pk->name);
 	else
 		return k->choices;
 	return buf;
@@ -758,7 +799,8 @@ void jobfile_print_keys(FILE *out)
 		col = fprintf(out, "    %-14s ", k->name);
 		line[0] = '\0';
 		for (const char *c = choices; c && *c && n + 4 < sizeof(line); c++)
-			n += (size_t)snprintf(line + n, sizeof(line) - n, *c == '|' ? " | " : "%c", *c);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, *c == '|' ? " | " : "%c",
+					      *c);
 		snprintf(line + n, sizeof(line) - n, "%s%s [%s]", choices ? ": " : "", k->help,
 			 help_default(k));
 		print_wrapped(out, line, col, 4 + 15);
@@ -788,8 +830,7 @@ json_t *bench_case_params(const struct bench_case *c)
 }
 
 /* A listed key's value as a cell: sizes in KiB, as job files write them. */
-static void cell_text(const struct bench_case *c, const struct key_def *k, char *buf,
-		      size_t len)
+static void cell_text(const struct bench_case *c, const struct key_def *k, char *buf, size_t len)
 {
 	if (key_is_text(k))
 		snprintf(buf, len, "%s", (const char *)c + k->off);

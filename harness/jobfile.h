@@ -36,65 +36,68 @@
  *   flags    JK_KEY: part of the comparison key (what makes two cases the
  *            same benchmark); JK_VARIANT: changes what a round does with
  *            its buffer, not the buffer, so variants share a round's buffer;
- *            JK_LIST: a column of `pfnlab list`
+ *            JK_LIST: a column of `pfnlab list`; JK_KEY_NONDEFAULT: in the
+ *            comparison key only when not its default, so that a key added
+ *            later leaves the keys of every earlier run as they were
  */
-#define JOB_KEYS(X)							\
-	X(backend, BACKEND, backend, NULL, 0, 0, JK_KEY | JK_LIST, NULL,	\
-	  "the path measured")						\
-	X(batch_runs, U64, batch_runs, "512", 1, PFNLAB_MAX_BATCH_RUNS,	\
-	  JK_KEY | JK_VARIANT | JK_LIST, NULL,				\
-	  "pfn_batch capacity in runs")					\
-	X(cpu_node, INT, cpu_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,	\
-	  "NUMA node whose CPUs run the threads")			\
-	X(device, STRING, device, "", 0, 0, JK_KEY, NULL,		\
-	  "driver real domain: PCI address, e.g. 0000:00:03.0")		\
-	X(domain, ENUM, domain, "mock", 0, 0, JK_KEY, "mock|real",	\
-	  "driver map/iotlb: the module's mock IO page table or a real " \
-	  "IOMMU domain")						\
-	X(fill, ENUM, fill, "run-aware", 0, 0,				\
-	  JK_KEY | JK_VARIANT | JK_LIST, "per-page|run-aware",		\
-	  "how a batch is filled from the pinned pages")		\
-	X(mem_node, INT, mem_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,	\
-	  "NUMA node the buffer is bound to")				\
-	X(min_time, DOUBLE, min_time_s, "0", 0, 3600, 0, NULL,		\
-	  "minimum measured seconds per round (s or ms)")		\
-	X(noisy_cv, DOUBLE, noisy_cv, "0.05", 0, 100, 0, NULL,		\
-	  "a metric with a CV above this is flagged noisy")		\
-	X(op, ENUM, op, NULL, 0, 0, JK_KEY | JK_LIST,			\
-	  "pin|map|read|iotlb|fill|null",				\
-	  "what is measured; uring: pin; pagemap: fill, iotlb; driver: "	\
-	  "pin, map, read, fill, iotlb; null (any backend): an empty "	\
-	  "phase, the harness's own cost per sample")			\
-	X(page, PAGE, page, "4k", 0, 0, JK_KEY | JK_LIST, NULL,		\
-	  "the buffer's page kind")					\
-	X(pages_per_call, U64, pages_per_call, "0", 0, 1 << 30,		\
-	  JK_KEY | JK_VARIANT | JK_LIST, NULL,				\
-	  "pages per GUP call (uring: per iovec); 0 = as many as the "	\
-	  "backend allows")						\
-	X(passes, INT, passes, "1", 1, PFNLAB_IOTLB_MAX_PASSES,		\
-	  JK_KEY | JK_VARIANT, NULL, "IOTLB sweep passes per sample")	\
-	X(pattern, ENUM, pattern, "sequential", 0, 0, JK_KEY | JK_VARIANT, \
-	  "sequential|random|strided", "IOTLB sweep access pattern")	\
-	X(repetitions, INT, repetitions, "10", 1, 1000000, 0, NULL,	\
-	  "minimum measured samples per round")				\
-	X(rounds, INT, rounds, "3", 1, 10000, 0, NULL,			\
-	  "rounds, each a fresh buffer, layout and backend state: the "	\
-	  "unit of replication for compare")				\
-	X(seed, U64, seed, "1", 0, 4294967295.0, JK_KEY | JK_VARIANT, NULL, \
-	  "seed of the random pattern")					\
-	X(size, SIZE, size_bytes, "64M", 4096, 1024.0 * (1ULL << 30),	\
-	  JK_KEY | JK_LIST, NULL, "buffer size in bytes")		\
-	X(stride, SIZE, stride_bytes, "4K", 4096, 1024.0 * (1ULL << 30), \
-	  JK_KEY | JK_VARIANT, NULL, "IOTLB sweep stride")		\
-	X(threads, INT, threads, "1", 1, 1024, JK_KEY | JK_LIST, NULL,	\
-	  "threads pinning disjoint slices concurrently")		\
-	X(warmup, INT, warmup, "1", 0, 1000000, 0, NULL,		\
-	  "samples run first and discarded")				\
-	X(window, SIZE, window_bytes, "0", 0, 1024.0 * (1ULL << 30),	\
-	  JK_KEY | JK_VARIANT, NULL,					\
+#define JOB_KEYS(X)                                                                             \
+	X(backend, BACKEND, backend, NULL, 0, 0, JK_KEY | JK_LIST, NULL, "the path measured")   \
+	X(batch_runs, U64, batch_runs, "512", 1, PFNLAB_MAX_BATCH_RUNS,                         \
+	  JK_KEY | JK_VARIANT | JK_LIST, NULL, "pfn_batch capacity in runs")                    \
+	X(cpu_node, INT, cpu_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,                        \
+	  "NUMA node whose CPUs run the threads")                                               \
+	X(device, STRING, device, "", 0, 0, JK_KEY, NULL,                                       \
+	  "driver real domain: PCI address, e.g. 0000:00:03.0")                                 \
+	X(domain, ENUM, domain, "mock", 0, 0, JK_KEY, "mock|real",                              \
+	  "driver map/iotlb: the module's mock IO page table or a real "                        \
+	  "IOMMU domain")                                                                       \
+	X(fill, ENUM, fill, "run-aware", 0, 0, JK_KEY | JK_VARIANT | JK_LIST,                   \
+	  "per-page|run-aware", "how a batch is filled from the pinned pages")                  \
+	X(gup, ENUM, gup, "pin-longterm", 0, 0, JK_KEY | JK_VARIANT | JK_KEY_NONDEFAULT,        \
+	  "pin-longterm|pin-fast|gup-fast",                                                     \
+	  "gup_test: the kernel's benchmark run (PIN_LONGTERM, PIN_FAST, GUP_FAST)")            \
+	X(mem_node, INT, mem_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,                        \
+	  "NUMA node the buffer is bound to")                                                   \
+	X(min_time, DOUBLE, min_time_s, "0", 0, 3600, 0, NULL,                                  \
+	  "minimum measured seconds per round (s or ms)")                                       \
+	X(noisy_cv, DOUBLE, noisy_cv, "0.05", 0, 100, 0, NULL,                                  \
+	  "a metric with a CV above this is flagged noisy")                                     \
+	X(op, ENUM, op, NULL, 0, 0, JK_KEY | JK_LIST, "pin|map|read|iotlb|fill|null",           \
+	  "what is measured; uring: pin; pagemap: fill, iotlb; driver: "                        \
+	  "pin, map, read, fill, iotlb; null (any backend): an empty "                          \
+	  "phase, the harness's own cost per sample")                                           \
+	X(page, PAGE, page, "4k", 0, 0, JK_KEY | JK_LIST, NULL, "the buffer's page kind")       \
+	X(pages_per_call, U64, pages_per_call, "0", 0, 1 << 30, JK_KEY | JK_VARIANT | JK_LIST,  \
+	  NULL,                                                                                 \
+	  "pages per GUP call (uring: per iovec); 0 = as many as the "                          \
+	  "backend allows")                                                                     \
+	X(passes, INT, passes, "1", 1, PFNLAB_IOTLB_MAX_PASSES, JK_KEY | JK_VARIANT, NULL,      \
+	  "IOTLB sweep passes per sample")                                                      \
+	X(pattern, ENUM, pattern, "sequential", 0, 0, JK_KEY | JK_VARIANT,                      \
+	  "sequential|random|strided", "IOTLB sweep access pattern")                            \
+	X(repetitions, INT, repetitions, "10", 1, 1000000, 0, NULL,                             \
+	  "minimum measured samples per round")                                                 \
+	X(rounds, INT, rounds, "3", 1, 10000, 0, NULL,                                          \
+	  "rounds, each a fresh buffer, layout and backend state: the "                         \
+	  "unit of replication for compare")                                                    \
+	X(seed, U64, seed, "1", 0, 4294967295.0, JK_KEY | JK_VARIANT, NULL,                     \
+	  "seed of the random pattern")                                                         \
+	X(size, SIZE, size_bytes, "64M", 4096, 1024.0 * (1ULL << 30), JK_KEY | JK_LIST, NULL,   \
+	  "buffer size in bytes")                                                               \
+	X(stride, SIZE, stride_bytes, "4K", 4096, 1024.0 * (1ULL << 30), JK_KEY | JK_VARIANT,   \
+	  NULL, "IOTLB sweep stride")                                                           \
+	X(threads, INT, threads, "1", 1, 1024, JK_KEY | JK_LIST, NULL,                          \
+	  "threads pinning disjoint slices concurrently")                                       \
+	X(warmup, INT, warmup, "1", 0, 1000000, 0, NULL, "samples run first and discarded")     \
+	X(window, SIZE, window_bytes, "0", 0, 1024.0 * (1ULL << 30), JK_KEY | JK_VARIANT, NULL, \
 	  "IOTLB sweep window in bytes; 0 = the whole buffer")
 
-enum { JK_KEY = 1, JK_VARIANT = 2, JK_LIST = 4 };
+enum {
+	JK_KEY = 1,
+	JK_VARIANT = 2,
+	JK_LIST = 4,
+	JK_KEY_NONDEFAULT = 8
+};
 
 /* The C type of each TYPE. */
 #define JK_DECL_ENUM(m) char m[24]
@@ -109,16 +112,16 @@ enum { JK_KEY = 1, JK_VARIANT = 2, JK_LIST = 4 };
 
 /* One expanded benchmark: a section with one value per key. */
 struct bench_case {
-	char name[JOB_NAME_MAX];	/* the section */
+	char name[JOB_NAME_MAX]; /* the section */
 	JOB_KEYS(JK_FIELD)
-	char key[JOB_KEY_MAX];		/* section|param=value|... sorted */
-	const char *job_path;		/* file it came from */
-	int line;			/* line of its section header */
+	char key[JOB_KEY_MAX]; /* section|param=value|... sorted */
+	const char *job_path;  /* file it came from */
+	int line;	       /* line of its section header */
 };
 
 struct job_file {
 	char *path;
-	char *text;			/* whole file, for the results */
+	char *text; /* whole file, for the results */
 };
 
 struct job_set {
@@ -148,7 +151,7 @@ void bench_case_make_key(struct bench_case *c);
  * @a and @b are variants of one benchmark that a round measures on the same
  * buffer: the same section and every parameter equal except those that only
  * change what is done with the buffer (fill, batch_runs, pages_per_call,
- * pattern, window, stride, passes, seed).
+ * pattern, window, stride, passes, seed, gup: the JK_VARIANT keys).
  */
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b);
 

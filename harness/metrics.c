@@ -15,12 +15,10 @@ static const struct metric_def defs[] = {
 	/* what a sample costs: the gate */
 	{ "pin_ns_per_page", "ns/page", LOWER, METRIC_GATED,
 	  "pin wall time, first thread start to last thread end, per 4 KiB page" },
-	{ "unpin_ns_per_page", "ns/page", LOWER, METRIC_GATED,
-	  "unpin wall time per 4 KiB page" },
+	{ "unpin_ns_per_page", "ns/page", LOWER, METRIC_GATED, "unpin wall time per 4 KiB page" },
 	{ "map_ns_per_page", "ns/page", LOWER, METRIC_GATED,
 	  "whole MAP ioctl (pin, fill, map) per 4 KiB page" },
-	{ "read_ns_per_page", "ns/page", LOWER, METRIC_GATED,
-	  "whole READ ioctl per 4 KiB page" },
+	{ "read_ns_per_page", "ns/page", LOWER, METRIC_GATED, "whole READ ioctl per 4 KiB page" },
 	{ "fill_ns_per_page", "ns/page", LOWER, METRIC_GATED,
 	  "pfn_batch fill over the whole layout, refills included, per 4 KiB page" },
 	{ "sweep_ns_per_access", "ns/access", LOWER, METRIC_GATED,
@@ -38,6 +36,8 @@ static const struct metric_def defs[] = {
 	{ "fill_ns", "ns", LOWER, METRIC_DETAIL, "the batch fill phase" },
 	{ "map_ns", "ns", LOWER, METRIC_DETAIL, "the IO page table map phase" },
 	{ "unmap_ns", "ns", LOWER, METRIC_DETAIL, "the unmap phase" },
+	{ "unmap_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "whole UNMAP ioctl (unmap, unpin) per 4 KiB page" },
 	{ "invalidate_ns", "ns", LOWER, METRIC_DETAIL, "the IOTLB invalidation phase" },
 	{ "unpin_ns", "ns", LOWER, METRIC_DETAIL, "the unpin phase" },
 	/* properties of the memory layout a round drew */

@@ -22,7 +22,7 @@ installed_lab_kernel() {
 
 PKGS=(
 	# toolchain and static analysis
-	gcc make clang libclang-rt-dev llvm pkg-config clang-tidy cppcheck shellcheck
+	gcc make clang libclang-rt-dev llvm pkg-config clang-tidy clang-format cppcheck shellcheck
 	# kernel module builds: bookworm's 6.1 headers (compile check) + kmod
 	linux-headers-amd64 kmod
 	# userspace libraries (CONTRIBUTING.md, "Dependencies")
@@ -35,6 +35,9 @@ PKGS=(
 	# lab kernel from a source tree (harness/vm/kconfig/build-kernel.sh):
 	# Kconfig's parser (flex, bison), objtool (libelf-dev), timeconst (bc)
 	flex bison libelf-dev bc
+	# the anchors' lab kernel is built from Debian's source of the lab
+	# kernel's series (harness/vm/kconfig/lab-kernel.sh)
+	linux-source-6.12
 )
 
 missing=()

@@ -17,20 +17,20 @@
 #include "driver/uapi/pfnlab.h"
 
 struct drv_thread {
-	uint64_t offset, length;	/* slice of the pages object, bytes */
-	uint64_t t0, t1, t2, t3;	/* op start/end, undo start/end */
+	uint64_t offset, length; /* slice of the pages object, bytes */
+	uint64_t t0, t1, t2, t3; /* op start/end, undo start/end */
 	struct pfnlab_op_report op, undo;
-	uint32_t access_id;		/* live access (op=pin), 0 if none */
-	int mapped;			/* live map (op=map) */
-	int err;			/* errno of a failed ioctl */
-	const char *what;		/* which ioctl failed */
+	uint32_t access_id; /* live access (op=pin), 0 if none */
+	int mapped;	    /* live map (op=map) */
+	int err;	    /* errno of a failed ioctl */
+	const char *what;   /* which ioctl failed */
 };
 
 struct drv_state {
 	int fd;
 	uint32_t pages_id, domain_id;
 	int iotlb_mapped;
-	uint64_t min_runs;		/* op=fill: layout minimum, from pagemap */
+	uint64_t min_runs; /* op=fill: layout minimum, from pagemap */
 	struct pfnlab_reader_opts opts;
 	struct drv_thread *t;
 	int n;
@@ -94,35 +94,23 @@ static int drv_domain(struct drv_state *s, char *why, size_t len)
 		snprintf(why, len, "DOMAIN_CREATE (%s): %s", s->bc->domain, strerror(e));
 		/* No usable device or IOMMU here is a property of the machine. */
 		return dc.kind == PFNLAB_DOMAIN_REAL &&
-		       (e == ENOENT || e == ENODEV || e == EBUSY || e == EXDEV) ? BUF_SKIP : BUF_FAIL;
+				       (e == ENOENT || e == ENODEV || e == EBUSY || e == EXDEV) ?
+			       BUF_SKIP :
+			       BUF_FAIL;
 	}
 	s->domain_id = dc.out_domain_id;
 	return BUF_OK;
 }
 
-static int drv_setup(struct bench_run *r, char *why, size_t len)
+/*
+ * drv_options() - the module's facts into the run's extra record, and the
+ * case's fill options checked against the module's limits.
+ */
+static int drv_options(struct bench_run *r, struct drv_state *s, char *why, size_t len)
 {
 	const struct bench_case *bc = r->bc;
-	struct drv_state *s = calloc(1, sizeof(*s));
-	struct pfnlab_pages_create pc;
 	struct pfnlab_info info;
-	/* Thread slices on huge-page boundaries: no folio is shared by two threads. */
-	size_t gran = r->buf.huge_bytes ? r->buf.huge_bytes : 4096;
-	uint64_t slice;
-	int rc;
 
-	if (!s) {
-		snprintf(why, len, "out of memory");
-		return BUF_FAIL;
-	}
-	r->priv = s;
-	s->bc = bc;
-	s->n = bc->threads;
-	s->fd = open(PFNLAB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (s->fd < 0) {
-		snprintf(why, len, "%s: %s", PFNLAB_DEVICE_PATH, strerror(errno));
-		return BUF_SKIP;
-	}
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	if (ioctl(s->fd, PFNLAB_INFO, &info)) {
@@ -133,18 +121,29 @@ static int drv_setup(struct bench_run *r, char *why, size_t len)
 			     "iommu_usable", (int)info.out_iommu_usable, "pin_delay_ns",
 			     (json_int_t)info.out_pin_delay_ns, "kernel_version",
 			     (json_int_t)info.out_kernel_version);
-	s->opts.pages_per_call = bc->pages_per_call ? (uint32_t)bc->pages_per_call
-						    : info.out_max_pages_per_call;
+	s->opts.pages_per_call = bc->pages_per_call ? (uint32_t)bc->pages_per_call :
+						      info.out_max_pages_per_call;
 	s->opts.batch_runs = (uint32_t)bc->batch_runs;
-	s->opts.fill = !strcmp(bc->fill, "run-aware") ? PFNLAB_FILL_RUN_AWARE
-						      : PFNLAB_FILL_PER_PAGE;
+	s->opts.fill = !strcmp(bc->fill, "run-aware") ? PFNLAB_FILL_RUN_AWARE : PFNLAB_FILL_PER_PAGE;
 	if (s->opts.pages_per_call > info.out_max_pages_per_call ||
 	    s->opts.batch_runs > info.out_max_batch_runs) {
 		snprintf(why, len, "pages_per_call %u / batch_runs %u above the module's %u / %u",
-			 s->opts.pages_per_call, s->opts.batch_runs,
-			 info.out_max_pages_per_call, info.out_max_batch_runs);
+			 s->opts.pages_per_call, s->opts.batch_runs, info.out_max_pages_per_call,
+			 info.out_max_batch_runs);
 		return BUF_FAIL;
 	}
+	return BUF_OK;
+}
+
+/*
+ * drv_pages() - the buffer as a pages object, and each thread's slice of
+ * it (on huge-page boundaries: no folio is shared by two threads).
+ */
+static int drv_pages(struct bench_run *r, struct drv_state *s, char *why, size_t len)
+{
+	struct pfnlab_pages_create pc;
+	uint64_t slice;
+
 	memset(&pc, 0, sizeof(pc));
 	pc.size = sizeof(pc);
 	pc.flags = PFNLAB_PAGES_WRITABLE;
@@ -162,7 +161,7 @@ static int drv_setup(struct bench_run *r, char *why, size_t len)
 		snprintf(why, len, "out of memory");
 		return BUF_FAIL;
 	}
-	slice = r->buf.size / (size_t)s->n / gran * gran;
+	slice = run_thread_slice(r, s->n);
 	if (!slice) {
 		snprintf(why, len, "size %zu too small for %d threads", r->buf.size, s->n);
 		return BUF_SKIP;
@@ -171,57 +170,96 @@ static int drv_setup(struct bench_run *r, char *why, size_t len)
 		s->t[i].offset = (uint64_t)i * slice;
 		s->t[i].length = i == s->n - 1 ? r->buf.size - s->t[i].offset : slice;
 	}
-	if (!strcmp(bc->op, "map") || !strcmp(bc->op, "iotlb")) {
-		rc = drv_domain(s, why, len);
-		if (rc != BUF_OK)
-			return rc;
-	}
-	if (!strcmp(bc->op, "fill")) {
-		size_t n = r->buf.size / 4096;
-		uint64_t *pfns = malloc(n * sizeof(*pfns));
-
-		if (!pfns) {
-			snprintf(why, len, "out of memory");
-			return BUF_FAIL;
-		}
-		rc = pagemap_read_pfns(r->buf.addr, n, pfns);
-		s->min_runs = rc == 0 ? layout_min_runs(pfns, n) : 0;
-		free(pfns);
-		json_object_set_new(r->extra, "layout_min_runs", s->min_runs ?
-				    json_integer((json_int_t)s->min_runs) : json_null());
-	}
-	if (!strcmp(bc->op, "iotlb")) {
-		struct pfnlab_map m;
-		uint64_t window = bc->window_bytes ? bc->window_bytes : r->buf.size;
-
-		memset(&m, 0, sizeof(m));
-		m.size = sizeof(m);
-		m.domain_id = s->domain_id;
-		m.pages_id = s->pages_id;
-		m.length = r->buf.size;
-		m.opts = s->opts;
-		if (ioctl(s->fd, PFNLAB_MAP, &m)) {
-			snprintf(why, len, "MAP: %s", strerror(errno));
-			return BUF_FAIL;
-		}
-		s->iotlb_mapped = 1;
-		json_object_set_new(r->extra, "ioptes", json_pack("{s:I, s:I, s:I}",
-			"4k", (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_4K],
-			"2m", (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_2M],
-			"1g", (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_1G]));
-		s->sweep.size = sizeof(s->sweep);
-		s->sweep.flags = PFNLAB_SWEEP_FLUSH_FIRST;
-		s->sweep.domain_id = s->domain_id;
-		s->sweep.pattern = !strcmp(bc->pattern, "random") ? PFNLAB_IOTLB_RANDOM :
-				   !strcmp(bc->pattern, "strided") ? PFNLAB_IOTLB_STRIDED :
-				   PFNLAB_IOTLB_SEQUENTIAL;
-		s->sweep.iova = 0;
-		s->sweep.window = window;
-		s->sweep.stride = bc->stride_bytes;
-		s->sweep.seed = bc->seed;
-		s->sweep.passes = (uint64_t)bc->passes;
-	}
 	return BUF_OK;
+}
+
+/* drv_layout() - for fill: the fewest runs the buffer's layout allows. */
+static int drv_layout(struct bench_run *r, struct drv_state *s, char *why, size_t len)
+{
+	size_t n = r->buf.size / 4096;
+	uint64_t *pfns = malloc(n * sizeof(*pfns));
+	int rc;
+
+	if (!pfns) {
+		snprintf(why, len, "out of memory");
+		return BUF_FAIL;
+	}
+	rc = pagemap_read_pfns(r->buf.addr, n, pfns);
+	s->min_runs = rc == 0 ? layout_min_runs(pfns, n) : 0;
+	free(pfns);
+	json_object_set_new(r->extra, "layout_min_runs",
+			    s->min_runs ? json_integer((json_int_t)s->min_runs) : json_null());
+	return BUF_OK;
+}
+
+/*
+ * drv_iotlb_map() - for iotlb: the whole buffer mapped once (its IOPTEs
+ * recorded), and the sweep each sample runs over it.
+ */
+static int drv_iotlb_map(struct bench_run *r, struct drv_state *s, char *why, size_t len)
+{
+	const struct bench_case *bc = r->bc;
+	struct pfnlab_map m;
+	uint64_t window = bc->window_bytes ? bc->window_bytes : r->buf.size;
+
+	memset(&m, 0, sizeof(m));
+	m.size = sizeof(m);
+	m.domain_id = s->domain_id;
+	m.pages_id = s->pages_id;
+	m.length = r->buf.size;
+	m.opts = s->opts;
+	if (ioctl(s->fd, PFNLAB_MAP, &m)) {
+		snprintf(why, len, "MAP: %s", strerror(errno));
+		return BUF_FAIL;
+	}
+	s->iotlb_mapped = 1;
+	json_object_set_new(r->extra, "ioptes",
+			    json_pack("{s:I, s:I, s:I}", "4k",
+				      (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_4K], "2m",
+				      (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_2M], "1g",
+				      (json_int_t)m.out.ioptes[PFNLAB_PGSIZE_1G]));
+	s->sweep.size = sizeof(s->sweep);
+	s->sweep.flags = PFNLAB_SWEEP_FLUSH_FIRST;
+	s->sweep.domain_id = s->domain_id;
+	s->sweep.pattern = !strcmp(bc->pattern, "random")  ? PFNLAB_IOTLB_RANDOM :
+			   !strcmp(bc->pattern, "strided") ? PFNLAB_IOTLB_STRIDED :
+							     PFNLAB_IOTLB_SEQUENTIAL;
+	s->sweep.iova = 0;
+	s->sweep.window = window;
+	s->sweep.stride = bc->stride_bytes;
+	s->sweep.seed = bc->seed;
+	s->sweep.passes = (uint64_t)bc->passes;
+	return BUF_OK;
+}
+
+static int drv_setup(struct bench_run *r, char *why, size_t len)
+{
+	const struct bench_case *bc = r->bc;
+	struct drv_state *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		snprintf(why, len, "out of memory");
+		return BUF_FAIL;
+	}
+	r->priv = s;
+	s->bc = bc;
+	s->n = bc->threads;
+	s->fd = open(PFNLAB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (s->fd < 0) {
+		snprintf(why, len, "%s: %s", PFNLAB_DEVICE_PATH, strerror(errno));
+		return BUF_SKIP;
+	}
+	rc = drv_options(r, s, why, len);
+	if (rc == BUF_OK)
+		rc = drv_pages(r, s, why, len);
+	if (rc == BUF_OK && (!strcmp(bc->op, "map") || !strcmp(bc->op, "iotlb")))
+		rc = drv_domain(s, why, len);
+	if (rc == BUF_OK && !strcmp(bc->op, "fill"))
+		rc = drv_layout(r, s, why, len);
+	if (rc == BUF_OK && !strcmp(bc->op, "iotlb"))
+		rc = drv_iotlb_map(r, s, why, len);
+	return rc;
 }
 
 static void fail(struct drv_thread *t, const char *what)
@@ -240,14 +278,15 @@ static void drv_thread_fn(void *arg, int thread)
 	memset(&t->op, 0, sizeof(t->op));
 	memset(&t->undo, 0, sizeof(t->undo));
 	if (!strcmp(op, "pin")) {
-		struct pfnlab_access_pin p = { .size = sizeof(p), .pages_id = s->pages_id,
-					       .offset = t->offset, .length = t->length,
+		struct pfnlab_access_pin p = { .size = sizeof(p),
+					       .pages_id = s->pages_id,
+					       .offset = t->offset,
+					       .length = t->length,
 					       .opts = s->opts };
 		struct pfnlab_access_unpin u = { .size = sizeof(u) };
 
 		t->t0 = now_ns();
-		if (ioctl(s->fd, PFNLAB_ACCESS_PIN, &p))
-			{
+		if (ioctl(s->fd, PFNLAB_ACCESS_PIN, &p)) {
 			fail(t, "ACCESS_PIN");
 			return;
 		}
@@ -256,8 +295,7 @@ static void drv_thread_fn(void *arg, int thread)
 		t->op = p.out;
 		u.access_id = p.out_access_id;
 		t->t2 = now_ns();
-		if (ioctl(s->fd, PFNLAB_ACCESS_UNPIN, &u))
-			{
+		if (ioctl(s->fd, PFNLAB_ACCESS_UNPIN, &u)) {
 			fail(t, "ACCESS_UNPIN");
 			return;
 		}
@@ -265,15 +303,20 @@ static void drv_thread_fn(void *arg, int thread)
 		t->access_id = 0;
 		t->undo = u.out;
 	} else if (!strcmp(op, "map")) {
-		struct pfnlab_map m = { .size = sizeof(m), .domain_id = s->domain_id,
-					.pages_id = s->pages_id, .offset = t->offset,
-					.length = t->length, .iova = t->offset, .opts = s->opts };
-		struct pfnlab_unmap u = { .size = sizeof(u), .domain_id = s->domain_id,
-					  .iova = t->offset, .length = t->length };
+		struct pfnlab_map m = { .size = sizeof(m),
+					.domain_id = s->domain_id,
+					.pages_id = s->pages_id,
+					.offset = t->offset,
+					.length = t->length,
+					.iova = t->offset,
+					.opts = s->opts };
+		struct pfnlab_unmap u = { .size = sizeof(u),
+					  .domain_id = s->domain_id,
+					  .iova = t->offset,
+					  .length = t->length };
 
 		t->t0 = now_ns();
-		if (ioctl(s->fd, PFNLAB_MAP, &m))
-			{
+		if (ioctl(s->fd, PFNLAB_MAP, &m)) {
 			fail(t, "MAP");
 			return;
 		}
@@ -281,22 +324,22 @@ static void drv_thread_fn(void *arg, int thread)
 		t->mapped = 1;
 		t->op = m.out;
 		t->t2 = now_ns();
-		if (ioctl(s->fd, PFNLAB_UNMAP, &u))
-			{
+		if (ioctl(s->fd, PFNLAB_UNMAP, &u)) {
 			fail(t, "UNMAP");
 			return;
 		}
 		t->t3 = now_ns();
 		t->mapped = 0;
 		t->undo = u.out;
-	} else {	/* read, fill */
-		struct pfnlab_read rd = { .size = sizeof(rd), .pages_id = s->pages_id,
-					  .offset = t->offset, .length = t->length,
+	} else { /* read, fill */
+		struct pfnlab_read rd = { .size = sizeof(rd),
+					  .pages_id = s->pages_id,
+					  .offset = t->offset,
+					  .length = t->length,
 					  .opts = s->opts };
 
 		t->t0 = now_ns();
-		if (ioctl(s->fd, PFNLAB_READ, &rd))
-			{
+		if (ioctl(s->fd, PFNLAB_READ, &rd)) {
 			fail(t, "READ");
 			return;
 		}
@@ -319,10 +362,12 @@ static int drv_sample_iotlb(struct bench_run *r, struct drv_state *s, int record
 	if (!record)
 		return 0;
 	mib = (double)sw.window * (double)sw.passes / (1024.0 * 1024.0);
-	run_metric(r, "iotlb_hit_rate", sw.out_accesses ? (double)sw.out_hits / (double)sw.out_accesses : 0);
+	run_metric(r, "iotlb_hit_rate",
+		   sw.out_accesses ? (double)sw.out_hits / (double)sw.out_accesses : 0);
 	run_metric(r, "iotlb_misses_per_mib", (double)sw.out_misses / mib);
 	run_metric(r, "walk_reads_per_mib", (double)sw.out_walk_reads / mib);
-	run_metric(r, "sweep_ns_per_access", sw.out_accesses ? (double)sw.out_sweep_ns / (double)sw.out_accesses : 0);
+	run_metric(r, "sweep_ns_per_access",
+		   sw.out_accesses ? (double)sw.out_sweep_ns / (double)sw.out_accesses : 0);
 	return 0;
 }
 
@@ -361,7 +406,8 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 	if (!strcmp(op, "pin")) {
 		run_metric(r, "pin_ns_per_page", (double)(hi - lo) / pages);
 		run_metric(r, "unpin_ns_per_page", (double)(uhi - ulo) / pages);
-		run_metric(r, "pin_gib_per_s", (double)r->buf.size / (double)(1ULL << 30) / ((double)(hi - lo) / 1e9));
+		run_metric(r, "pin_gib_per_s",
+			   (double)r->buf.size / (double)(1ULL << 30) / ((double)(hi - lo) / 1e9));
 		run_metric(r, "pin_pages_per_s", pages / ((double)(hi - lo) / 1e9));
 		run_metric(r, "pin_ns", (double)(hi - lo));
 		run_metric(r, "gup_calls", gup);
@@ -384,11 +430,12 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		run_metric(r, "pin_ns", ph[PFNLAB_PHASE_PIN]);
 		run_metric(r, "fill_ns", ph[PFNLAB_PHASE_FILL]);
 		run_metric(r, "unpin_ns", ph[PFNLAB_PHASE_UNPIN]);
-	} else {	/* fill */
+	} else { /* fill */
 		run_metric(r, "fill_ns_per_page", ph[PFNLAB_PHASE_FILL] / pages);
 		run_metric(r, "pfns_per_run", runs ? pages / runs : 0);
 		run_metric(r, "runs_per_batch", refills ? runs / refills : 0);
-		run_metric(r, "refills_per_gib", refills / ((double)r->buf.size / (double)(1ULL << 30)));
+		run_metric(r, "refills_per_gib",
+			   refills / ((double)r->buf.size / (double)(1ULL << 30)));
 		if (s->min_runs)
 			run_metric(r, "density_ratio", runs / (double)s->min_runs);
 	}
@@ -396,7 +443,8 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		struct drv_thread *t = &s->t[i];
 		double tp = (double)t->length / 4096;
 		const char *name = !strcmp(op, "pin") ? "pin_ns_per_page" :
-				   !strcmp(op, "map") ? "map_ns_per_page" : "read_ns_per_page";
+				   !strcmp(op, "map") ? "map_ns_per_page" :
+							"read_ns_per_page";
 
 		run_thread_metric(r, i, name, (double)(t->t1 - t->t0) / tp);
 	}
@@ -413,20 +461,25 @@ static void drv_teardown(struct bench_run *r)
 		struct drv_thread *t = &s->t[i];
 
 		if (t->access_id) {
-			struct pfnlab_access_unpin u = { .size = sizeof(u), .access_id = t->access_id };
+			struct pfnlab_access_unpin u = { .size = sizeof(u),
+							 .access_id = t->access_id };
 
 			ioctl(s->fd, PFNLAB_ACCESS_UNPIN, &u);
 		}
 		if (t->mapped) {
-			struct pfnlab_unmap u = { .size = sizeof(u), .domain_id = s->domain_id,
-						  .iova = t->offset, .length = t->length };
+			struct pfnlab_unmap u = { .size = sizeof(u),
+						  .domain_id = s->domain_id,
+						  .iova = t->offset,
+						  .length = t->length };
 
 			ioctl(s->fd, PFNLAB_UNMAP, &u);
 		}
 	}
 	if (s->iotlb_mapped) {
-		struct pfnlab_unmap u = { .size = sizeof(u), .domain_id = s->domain_id,
-					  .iova = 0, .length = r->buf.size };
+		struct pfnlab_unmap u = { .size = sizeof(u),
+					  .domain_id = s->domain_id,
+					  .iova = 0,
+					  .length = r->buf.size };
 
 		ioctl(s->fd, PFNLAB_UNMAP, &u);
 	}

@@ -27,7 +27,7 @@ struct uring_thread {
 	unsigned int niov;
 	size_t bytes;
 	uint64_t pin_start, pin_end, unpin_start, unpin_end;
-	int err;		/* -errno of a failed register/unregister */
+	int err; /* -errno of a failed register/unregister */
 	int registered;
 };
 
@@ -62,7 +62,7 @@ static int has_cap_ipc_lock(void)
 		if (sscanf(line, "CapEff: %llx", &caps) == 1)
 			break;
 	fclose(f);
-	return (caps >> 14) & 1;	/* CAP_IPC_LOCK is capability 14 */
+	return (caps >> 14) & 1; /* CAP_IPC_LOCK is capability 14 */
 }
 
 /*
@@ -84,13 +84,16 @@ static int memlock_check(struct bench_run *r, size_t bytes, char *why, size_t le
 			raise_errno = errno;
 		getrlimit(RLIMIT_MEMLOCK, &after);
 	}
-	r->extra = json_pack("{s:{s:o, s:o, s:o, s:b}}", "rlimit_memlock",
-			     "before", before.rlim_cur == RLIM_INFINITY ? json_string("unlimited")
-					: json_integer((json_int_t)before.rlim_cur),
-			     "after", after.rlim_cur == RLIM_INFINITY ? json_string("unlimited")
-					: json_integer((json_int_t)after.rlim_cur),
-			     "raise_error", raise_errno ? json_string(strerror(raise_errno))
-							: json_null(),
+	r->extra = json_pack("{s:{s:o, s:o, s:o, s:b}}", "rlimit_memlock", "before",
+			     before.rlim_cur == RLIM_INFINITY ?
+				     json_string("unlimited") :
+				     json_integer((json_int_t)before.rlim_cur),
+			     "after",
+			     after.rlim_cur == RLIM_INFINITY ?
+				     json_string("unlimited") :
+				     json_integer((json_int_t)after.rlim_cur),
+			     "raise_error",
+			     raise_errno ? json_string(strerror(raise_errno)) : json_null(),
 			     "cap_ipc_lock", ipc_lock);
 	if (after.rlim_cur != RLIM_INFINITY && after.rlim_cur < bytes && !ipc_lock) {
 		snprintf(why, len,
@@ -106,7 +109,6 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 {
 	const struct bench_case *bc = r->bc;
 	struct uring_state *s = calloc(1, sizeof(*s));
-	size_t gran = r->buf.huge_bytes ? r->buf.huge_bytes : 4096;
 	size_t slice, iov_max;
 
 	if (!s) {
@@ -122,11 +124,10 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 	}
 	if (memlock_check(r, r->buf.size, why, len))
 		return BUF_SKIP;
-	/* Thread slices on huge-page boundaries: no folio is shared by two threads. */
-	slice = r->buf.size / (size_t)s->n / gran * gran;
+	slice = run_thread_slice(r, s->n);
 	if (slice == 0) {
 		snprintf(why, len, "size %zu too small for %d threads of %zu-byte pages",
-			 r->buf.size, s->n, gran);
+			 r->buf.size, s->n, r->buf.huge_bytes ? r->buf.huge_bytes : 4096);
 		return BUF_SKIP;
 	}
 	iov_max = bc->pages_per_call ? bc->pages_per_call * 4096 : SZ_1G;
@@ -142,8 +143,8 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 		t->bytes = left;
 		t->niov = (unsigned int)((left + iov_max - 1) / iov_max);
 		if (t->niov > URING_MAX_IOVECS) {
-			snprintf(why, len, "%u iovecs per thread exceed io_uring's %d",
-				 t->niov, URING_MAX_IOVECS);
+			snprintf(why, len, "%u iovecs per thread exceed io_uring's %d", t->niov,
+				 URING_MAX_IOVECS);
 			return BUF_SKIP;
 		}
 		t->iov = calloc(t->niov, sizeof(*t->iov));
@@ -221,7 +222,8 @@ static int uring_sample(struct bench_run *r, int record, char *why, size_t len)
 	/* Aggregate: wall time from the first thread's start to the last's end. */
 	run_metric(r, "pin_ns_per_page", (double)(pin_hi - pin_lo) / pages);
 	run_metric(r, "unpin_ns_per_page", (double)(un_hi - un_lo) / pages);
-	run_metric(r, "pin_gib_per_s", bytes / (double)(1ULL << 30) / ((double)(pin_hi - pin_lo) / 1e9));
+	run_metric(r, "pin_gib_per_s",
+		   bytes / (double)(1ULL << 30) / ((double)(pin_hi - pin_lo) / 1e9));
 	run_metric(r, "pin_pages_per_s", pages / ((double)(pin_hi - pin_lo) / 1e9));
 	run_metric(r, "pin_ns", (double)(pin_hi - pin_lo));
 	for (int i = 0; i < s->n; i++) {
@@ -229,8 +231,10 @@ static int uring_sample(struct bench_run *r, int record, char *why, size_t len)
 		double tp = (double)t->bytes / 4096;
 
 		run_thread_metric(r, i, "pin_ns_per_page", (double)(t->pin_end - t->pin_start) / tp);
-		run_thread_metric(r, i, "unpin_ns_per_page", (double)(t->unpin_end - t->unpin_start) / tp);
-		run_thread_metric(r, i, "pin_pages_per_s", tp / ((double)(t->pin_end - t->pin_start) / 1e9));
+		run_thread_metric(r, i, "unpin_ns_per_page",
+				  (double)(t->unpin_end - t->unpin_start) / tp);
+		run_thread_metric(r, i, "pin_pages_per_s",
+				  tp / ((double)(t->pin_end - t->pin_start) / 1e9));
 	}
 	return 0;
 }

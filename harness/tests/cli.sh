@@ -151,6 +151,26 @@ else
 	check "driver skipped: module not loaded" bash -c '[ "$(status_of "$1" drv)" = skipped ] &&
 		[ "$(reason_of "$1" drv)" = "module not loaded (/dev/pfnlab missing)" ]' _ "$tmp/small.json"
 fi
+# gup_test: the kernel's benchmark, in debugfs only when CONFIG_GUP_TEST
+# is set (Debian's kernels: not; the anchors' lab kernel: anchors-check).
+# iommufd likewise needs /dev/iommu (CONFIG_IOMMUFD, also not in Debian's),
+# vfio /dev/vfio/vfio (the vfio module).
+printf '[gup]\nbackend = gup_test\nop = pin\ngup = pin-longterm, gup-fast\nsize = 4M\n[iofd]\nbackend = iommufd\nop = map\nsize = 4M\n[vf]\nbackend = vfio\nop = map\nsize = 4M\n' >"$tmp/gup.ini"
+"$PFNLAB" run -q -o "$tmp/gup.json" "$tmp/gup.ini" 2>"$tmp/gup.err"; rc=$?
+if [ -e /sys/kernel/debug/gup_test ]; then
+	check "gup_test runs where the kernel has it" bash -c '[ $1 -le 1 ] && [ "$(status_of "$2" gup)" = ok,ok ]' _ "$rc" "$tmp/gup.json"
+else
+	check "gup_test skipped where the kernel lacks it, naming CONFIG_GUP_TEST" bash -c '[ $1 -le 1 ] &&
+		[ "$(status_of "$2" gup)" = skipped,skipped ] && reason_of "$2" gup | grep -q "CONFIG_GUP_TEST is not set"' _ "$rc" "$tmp/gup.json"
+fi
+if [ ! -e /dev/vfio/vfio ]; then
+	check "vfio skipped where the container is missing, naming CONFIG_VFIO_CONTAINER" bash -c '
+		[ "$(status_of "$1" vf)" = skipped ] && reason_of "$1" vf | grep -q "CONFIG_VFIO_CONTAINER is not set"' _ "$tmp/gup.json"
+fi
+if [ ! -e /dev/iommu ]; then
+	check "iommufd skipped where the kernel lacks it, naming CONFIG_IOMMUFD" bash -c '[ $1 -eq 0 ] &&
+		[ "$(status_of "$2" iofd)" = skipped ] && reason_of "$2" iofd | grep -q "CONFIG_IOMMUFD is not set"' _ "$rc" "$tmp/gup.json"
+fi
 check "missing node skipped with reason" bash -c '[ "$(status_of "$1" nonode)" = skipped ] &&
 	reason_of "$1" nonode | grep -q "mem_node 63 does not exist"' _ "$tmp/small.json"
 # Which reason is right depends on the machine: a CPU without 1 GiB pages

@@ -105,8 +105,10 @@ static void test_bad_size(void **state)
 	(void)state;
 	expect_error("[a]\nbackend = uring\nop = pin\nsize = 64Q\n", 4, "key 'size'");
 	expect_error("[a]\nbackend = uring\nop = pin\nsize = 5000\n", 4, "not a multiple of 4 KiB");
-	expect_error("[a]\nbackend = uring\nop = pin\nthreads = 0\n", 4, "key 'threads': '0': out of range");
-	expect_error("[a]\nbackend = uring\nop = pin\nthreads = 2..1\n", 4, "key 'threads': '2..1': bad range");
+	expect_error("[a]\nbackend = uring\nop = pin\nthreads = 0\n", 4,
+		     "key 'threads': '0': out of range");
+	expect_error("[a]\nbackend = uring\nop = pin\nthreads = 2..1\n", 4,
+		     "key 'threads': '2..1': bad range");
 	expect_error("[a]\nbackend = uring\nop = pin\nmin_time = fast\n", 4, "key 'min_time'");
 	expect_error("[a]\nbackend = uring\nop = pin\nsize = 64M,,128M\n", 4, "empty list item");
 }
@@ -196,7 +198,7 @@ static void test_matrix(void **state)
 		int pi = !strcmp(c->page, "thp"), si = -1;
 
 		assert_string_equal(c->name, "m");
-		assert_int_equal(c->repetitions, 7);	/* from [defaults] */
+		assert_int_equal(c->repetitions, 7); /* from [defaults] */
 		assert_int_equal(c->line, 5);
 		for (int k = 0; k < 3; k++)
 			if (c->size_bytes == sizes[k])
@@ -225,6 +227,31 @@ static void test_matrix(void **state)
 	jobset_filter_backends(&set, "pagemap");
 	assert_int_equal(set.ncases, 1);
 	assert_string_equal(set.cases[0].name, "one");
+	jobset_free(&set);
+	unlink(p);
+}
+
+/*
+ * A key added after results exist (gup, JK_KEY_NONDEFAULT) is in the
+ * comparison key only away from its default, so every earlier run's key
+ * still matches (test_matrix has the whole default key); its values are
+ * variants measured on one round's buffer.
+ */
+static void test_key_added_later(void **state)
+{
+	struct job_set set = { 0 };
+	char err[256];
+	const char *p;
+
+	(void)state;
+	p = write_job("[g]\nbackend = gup_test\nop = pin\ngup = pin-longterm, pin-fast\n");
+	assert_int_equal(jobfile_load(&set, p, err, sizeof(err)), 0);
+	assert_int_equal(set.ncases, 2);
+	assert_string_equal(set.cases[0].gup, "pin-longterm");
+	assert_null(strstr(set.cases[0].key, "gup="));
+	assert_non_null(strstr(set.cases[1].key, "|gup=pin-fast|"));
+	assert_string_not_equal(set.cases[0].key, set.cases[1].key);
+	assert_true(bench_case_same_buffer(&set.cases[0], &set.cases[1]));
 	jobset_free(&set);
 	unlink(p);
 }
@@ -305,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_error_keeps_previous),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_key_ignores_statistics),
+		cmocka_unit_test(test_key_added_later),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_shipped_job_files),
 	};

@@ -3,10 +3,12 @@
 #
 # build-kernel.sh: build a kernel for the pfnlab lab VM from a source tree.
 #
-#   build-kernel.sh [--config-only] SRC_TREE OUT_DIR
+#   build-kernel.sh [--config-only] [--fragment FILE]... SRC_TREE OUT_DIR
 #
 # Configures OUT_DIR as "make tinyconfig" plus lab.config (next to this
-# script), checks that every option of lab.config survived olddefconfig,
+# script) and then each --fragment in order (a later line for an option
+# overrides an earlier one: anchors.config makes the anchors' kernel),
+# checks that every option wanted survived olddefconfig,
 # then builds bzImage and modules and prepares the tree for external
 # modules.  The last two lines of output are the KERNEL= and KBUILD= values
 # for "make vm-check" and "make bench".  --config-only stops after the check.
@@ -33,9 +35,14 @@ usage() {
 }
 
 config_only=0
+fragments=("$FRAGMENT")
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--config-only) config_only=1; shift ;;
+	--fragment)
+		if [ $# -lt 2 ] || [ ! -f "$2" ]; then die "--fragment wants a file, not '${2:-}'"; fi
+		fragments+=("$(cd "$(dirname "$2")" && pwd)/$(basename "$2")")
+		shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "build-kernel: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -53,6 +60,7 @@ if [ ! -f "$src/Makefile" ] || [ ! -f "$src/scripts/kconfig/merge_config.sh" ]; 
 	die "$src is not a kernel source tree (no Makefile or scripts/kconfig/merge_config.sh)"
 fi
 [ -f "$FRAGMENT" ] || die "no fragment $FRAGMENT"
+names=$(printf '%s ' "${fragments[@]##*/}")
 case "$jobs" in '' | *[!0-9]* | 0) die "JOBS must be a positive integer, not '$jobs'" ;; esac
 for tool in make gcc flex bison bc; do
 	command -v "$tool" >/dev/null || die "$tool not found: install it (scripts/deps.sh)"
@@ -75,12 +83,17 @@ kmake() {
 }
 
 # --- configuration --------------------------------------------------------
-echo "build-kernel: configuring $out (tinyconfig + $FRAGMENT)"
+echo "build-kernel: configuring $out (tinyconfig + ${names% })"
 rm -f "$out/.config"
 kmake -s tinyconfig
 # -m: merge only; olddefconfig then resolves the dependencies.
-(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$FRAGMENT") >/dev/null
+(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}") >/dev/null
 kmake -s olddefconfig
+
+# What is wanted: every option's last line over the fragments, in order.
+wanted=$(cat "${fragments[@]}" | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set$)' |
+	awk '{ o = $0; sub(/^# /, "", o); sub(/[= ].*/, "", o); if (!(o in last)) order[n++] = o; last[o] = $0 }
+	     END { for (i = 0; i < n; i++) print last[order[i]] }')
 
 # Every "CONFIG_X=v" and "# CONFIG_X is not set" of the fragment must be in
 # the final .config exactly; name the ones that are not, with what they
@@ -99,14 +112,14 @@ while IFS= read -r line; do
 	if [ "$got" != "$line" ] && ! { [ -z "$got" ] && [[ $line == "# "* ]]; }; then
 		lost+=("$opt (wanted '${line}', got '${got:-absent}')")
 	fi
-done <"$FRAGMENT"
+done <<<"$wanted"
 if [ ${#lost[@]} -gt 0 ]; then
-	echo "build-kernel: ${#lost[@]} option(s) of lab.config did not survive olddefconfig" \
+	echo "build-kernel: ${#lost[@]} option(s) of ${names% } did not survive olddefconfig" \
 		"(a dependency is missing or the option does not exist in this tree):" >&2
 	printf '  %s\n' "${lost[@]}" >&2
 	exit 1
 fi
-echo "build-kernel: all $(grep -cE '^(CONFIG_|# CONFIG_)' "$FRAGMENT") lab.config options present in $out/.config"
+echo "build-kernel: all $(grep -c . <<<"$wanted") options of ${names% } present in $out/.config"
 [ "$config_only" = 1 ] && exit 0
 
 # --- build ----------------------------------------------------------------
