@@ -45,3 +45,11 @@ size_t run_thread_slice(const struct bench_run *r, int nthreads)
 
 	return r->buf.size / (size_t)nthreads / gran * gran;
 }
+
+uint64_t run_thread_part(const struct bench_run *r, int nthreads, int i, uint64_t *offset)
+{
+	uint64_t slice = run_thread_slice(r, nthreads);
+
+	*offset = (uint64_t)i * slice;
+	return i == nthreads - 1 ? r->buf.size - *offset : slice;
+}

@@ -96,6 +96,12 @@ uint64_t layout_min_runs(const uint64_t *pfns, size_t npfns);
  */
 size_t run_thread_slice(const struct bench_run *r, int nthreads);
 
+/*
+ * Thread @i's part of the buffer, of @nthreads: its offset in *@offset
+ * and its length, a run_thread_slice() each and the rest to the last one.
+ */
+uint64_t run_thread_part(const struct bench_run *r, int nthreads, int i, uint64_t *offset);
+
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
 

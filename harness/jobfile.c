@@ -452,10 +452,12 @@ static bool key_is_default(const struct bench_case *c, const struct key_def *k)
 
 	if (!k->dflt)
 		return false;
+	if (key_is_text(k))
+		return strcmp((const char *)c + k->off, k->dflt) == 0;
+	/* A number: the default as the parser would have stored it. */
 	memset(&d, 0, sizeof(d));
 	set_case_value(&d, k, k->dflt);
-	return memcmp((const char *)c + k->off, (const char *)&d + k->off, k->size) == 0 ||
-	       (key_is_text(k) && strcmp((const char *)c + k->off, k->dflt) == 0);
+	return memcmp((const char *)c + k->off, (const char *)&d + k->off, k->size) == 0;
 }
 
 int bench_case_same_buffer(const struct bench_case *a, const struct bench_case *b)

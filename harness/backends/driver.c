@@ -142,7 +142,6 @@ static int drv_options(struct bench_run *r, struct drv_state *s, char *why, size
 static int drv_pages(struct bench_run *r, struct drv_state *s, char *why, size_t len)
 {
 	struct pfnlab_pages_create pc;
-	uint64_t slice;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.size = sizeof(pc);
@@ -161,15 +160,12 @@ static int drv_pages(struct bench_run *r, struct drv_state *s, char *why, size_t
 		snprintf(why, len, "out of memory");
 		return BUF_FAIL;
 	}
-	slice = run_thread_slice(r, s->n);
-	if (!slice) {
+	if (!run_thread_slice(r, s->n)) {
 		snprintf(why, len, "size %zu too small for %d threads", r->buf.size, s->n);
 		return BUF_SKIP;
 	}
-	for (int i = 0; i < s->n; i++) {
-		s->t[i].offset = (uint64_t)i * slice;
-		s->t[i].length = i == s->n - 1 ? r->buf.size - s->t[i].offset : slice;
-	}
+	for (int i = 0; i < s->n; i++)
+		s->t[i].length = run_thread_part(r, s->n, i, &s->t[i].offset);
 	return BUF_OK;
 }
 

@@ -91,7 +91,6 @@ static int gup_setup(struct bench_run *r, char *why, size_t len)
 {
 	const struct bench_case *bc = r->bc;
 	struct gup_state *s = calloc(1, sizeof(*s));
-	uint64_t slice;
 
 	if (!s) {
 		snprintf(why, len, "out of memory");
@@ -110,15 +109,12 @@ static int gup_setup(struct bench_run *r, char *why, size_t len)
 		snprintf(why, len, "out of memory");
 		return BUF_FAIL;
 	}
-	slice = run_thread_slice(r, s->n);
-	if (!slice) {
+	if (!run_thread_slice(r, s->n)) {
 		snprintf(why, len, "size %zu too small for %d threads", r->buf.size, s->n);
 		return BUF_SKIP;
 	}
-	for (int i = 0; i < s->n; i++) {
-		s->t[i].offset = (uint64_t)i * slice;
-		s->t[i].length = i == s->n - 1 ? r->buf.size - s->t[i].offset : slice;
-	}
+	for (int i = 0; i < s->n; i++)
+		s->t[i].length = run_thread_part(r, s->n, i, &s->t[i].offset);
 	r->extra = json_pack("{s:s}", "gup_test", bc->gup);
 	return BUF_OK;
 }

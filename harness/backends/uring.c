@@ -109,7 +109,7 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 {
 	const struct bench_case *bc = r->bc;
 	struct uring_state *s = calloc(1, sizeof(*s));
-	size_t slice, iov_max;
+	size_t iov_max;
 
 	if (!s) {
 		snprintf(why, len, "out of memory");
@@ -124,8 +124,7 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 	}
 	if (memlock_check(r, r->buf.size, why, len))
 		return BUF_SKIP;
-	slice = run_thread_slice(r, s->n);
-	if (slice == 0) {
+	if (!run_thread_slice(r, s->n)) {
 		snprintf(why, len, "size %zu too small for %d threads of %zu-byte pages",
 			 r->buf.size, s->n, r->buf.huge_bytes ? r->buf.huge_bytes : 4096);
 		return BUF_SKIP;
@@ -136,8 +135,9 @@ static int uring_setup(struct bench_run *r, char *why, size_t len)
 		iov_max = SZ_1G;
 	for (int i = 0; i < s->n; i++) {
 		struct uring_thread *t = &s->t[i];
-		char *base = (char *)r->buf.addr + (size_t)i * slice;
-		size_t left = i == s->n - 1 ? r->buf.size - (size_t)i * slice : slice;
+		uint64_t offset;
+		size_t left = run_thread_part(r, s->n, i, &offset);
+		char *base = (char *)r->buf.addr + offset;
 		int rc;
 
 		t->bytes = left;
