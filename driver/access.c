@@ -10,6 +10,11 @@
 
 #include "pfnlab_private.h"
 
+/* Indexes dropped under one hold of the xarray's lock (a stack array). */
+#define PFNLAB_XA_PUT_CHUNK 32
+/* Not a PFN an xarray value entry can hold (those stop at LONG_MAX). */
+#define PFNLAB_XA_NO_PFN U64_MAX
+
 /**
  * pfnlab_access_put_range() - drop an access's hold on a range
  * @op: the operation
@@ -18,27 +23,49 @@
  * @npages: indexes
  *
  * The PFN of each index comes from the xarray; the entry goes when its last
- * access does, the pin when its last holder does.
+ * access does, the pin when its last holder does.  The xarray is walked
+ * once per %PFNLAB_XA_PUT_CHUNK indexes under its lock (as iommufd clears
+ * its own), and the holds are dropped after the lock is released, since
+ * dropping a pin may sleep.
  */
 static void pfnlab_access_put_range(struct pfnlab_op *op,
 				    struct pfnlab_pages *pages, u64 start_idx,
 				    u64 npages)
 {
-	u64 idx;
+	XA_STATE(xas, &pages->pinned_pfns, start_idx);
+	u64 pfns[PFNLAB_XA_PUT_CHUNK];
+	u64 idx = start_idx, end = start_idx + npages, i, n;
+	void *entry;
 
-	for (idx = start_idx; idx < start_idx + npages; idx++) {
-		void *entry = xa_load(&pages->pinned_pfns, idx);
+	while (idx < end) {
+		n = min_t(u64, end - idx, PFNLAB_XA_PUT_CHUNK);
+		for (i = 0; i < n; i++)
+			pfns[i] = PFNLAB_XA_NO_PFN;
+		xas_set(&xas, idx);
+		xas_lock(&xas);
+		xas_for_each(&xas, entry, idx + n - 1) {
+			struct pfnlab_index_users *pi = &pages->idx[xas.xa_index];
 
-		if (WARN_ON_ONCE(!xa_is_value(entry) ||
-				 !pages->idx[idx].accesses))
-			continue;
-		if (!--pages->idx[idx].accesses)
-			xa_erase(&pages->pinned_pfns, idx);
-		pfnlab_pages_release(op, pages, idx, xa_to_value(entry), true);
+			if (!xa_is_value(entry) || !pi->accesses)
+				continue;
+			pfns[xas.xa_index - idx] = xa_to_value(entry);
+			if (!--pi->accesses)
+				xas_store(&xas, NULL);
+		}
+		xas_unlock(&xas);
+		for (i = 0; i < n; i++) {
+			if (WARN_ON_ONCE(pfns[i] == PFNLAB_XA_NO_PFN))
+				continue;
+			pfnlab_pages_release(op, pages, idx + i, pfns[i], true);
+		}
+		idx += n;
 	}
 	pfnlab_pages_unpin_flush(op);
 	pfnlab_pages_update_account(pages);
 }
+
+/* Entries stored under one hold of the xarray's lock, at most. */
+#define PFNLAB_XA_STORES_PER_LOCK 1024
 
 /**
  * pfnlab_access_store() - drain a batch into the xarray tier
@@ -46,31 +73,51 @@ static void pfnlab_access_put_range(struct pfnlab_op *op,
  * @arg: unused (the tier is @r's pages object)
  * @stored: set to the PFNs of the batch now held by the access
  *
- * Return: 0 or -ENOMEM.
+ * One walk of the xarray under its lock for a stretch of indexes, as
+ * iommufd fills its own (batch_to_xarray()): an xa_store() per index took
+ * the lock and walked down from the root every time, the largest part of
+ * an ACCESS_PIN of huge pages.  Nodes the walk needs are allocated with
+ * the lock dropped (xas_nomem()), and the lock is let go every
+ * %PFNLAB_XA_STORES_PER_LOCK entries so that a huge batch does not hold
+ * the CPU.
+ *
+ * Return: 0 or -ENOMEM; *@stored counts the PFNs taken either way.
  */
 static int pfnlab_access_store(struct pfnlab_reader *r, void *arg, u64 *stored)
 {
 	struct pfnlab_pages *pages = r->pages;
-	u64 idx = r->batch_idx, k;
-	u32 run;
-	int ret;
+	u64 idx = r->batch_idx, k = 0;
+	XA_STATE(xas, &pages->pinned_pfns, idx);
+	u32 run = 0, n;
 
 	*stored = 0;
-	for (run = 0; run < r->batch.nruns; run++) {
-		for (k = 0; k < r->batch.run_npfns[run]; k++, idx++) {
+	while (run < r->batch.nruns) {
+		xas_set(&xas, idx);
+		xas_lock(&xas);
+		for (n = 0;
+		     run < r->batch.nruns && n < PFNLAB_XA_STORES_PER_LOCK; n++) {
 			if (!pages->idx[idx].accesses) {
-				ret = xa_err(
-					xa_store(&pages->pinned_pfns, idx,
-						 xa_mk_value(
-							 r->batch.run_pfn[run] +
-							 k),
-						 GFP_KERNEL_ACCOUNT));
-				if (ret)
-					return ret;
+				xas_store(&xas,
+					  xa_mk_value(r->batch.run_pfn[run] + k));
+				if (xas_error(&xas))
+					break;
 			}
 			pages->idx[idx].accesses++;
 			(*stored)++;
+			idx++;
+			if (++k == r->batch.run_npfns[run]) {
+				run++;
+				k = 0;
+			}
+			xas_next(&xas);
 		}
+		xas_unlock(&xas);
+		/* A node was missing: allocate it unlocked, then go on at @idx. */
+		if (xas_nomem(&xas, GFP_KERNEL_ACCOUNT))
+			continue;
+		if (xas_error(&xas))
+			return xas_error(&xas);
+		cond_resched();
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anchors.h"
 #include "commands.h"
 #include "compare_engine.h"
 #include "compare_history.h"
@@ -331,6 +332,75 @@ static void write_result(FILE *f, const struct rl_result *res, size_t index)
 	free(env);
 }
 
+/* One cell: ns per page and, beside it, the ratio to iommufd's. */
+static void anchors_cell(FILE *f, double ns, double ratio, bool reference)
+{
+	fputs("<td class=\"n\">", f);
+	if (isnan(ns)) {
+		fputs("-</td>", f);
+		return;
+	}
+	html_num(f, ns);
+	if (reference)
+		fputs(" (1)", f);
+	else if (!isnan(ratio))
+		fprintf(f, " (%.2fx)", ratio);
+	fputs("</td>", f);
+}
+
+static void write_anchors(FILE *f, const struct rl_set *results)
+{
+	static const char *const op_title[ANCHOR_NOPS] = { "pin", "map + unmap" };
+	struct anchors_table t;
+	char env[512], col[64];
+
+	fputs("<h2 id=\"anchors\">Model vs kernel</h2>\n", f);
+	if (!anchors_table_build(results, &t)) {
+		fputs("<p>No kernel anchors in these results (iommufd, vfio or gup_test: "
+		      "<code>bench/anchors.ini</code> in the anchors' lab kernel, which "
+		      "<code>make bench</code> runs in the lab VM).</p>\n",
+		      f);
+		return;
+	}
+	anchors_environment(&t, env, sizeof(env));
+	fputs("<p>ns per 4 KiB page (the center of the rounds) of the module and of the kernel "
+	      "paths it models, on the same buffers, and in brackets each path's ratio to "
+	      "iommufd's (pin: iommufd's access path, ACCESS_PAGES into its xarray; map + unmap: "
+	      "IOAS_MAP and IOAS_UNMAP into its selftest mock domain; VFIO: MAP_DMA and "
+	      "UNMAP_DMA into a real intel-iommu domain, a boot of its own).  ",
+	      f);
+	html_esc(f, env);
+	fputs(".</p>\n", f);
+	for (int op = 0; op < ANCHOR_NOPS; op++) {
+		size_t shown = 0;
+
+		for (size_t p = 0; p < anchor_npaths; p++)
+			shown += anchors_path_has(&t, op, p);
+		if (!shown)
+			continue;
+		fprintf(f, "<h3>%s</h3>\n<table><tr><th>path</th>", op_title[op]);
+		for (size_t c = 0; c < t.ncols; c++) {
+			anchors_col_name(&t.cols[c], col, sizeof(col));
+			fputs("<th>", f);
+			html_esc(f, col);
+			fputs("</th>", f);
+		}
+		fputs("</tr>\n", f);
+		for (size_t p = 0; p < anchor_npaths; p++) {
+			if (!anchors_path_has(&t, op, p))
+				continue;
+			fputs("<tr><td>", f);
+			html_esc(f, anchor_paths[p].label);
+			fputs("</td>", f);
+			for (size_t c = 0; c < t.ncols; c++)
+				anchors_cell(f, t.ns[op][c][p], t.ratio[op][c][p],
+					     p == ANCHOR_REFERENCE);
+			fputs("</tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+}
+
 /* One host's plan as a table (the data: plan_output.c, as `pfnlab plan` prints it). */
 static void plan_table(FILE *f, const struct plan_out *out)
 {
@@ -450,7 +520,8 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 	fputs(page_script, f);
 	fprintf(f,
 		"<h1>pfnlab report</h1>\n<p>Generated %s by pfnlab from %zu result file(s). "
-		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#plan\">plan</a>, "
+		"Sections: <a href=\"#charts\">charts</a>, <a href=\"#anchors\">model vs "
+		"kernel</a>, <a href=\"#plan\">plan</a>, "
 		"<a href=\"#compare\">compare</a>",
 		when, results->n);
 	for (size_t i = 0; i < results->n; i++)
@@ -466,6 +537,7 @@ static int write_page(const char *path, const struct rl_set *results, const stru
 		fputs("</p>\n", f);
 	}
 	write_charts(f, charts, have_charts);
+	write_anchors(f, results);
 	write_plan(f, results, plan_bytes);
 	write_compare(f, base, results, opt);
 	for (size_t i = 0; i < results->n; i++)

@@ -314,6 +314,7 @@ struct obs_metric {
 
 struct obs_bench {
 	const char *key, *name;
+	const char *host; /* the host of its rounds when a side's hosts are kept apart, else NULL */
 	bool flagged;
 	bool measured;
 	struct obs_metric *metrics;
@@ -338,10 +339,11 @@ static void obs_free(struct obs *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static struct obs_bench *obs_find(const struct obs *o, const char *key)
+static struct obs_bench *obs_find(const struct obs *o, const char *host, const char *key)
 {
 	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->b[i].key, key) == 0)
+		if (strcmp(o->b[i].key, key) == 0 &&
+		    (!host || !o->b[i].host || strcmp(o->b[i].host, host) == 0))
 			return &o->b[i];
 	return NULL;
 }
@@ -398,14 +400,19 @@ static int obs_add_metric(struct obs_bench *ob, const struct rl_metric *m, size_
 	return 0;
 }
 
-static int obs_build(const struct rl_set *set, struct obs *o)
+/*
+ * @by_host: the rounds of one key on different hosts stay apart (see
+ * keep_hosts_apart()); otherwise every file's rounds of a key are pooled.
+ */
+static int obs_build(const struct rl_set *set, struct obs *o, bool by_host)
 {
 	for (size_t f = 0; f < set->n; f++) {
 		const struct rl_result *res = &set->results[f];
+		const char *host = by_host ? res->hostname : NULL;
 
 		for (size_t b = 0; b < res->nbenches; b++) {
 			const struct rl_bench *rb = &res->benches[b];
-			struct obs_bench *ob = obs_find(o, rb->key);
+			struct obs_bench *ob = obs_find(o, host, rb->key);
 
 			if (!ob) {
 				struct obs_bench *more = realloc(o->b, (o->n + 1) * sizeof(*more));
@@ -414,7 +421,9 @@ static int obs_build(const struct rl_set *set, struct obs *o)
 					return -1;
 				o->b = more;
 				ob = &o->b[o->n++];
-				*ob = (struct obs_bench){ .key = rb->key, .name = rb->name };
+				*ob = (struct obs_bench){ .key = rb->key,
+							  .name = rb->name,
+							  .host = host };
 			}
 			if (!rl_bench_measured(rb))
 				continue;
@@ -797,14 +806,31 @@ static int env_compare(const struct rl_set *base, const struct rl_set *new, stru
 	return 0;
 }
 
-static int push_key(char ***list, size_t *n, const char *key)
+/*
+ * A row's key: the benchmark's, with "host=H" after its name when the
+ * hosts are kept apart, so that the two rows of one key say whose they are.
+ */
+static char *obs_key(const struct obs_bench *ob)
+{
+	size_t name_len = strcspn(ob->key, "|");
+	char *key;
+
+	if (!ob->host)
+		return strdup(ob->key);
+	if (asprintf(&key, "%.*s|host=%s%s", (int)name_len, ob->key, ob->host, ob->key + name_len) <
+	    0)
+		return NULL;
+	return key;
+}
+
+static int push_obs_key(char ***list, size_t *n, const struct obs_bench *ob)
 {
 	char **more = realloc(*list, (*n + 1) * sizeof(*more));
 
 	if (!more)
 		return -1;
 	*list = more;
-	more[*n] = strdup(key);
+	more[*n] = obs_key(ob);
 	if (!more[*n])
 		return -1;
 	(*n)++;
@@ -824,6 +850,43 @@ struct row_src {
 	double tau2, tau2_df;
 };
 
+static bool set_has_host(const struct rl_set *set, const char *host)
+{
+	for (size_t i = 0; set && i < set->n; i++)
+		if (strcmp(set->results[i].hostname, host) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * One run of `make bench` holds results of two machines: the host's
+ * (io_uring) and the lab VM's (the model, and io_uring again).  Pooling
+ * the rounds of one key across them would mix two machines into one
+ * spread and one centre.  So when the sides hold more than one host
+ * between them and share one, each host's rounds are compared with the
+ * same host's.  Sides of different single hosts (two machines compared
+ * on purpose) are still matched by key alone.
+ */
+static bool keep_hosts_apart(const struct rl_set *base, const struct rl_set *new)
+{
+	bool shared = false, several = false;
+	const char *first = NULL;
+	const struct rl_set *sides[2] = { base, new };
+
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; sides[s] && i < sides[s]->n; i++) {
+			const char *h = sides[s]->results[i].hostname;
+
+			if (!first)
+				first = h;
+			several |= strcmp(first, h) != 0;
+			if (s == 1)
+				shared |= set_has_host(base, h);
+		}
+	}
+	return several && shared;
+}
+
 static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct obs_bench *ob,
 		   const struct obs_metric *mb, const struct obs_metric *mn, bool flagged,
 		   const struct rl_set *base, const struct rl_set *new,
@@ -831,7 +894,7 @@ static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct o
 {
 	struct cmp_row *more = realloc(rep->rows, (rep->nrows + 1) * sizeof(*more));
 	struct row_src *msrc;
-	const char *host = new->results[new->n - 1].hostname;
+	const char *host = ob->host ? ob->host : new->results[new->n - 1].hostname;
 	struct cmp_row *row;
 	size_t used;
 
@@ -844,7 +907,7 @@ static int add_row(struct cmp_report *rep, struct row_src **srcs, const struct o
 	*srcs = msrc;
 	row = &more[rep->nrows];
 	memset(row, 0, sizeof(*row));
-	row->key = strdup(ob->key);
+	row->key = obs_key(ob);
 	if (!row->key)
 		return -1;
 	row->bench_name = ob->name;
@@ -980,20 +1043,21 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new, const struc
 {
 	struct obs ob = { 0 }, on = { 0 };
 	struct row_src *srcs = NULL;
+	bool by_host = keep_hosts_apart(base, new);
 	int ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
-	if (obs_build(base, &ob) != 0 || obs_build(new, &on) != 0)
+	if (obs_build(base, &ob, by_host) != 0 || obs_build(new, &on, by_host) != 0)
 		goto out;
 
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct obs_bench *b = &ob.b[i];
-		const struct obs_bench *n = obs_find(&on, b->key);
+		const struct obs_bench *n = obs_find(&on, b->host, b->key);
 
 		if (opt->bench_filter && !strstr(b->key, opt->bench_filter))
 			continue;
 		if (!n) {
-			if (push_key(&rep->only_base, &rep->nonly_base, b->key) != 0)
+			if (push_obs_key(&rep->only_base, &rep->nonly_base, b) != 0)
 				goto out;
 			continue;
 		}
@@ -1016,8 +1080,8 @@ int cmp_compare(const struct rl_set *base, const struct rl_set *new, const struc
 	for (size_t i = 0; i < on.n; i++) {
 		if (opt->bench_filter && !strstr(on.b[i].key, opt->bench_filter))
 			continue;
-		if (!obs_find(&ob, on.b[i].key) &&
-		    push_key(&rep->only_new, &rep->nonly_new, on.b[i].key) != 0)
+		if (!obs_find(&ob, on.b[i].host, on.b[i].key) &&
+		    push_obs_key(&rep->only_new, &rep->nonly_new, &on.b[i]) != 0)
 			goto out;
 	}
 	rows_stats(rep, srcs, opt);

@@ -32,7 +32,17 @@ static const struct metric_def defs[] = {
 	  "pin throughput over all threads (pin_ns_per_page inverted)" },
 	{ "pin_pages_per_s", "pages/s", HIGHER, METRIC_DETAIL,
 	  "pin throughput in 4 KiB pages per second" },
+	{ "scan_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "op=fill (pagemap): a bare loop that only reads the PFN array, per 4 KiB page: the "
+	  "floor of any fill" },
 	{ "pin_ns", "ns", LOWER, METRIC_DETAIL, "the pin phase" },
+	{ "pin_gup_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "driver op=pin: ACCESS_PIN's GUP calls per 4 KiB page (CPU time, all threads)" },
+	{ "pin_fill_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "driver op=pin: ACCESS_PIN's batch fill per 4 KiB page" },
+	{ "pin_rest_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "driver op=pin: the rest of ACCESS_PIN (xarray stores, per-index bookkeeping, "
+	  "accounting, the ioctl) per 4 KiB page" },
 	{ "fill_ns", "ns", LOWER, METRIC_DETAIL, "the batch fill phase" },
 	{ "map_ns", "ns", LOWER, METRIC_DETAIL, "the IO page table map phase" },
 	{ "unmap_ns", "ns", LOWER, METRIC_DETAIL, "the unmap phase" },

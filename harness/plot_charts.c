@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "anchors.h"
 #include "compare_history.h"
 #include "jobfile.h"
 #include "plan_model.h"
@@ -84,8 +85,10 @@ static struct latest *latest_benches(const struct rl_set *set, size_t *n)
 
 			if (!rl_bench_measured(rb))
 				continue;
+			/* one key on two hosts (make bench: host and lab VM) is two points */
 			for (i = 0; i < count; i++)
-				if (strcmp(out[i].bench->key, rb->key) == 0)
+				if (strcmp(out[i].bench->key, rb->key) == 0 &&
+				    strcmp(out[i].res->hostname, set->results[r].hostname) == 0)
 					break;
 			if (i == count) {
 				struct latest *more = realloc(out, (count + 1) * sizeof(*more));
@@ -102,6 +105,21 @@ static struct latest *latest_benches(const struct rl_set *set, size_t *n)
 	}
 	*n = count;
 	return out ? out : calloc(1, sizeof(*out));
+}
+
+/*
+ * " on HOST" when the latest benchmarks come from more than one host, so
+ * that a chart's series of one key on two machines have two names.
+ */
+static void host_suffix(const struct latest *lb, size_t n, size_t i, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(lb[j].res->hostname, lb[i].res->hostname) != 0) {
+			snprintf(buf, len, " on %s", lb[i].res->hostname);
+			return;
+		}
+	}
 }
 
 static bool param_is(const struct rl_bench *b, const char *name, const char *value)
@@ -254,7 +272,7 @@ static int data_pin(const struct latest *lb, size_t n, const char *path, bool *h
 			y[2] = 4096.0 / t[1] / 1.073741824;
 		}
 		{
-			char extra[64] = "";
+			char extra[64] = "", where[80];
 			size_t off = 0;
 
 			if (threads > 1)
@@ -262,8 +280,9 @@ static int data_pin(const struct latest *lb, size_t n, const char *path, bool *h
 							threads);
 			if (mem > 0)
 				snprintf(extra + off, sizeof(extra) - off, " node %.0f", mem);
-			snprintf(label, sizeof(label), "%s %s%s", param_or(b, "page", "?"),
-				 param_or(b, "backend", "?"), extra);
+			host_suffix(lb, n, i, where, sizeof(where));
+			snprintf(label, sizeof(label), "%s %s%s%s", param_or(b, "page", "?"),
+				 param_or(b, "backend", "?"), extra, where);
 		}
 		ret = points_add(&pts, label, size / MIB, y, 3);
 	}
@@ -408,6 +427,58 @@ static int data_numa(const struct latest *lb, size_t n, const char *path, bool *
 	}
 	*has = cells > 0;
 	snprintf(subtitle, sublen, "%s", best);
+	return tsv_close(f, tmp, path);
+}
+
+/*
+ * Model vs kernel: two blocks (pin, then map + unmap), each a row per page
+ * kind and size and a column per path that has a value in that block ("-"
+ * where a path did not run on that page kind).  @ncols gets each block's
+ * number of path columns.
+ */
+static int data_anchors(const struct rl_set *set, const char *path, bool *has, char *subtitle,
+			size_t sublen, size_t ncols[ANCHOR_NOPS])
+{
+	static const char *const op_name[ANCHOR_NOPS] = { "pin", "map+unmap" };
+	struct anchors_table t;
+	char tmp[4200], col[64];
+	FILE *f;
+
+	*has = anchors_table_build(set, &t) && t.ncols > 0;
+	subtitle[0] = '\0';
+	if (*has)
+		anchors_environment(&t, subtitle, sublen);
+	f = tsv_open(path, tmp, sizeof(tmp));
+	if (!f) {
+		fprintf(stderr, "pfnlab plot: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (int op = 0; op < ANCHOR_NOPS; op++) {
+		ncols[op] = 0;
+		if (op)
+			fputs("\n\n", f);
+		fprintf(f, "\"%s\"", op_name[op]);
+		for (size_t p = 0; *has && p < anchor_npaths; p++) {
+			if (!anchors_path_has(&t, op, p))
+				continue;
+			fprintf(f, "\t\"%s\"", anchor_paths[p].label);
+			ncols[op]++;
+		}
+		fputc('\n', f);
+		for (size_t c = 0; *has && ncols[op] && c < t.ncols; c++) {
+			anchors_col_name(&t.cols[c], col, sizeof(col));
+			fprintf(f, "\"%s\"", col);
+			for (size_t p = 0; p < anchor_npaths; p++) {
+				if (!anchors_path_has(&t, op, p))
+					continue;
+				if (isnan(t.ns[op][c][p]))
+					fputs("\t-", f);
+				else
+					fprintf(f, "\t%.6g", t.ns[op][c][p]);
+			}
+			fputc('\n', f);
+		}
+	}
 	return tsv_close(f, tmp, path);
 }
 
@@ -783,6 +854,20 @@ static int chart_numa(const struct chart_ctx *ctx, const char *path, bool *has, 
 	return 0;
 }
 
+static int chart_anchors(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
+			 size_t extralen)
+{
+	char sub[512] = "", var[1200];
+	size_t ncols[ANCHOR_NOPS];
+
+	if (data_anchors(ctx->in->results, path, has, sub, sizeof(sub), ncols) != 0)
+		return -1;
+	gp_var(var, sizeof(var), "subtitle", sub);
+	snprintf(extra, extralen, "%s; npin=%zu; nmap=%zu", var, ncols[ANCHOR_PIN],
+		 ncols[ANCHOR_MAP]);
+	return 0;
+}
+
 static int chart_trend(const struct chart_ctx *ctx, const char *path, bool *has, char *extra,
 		       size_t extralen)
 {
@@ -829,6 +914,7 @@ static const struct {
 	{ "batch", "Batch density and fill cost", chart_batch },
 	{ "iotlb", "IOTLB misses vs window", chart_iotlb },
 	{ "numa", "NUMA: CPU node x memory node", chart_numa },
+	{ "anchors", "Model vs kernel: ns per 4 KiB page", chart_anchors },
 	{ "trend", "Per-commit trend", chart_trend },
 	{ "compare", "Compare: ratio per metric", chart_compare },
 	{ "plan", "Capacity plan: time vs size", chart_plan },

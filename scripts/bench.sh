@@ -174,6 +174,56 @@ if [ $driver_built = 1 ]; then
 	fi
 fi
 
+# --- the kernel's own paths beside the model: bench/anchors.ini -------------
+# In the anchors' lab kernel (Debian's source with iommufd's selftest
+# interface, gup_test and VFIO; built once per machine, then taken from its
+# cache), in two boots of the lab VM (bench/anchors.ini says why two).  The
+# guest is named pfnlab-vm-lab: another kernel on the same virtual machine,
+# whose results compare keeps apart from the Debian kernel's (pfnlab-vm).
+# BENCH_ANCHORS=0 leaves this part out.
+# shellcheck source=harness/vm/lib.sh
+. "$top/harness/vm/lib.sh"
+anchors_boot() { # NAME VM-FLAGS GUEST-COMMAND
+	local name=$1 flags=$2 cmd=$3 b64 r
+	b64=$(base64 -w0 bench/anchors.ini)
+	# shellcheck disable=SC2086 # $flags: zero or one pfnlab-vm option
+	KERNEL=$anchors_kernel KBUILD=$anchors_kbuild VM_HUGEPAGES_2M=${BENCH_VM_HUGEPAGES:-160} \
+		harness/vm/pfnlab-vm --quiet $flags --timeout "${BENCH_VM_TIMEOUT:-600}" --out "$out/$name" -- \
+		sh -c "hostname pfnlab-vm-lab && mkdir -p /tmp/job/bench && echo $b64 | base64 -d >/tmp/job/bench/anchors.ini && \
+cd /tmp/job && $cmd"
+	r=$?
+	if [ -f "$out/$name/died" ]; then
+		notes+=("model vs kernel ($name boot): the lab VM died: $(cat "$out/$name/died") (console: $out/$name/console.log)")
+		r=1
+	fi
+	[ -f "$out/$name/$name.json" ] && mv "$out/$name/$name.json" "$out/$name.json"
+	[ -f "$out/$name.json" ] || {
+		notes+=("model vs kernel ($name boot): no results came back (console: $out/$name/console.log)")
+		return 1
+	}
+	[ $r -le 1 ]
+}
+run_anchors() {
+	local kern run="PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint"
+	"$top/harness/vm/kconfig/lab-kernel.sh" --anchors --check >/dev/null 2>&1 ||
+		say "building the anchors' lab kernel, once for this machine (about 15 min on 2 cores; log: $out/build-anchors-kernel.log)"
+	if ! kern=$("$top/harness/vm/kconfig/lab-kernel.sh" --anchors 2>"$out/build-anchors-kernel.log"); then
+		notes+=("model vs kernel: the anchors' lab kernel did not build (log: $out/build-anchors-kernel.log)")
+		return 1
+	fi
+	anchors_kernel=$(sed -n 's/^KERNEL=//p' <<<"$kern")
+	anchors_kbuild=$(sed -n 's/^KBUILD=//p' <<<"$kern")
+	say "the kernel's own paths beside the model: bench/anchors.ini in the anchors' lab kernel, two boots of the lab VM ($(elapsed))"
+	anchors_boot anchors --no-iommu \
+		"$run --backend driver,uring,iommufd,gup_test -o /live/anchors.json bench/anchors.ini" || return 1
+	anchors_boot anchors-vfio '' \
+		"$VM_GUEST_BIND_EDU
+sed -i \"s/^device = .*/device = \$edu/\" bench/anchors.ini && $run --backend vfio -o /live/anchors-vfio.json bench/anchors.ini"
+}
+if [ $driver_built = 1 ] && [ "${BENCH_ANCHORS:-1}" != 0 ] && [ -z "${KERNEL:-}" ]; then
+	run_anchors || failed+=("the kernel's own paths beside the model (bench/anchors.ini)")
+fi
+
 # --- charts and report -----------------------------------------------------
 mapfile -t runs < <(ls "$out"/*.json 2>/dev/null)
 [ ${#runs[@]} -gt 0 ] || die "no results were written; see the messages above"

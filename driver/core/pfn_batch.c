@@ -188,7 +188,16 @@ size_t pfn_contig_len(const u64 *pfns, size_t npfns)
 	if (first && (u64)npfns - 1 > U64_MAX - first)
 		npfns = U64_MAX - first + 1;
 
-	for (i = 0; i + PFN_SCAN_BLOCK <= npfns; i += PFN_SCAN_BLOCK) {
+	/*
+	 * On fragmented memory most stretches end within a few PFNs: find
+	 * those one PFN at a time, so that only a stretch that outlasts the
+	 * first block pays for whole-block compares.
+	 */
+	for (i = 1; i < npfns && i < PFN_SCAN_BLOCK; i++)
+		if (pfns[i] != first + i)
+			return i;
+
+	for (; i + PFN_SCAN_BLOCK <= npfns; i += PFN_SCAN_BLOCK) {
 		mismatch = 0;
 		for (j = 0; j < PFN_SCAN_BLOCK; j++)
 			mismatch |= pfns[i + j] ^ (first + i + j);
@@ -220,9 +229,22 @@ size_t pfn_batch_fill_run_aware(struct pfn_batch *batch, const u64 *pfns,
 	size_t done = 0;
 
 	while (done < npfns) {
-		size_t len = pfn_contig_len(pfns + done, npfns - done);
-		u64 added = pfn_batch_add_run(batch, pfns[done], len);
+		size_t len;
+		u64 added;
 
+		/*
+		 * A lone PFN (on fragmented 4 KiB memory, most of them) is the
+		 * per-page step: no scan and no run arithmetic, so that this
+		 * strategy never costs more than the per-page one.
+		 */
+		if (done + 1 == npfns || pfns[done + 1] != pfns[done] + 1) {
+			if (!pfn_batch_add_pfn(batch, pfns[done]))
+				break;
+			done++;
+			continue;
+		}
+		len = pfn_contig_len(pfns + done, npfns - done);
+		added = pfn_batch_add_run(batch, pfns[done], len);
 		done += added;
 		if (added < len)
 			break;

@@ -373,7 +373,7 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 	const char *op = r->bc->op;
 	uint64_t lo = UINT64_MAX, hi = 0, ulo = UINT64_MAX, uhi = 0;
 	double pages = (double)r->buf.size / 4096, ph[PFNLAB_PHASE_NR] = { 0 };
-	double runs = 0, refills = 0, gup = 0, iopte[PFNLAB_PGSIZE_NR] = { 0 };
+	double runs = 0, refills = 0, gup = 0, iopte[PFNLAB_PGSIZE_NR] = { 0 }, op_ns = 0;
 
 	if (!strcmp(op, "iotlb"))
 		return drv_sample_iotlb(r, s, record, why, len);
@@ -389,6 +389,7 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		hi = t->t1 > hi ? t->t1 : hi;
 		ulo = t->t2 < ulo ? t->t2 : ulo;
 		uhi = t->t3 > uhi ? t->t3 : uhi;
+		op_ns += (double)(t->t1 - t->t0);
 		for (int p = 0; p < PFNLAB_PHASE_NR; p++)
 			ph[p] += (double)(t->op.phase_ns[p] + t->undo.phase_ns[p]);
 		runs += (double)t->op.runs;
@@ -407,8 +408,14 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		run_metric(r, "pin_pages_per_s", pages / ((double)(hi - lo) / 1e9));
 		run_metric(r, "pin_ns", (double)(hi - lo));
 		run_metric(r, "gup_calls", gup);
+		/* where ACCESS_PIN's time goes, for the model-vs-iommufd gap */
+		run_metric(r, "pin_gup_ns_per_page", ph[PFNLAB_PHASE_PIN] / pages);
+		run_metric(r, "pin_fill_ns_per_page", ph[PFNLAB_PHASE_FILL] / pages);
+		run_metric(r, "pin_rest_ns_per_page",
+			   (op_ns - ph[PFNLAB_PHASE_PIN] - ph[PFNLAB_PHASE_FILL]) / pages);
 	} else if (!strcmp(op, "map")) {
 		run_metric(r, "map_ns_per_page", (double)(hi - lo) / pages);
+		run_metric(r, "unmap_ns_per_page", (double)(uhi - ulo) / pages);
 		run_metric(r, "pin_ns", ph[PFNLAB_PHASE_PIN]);
 		run_metric(r, "fill_ns", ph[PFNLAB_PHASE_FILL]);
 		run_metric(r, "map_ns", ph[PFNLAB_PHASE_MAP]);

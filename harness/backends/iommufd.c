@@ -15,8 +15,9 @@
  * op = pin: the access path, the tier the model's ACCESS_PIN stands for.
  * The buffer is mapped into an IOAS with no domain (so nothing is pinned
  * yet) and an access is attached (IOMMU_TEST_OP_CREATE_ACCESS); each
- * sample one ACCESS_PAGES of the whole range (iopt_pages pins the pages
- * into its xarray) and one DESTROY_ACCESS_PAGES (unpin).  Once a round,
+ * sample ACCESS_PAGES over the whole range (iopt_pages pins the pages into
+ * its xarray), in calls of at most 16 MiB (the selftest's limit on one),
+ * then a DESTROY_ACCESS_PAGES of each (unpin).  Once a round,
  * before the timed samples, an ACCESS_PAGES that gives the kernel the
  * buffer's address makes it check every page it returned against the
  * page at that address.
@@ -66,6 +67,10 @@ enum {
 /* The mock domain's aperture: IOVAs from 16 MiB to 2 GiB. */
 #define MOCK_APERTURE_START (1ULL << 24)
 #define MOCK_APERTURE_LAST ((1ULL << 31) - 1)
+/* The most one ACCESS_PAGES takes (the selftest refuses more: -ENOMEM). */
+#define ACCESS_PAGES_MAX_BYTES (16ULL << 20)
+/* Pieces of ACCESS_PAGES_MAX_BYTES the whole aperture holds, at most. */
+#define ACCESS_MAX_PIECES ((MOCK_APERTURE_LAST + 1 - MOCK_APERTURE_START) / ACCESS_PAGES_MAX_BYTES)
 
 struct ioas_alloc {
 	__u32 size;
@@ -135,8 +140,8 @@ struct iommufd_state {
 	int fd;
 	int access_fd; /* op = pin */
 	__u32 ioas_id, hwpt_id;
-	__u32 access_pages_id;
-	int pinned; /* access_pages_id holds pages */
+	__u32 access_pages_id[ACCESS_MAX_PIECES];
+	size_t npinned; /* pieces of access_pages_id[] holding pages */
 	int mapped;
 	int checked; /* MD_CHECK_MAP done this round */
 };
@@ -171,35 +176,49 @@ static int test_cmd(struct iommufd_state *s, struct test_cmd *cmd)
 	return ioctl(s->fd, IOMMU_TEST_CMD, cmd) ? errno : 0;
 }
 
-/* Pin the whole range through the access; with @uptr the kernel checks it. */
-static int access_pin(struct bench_run *r, struct iommufd_state *s, uintptr_t uptr)
+static int access_unpin(struct iommufd_state *s)
 {
-	struct test_cmd cmd = { .op = TEST_OP_ACCESS_PAGES };
-	int err;
+	int err = 0;
 
-	cmd.id = (__u32)s->access_fd;
-	cmd.access_pages.flags = MOCK_FLAGS_ACCESS_WRITE;
-	cmd.access_pages.iova = MOCK_APERTURE_START;
-	cmd.access_pages.length = r->buf.size;
-	cmd.access_pages.uptr = uptr;
-	err = test_cmd(s, &cmd);
-	if (!err) {
-		s->access_pages_id = cmd.access_pages.out_access_pages_id;
-		s->pinned = 1;
+	while (s->npinned) {
+		struct test_cmd cmd = { .op = TEST_OP_DESTROY_ACCESS_PAGES };
+
+		cmd.id = (__u32)s->access_fd;
+		cmd.destroy_access_pages.access_pages_id = s->access_pages_id[s->npinned - 1];
+		err = test_cmd(s, &cmd);
+		if (err)
+			break;
+		s->npinned--;
 	}
 	return err;
 }
 
-static int access_unpin(struct iommufd_state *s)
+/*
+ * Pin the whole range through the access, in pieces of at most
+ * ACCESS_PAGES_MAX_BYTES (the selftest's limit on one call); with @uptr the
+ * kernel checks every page it returns.  On failure nothing stays pinned.
+ */
+static int access_pin(struct bench_run *r, struct iommufd_state *s, uintptr_t uptr)
 {
-	struct test_cmd cmd = { .op = TEST_OP_DESTROY_ACCESS_PAGES };
-	int err;
+	int err = 0;
 
-	cmd.id = (__u32)s->access_fd;
-	cmd.destroy_access_pages.access_pages_id = s->access_pages_id;
-	err = test_cmd(s, &cmd);
-	if (!err)
-		s->pinned = 0;
+	for (size_t off = 0; off < r->buf.size && !err; off += ACCESS_PAGES_MAX_BYTES) {
+		struct test_cmd cmd = { .op = TEST_OP_ACCESS_PAGES };
+		size_t piece = r->buf.size - off;
+
+		if (piece > ACCESS_PAGES_MAX_BYTES)
+			piece = ACCESS_PAGES_MAX_BYTES;
+		cmd.id = (__u32)s->access_fd;
+		cmd.access_pages.flags = MOCK_FLAGS_ACCESS_WRITE;
+		cmd.access_pages.iova = MOCK_APERTURE_START + off;
+		cmd.access_pages.length = piece;
+		cmd.access_pages.uptr = uptr ? uptr + off : 0;
+		err = test_cmd(s, &cmd);
+		if (!err)
+			s->access_pages_id[s->npinned++] = cmd.access_pages.out_access_pages_id;
+	}
+	if (err)
+		access_unpin(s);
 	return err;
 }
 
@@ -316,7 +335,7 @@ static int iommufd_check_map(struct bench_run *r, struct iommufd_state *s, char 
 	return 0;
 }
 
-/* op = pin: one ACCESS_PAGES of the whole range and its release, timed. */
+/* op = pin: ACCESS_PAGES over the whole range and its release, timed. */
 static int sample_access(struct bench_run *r, struct iommufd_state *s, int record, char *why,
 			 size_t len)
 {
@@ -396,8 +415,7 @@ static void iommufd_teardown(struct bench_run *r)
 
 	if (!s)
 		return;
-	if (s->pinned)
-		access_unpin(s);
+	access_unpin(s);
 	if (s->access_fd >= 0)
 		close(s->access_fd);
 	if (s->fd >= 0) {

@@ -12,6 +12,8 @@
 # with coefficient of variation bcv around the fixed mean, and its `reps`
 # samples scatter around that level with cv; rcv adds a level per run
 # (per metric with rcvper=1).
+# anchors=1 writes instead the model beside iommufd (pin and map+unmap,
+# 4k and thp: what bench/anchors.ini measures in the lab kernel).
 # schema=1 writes the old flat
 # "samples" array (rounds * reps samples, one round to a reader).
 
@@ -90,6 +92,28 @@ function iotlb(page, window, misses,   key, params) {
 	bench_close()
 }
 
+function anchor(backend, op, page, strat, ns, undo_ns,   key, params) {
+	key = sprintf("%s-%s|backend=%s|fill=%s|op=%s|page=%s|size=67108864", backend, op, backend, strat, op, page)
+	params = sprintf("\"backend\": \"%s\", \"op\": \"%s\", \"fill\": \"%s\", \"page\": \"%s\", \"size\": 67108864", backend, op, strat, page)
+	bench_open(backend "-" op, params, key)
+	metric(op "_ns_per_page", "ns/page", "lower", ns, 0)
+	metric(op == "pin" ? "unpin_ns_per_page" : "unmap_ns_per_page", "ns/page", "lower", undo_ns, 1)
+	bench_close()
+}
+
+function anchor_benches() {
+	anchor("driver", "pin", "4k", "per-page", 720, 300)
+	anchor("driver", "pin", "4k", "run-aware", 560, 300)
+	anchor("iommufd", "pin", "4k", "run-aware", 400, 200)
+	anchor("driver", "pin", "thp", "per-page", 470, 100)
+	anchor("driver", "pin", "thp", "run-aware", 470, 100)
+	anchor("iommufd", "pin", "thp", "run-aware", 150, 100)
+	anchor("driver", "map", "4k", "run-aware", 900, 600)
+	anchor("iommufd", "map", "4k", "run-aware", 1100, 900)
+	anchor("driver", "map", "thp", "run-aware", 50, 40)
+	anchor("iommufd", "map", "thp", "run-aware", 900, 1000)
+}
+
 BEGIN {
 	if (seed == "") seed = 1
 	if (rounds == "") rounds = 5
@@ -119,6 +143,11 @@ BEGIN {
 	printf "    \"module\": {\"loaded\": false, \"version\": null, \"build_id\": null}},\n"
 	printf "  \"job\": [{\"path\": \"synthetic\", \"text\": \"\"}],\n"
 	printf "  \"benchmarks\": [\n"
+	if (anchors) {
+		anchor_benches()
+		printf "\n  ]\n}\n"
+		exit
+	}
 	for (s = 64; s <= 1024; s *= 4) {
 		pin("uring", "4k", s * 1048576, 0, 0, 180 + s / 64)
 		pin("uring", "thp", s * 1048576, 0, 0, 40 + s / 256)

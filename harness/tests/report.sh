@@ -58,8 +58,11 @@ for i in 1 2 3 4 5 6; do
 	gen "$tmp/hist/r$i.json" -v seed=$((30 + i)) -v slow=$s -v commit=c$i -v started=2026-01-0${i}T00:00:00Z
 done
 
+# the model beside iommufd, from the lab VM's lab kernel: another host
+gen "$tmp/anchors.json" -v seed=5 -v anchors=1 -v bcv=0.005 -v cv=0.005 -v host=labvm -v started=2026-01-09T00:00:00Z
+
 # 1. plot: every chart, each TSV + SVG + PNG
-"$PFNLAB" plot -o "$tmp/plots" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+"$PFNLAB" plot -o "$tmp/plots" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" "$tmp/anchors.json" >"$tmp/out" 2>"$tmp/err"
 check "plot exits 0" test $? -eq 0
 # The chart registry, as `pfnlab plot --help` names it (harness/plot_charts.c).
 charts=$("$PFNLAB" plot --help | sed -n 's/.*Charts: \(.*\)$/\1/p' | tr -d ',')
@@ -79,12 +82,19 @@ check "iotlb axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; ax
 check "numa axes titled" bash -c "$(declare -f axis); tmp='$tmp'; axis numa 'CPU node' && axis numa 'memory node' && axis numa 'GiB/s'"
 check "trend axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis trend 'pin_ns_per_page (ns/page' && axis trend 'suite commit'"
 check "plan axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis plan 'size (MiB' && axis plan 'time (ms'"
+check "anchors axes titled with units" bash -c "$(declare -f axis); tmp='$tmp'; axis anchors 'ns per 4 KiB page' && axis anchors 'kernel 6.12.0'"
 check "compare axes titled" bash -c "$(declare -f axis); tmp='$tmp'; axis compare 'ratio NEW/BASE' && axis compare 'benchmark : metric'"
 # the data behind the charts is the data in the results
 check "numa heatmap: the 2 x 2 node pairs" test "$(tail -n +2 "$tmp/plots/numa.tsv" | wc -l)" -eq 4
 # gated rows only: pin and unpin ns per page of 10 pin series, fill ns per page of 8
 check "compare chart: the 28 gated rows, regressions first" bash -c "[ \$(tail -n +2 '$tmp/plots/compare.tsv' | wc -l) -eq 28 ] && sed -n 2p '$tmp/plots/compare.tsv' | grep -q regressed"
 check "trend: change point marked at run 3" bash -c "awk -F'\t' '\$6 != \"NaN\" && \$2 == 3' '$tmp/plots/trend.tsv' | grep -q ."
+
+# model vs kernel: a row per page kind, a column per path that ran the op
+check "anchors chart: pin of 3 paths, map of 2, on 4k and thp" bash -c \
+	"awk -v RS= 'NR == 1' '$tmp/plots/anchors.tsv' | grep -c . | grep -qx 3 &&
+	 head -n 1 '$tmp/plots/anchors.tsv' | awk -F'\t' '{ exit NF != 4 }' &&
+	 awk -v RS= 'NR == 2' '$tmp/plots/anchors.tsv' | head -n 1 | awk -F'\t' '{ exit NF != 3 }'"
 
 # 2. empty charts say so instead of failing
 jq '.benchmarks |= map(select(.params.op != "iotlb"))' "$tmp/new.json" >"$tmp/noiotlb.json"
@@ -93,7 +103,7 @@ check "plot without iotlb data still exits 0" test $? -eq 0
 check "iotlb chart drawn empty" bash -c "grep -q 'no data' '$tmp/out' && grep -q 'no IOTLB benchmarks' '$tmp/plots2/iotlb.svg'"
 
 # 3. report: one self-contained page
-"$PFNLAB" report -o "$tmp/report" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" >"$tmp/out" 2>"$tmp/err"
+"$PFNLAB" report -o "$tmp/report" --base "$tmp/base.json" --history "$tmp/hist" "$tmp/new.json" "$tmp/anchors.json" >"$tmp/out" 2>"$tmp/err"
 check "report exits 0" test $? -eq 0
 page=$tmp/report/index.html
 check "report prints the page path" grep -qx "$page" "$tmp/out"
@@ -101,6 +111,12 @@ check "report embeds every chart ($ncharts)" test "$(grep -o '<img ' "$page" | w
 check "report has the capacity plan section" grep -q '<h2 id="plan">Capacity plan</h2>' "$page"
 # the synthetic pin sweeps are 64, 256 and 1024 MiB: planned, and checked against 1 GiB
 check "report plans the uring 4k pin sweep with its check" bash -c "grep -A0 '<td>uring pin 4k</td><td>3: 64 MiB .. 1 GiB</td>' '$page' | grep -Eq 'class=\"(ok|bad)\">1 GiB: '"
+# each path against iommufd's: 720/400, 560/400 and 470/150 ns per page
+check "report: model vs kernel, each path's ratio to iommufd" bash -c \
+	"grep -q '<h2 id=\"anchors\">Model vs kernel</h2>' '$page' &&
+	 grep -Eq '<tr><td>model, per-page fill</td><td class=\"n\">[0-9.]+ \(1\.[78][0-9]x\)</td><td class=\"n\">[0-9.]+ \(3\.[0-2][0-9]x\)' '$page' &&
+	 grep -Eq '<tr><td>model, run-aware fill</td><td class=\"n\">[0-9.]+ \(1\.[34][0-9]x\)' '$page' &&
+	 grep -Eq '<tr><td>iommufd</td><td class=\"n\">[0-9.]+ \(1\)' '$page'"
 check "report has no external reference" bash -c "! grep -Eo '(src|href)=\"[^\"#][^\"]*\"' '$page' | grep -v '^src=\"data:image/svg+xml;base64,'"
 check "report forbids network by CSP" grep -q "default-src 'none'" "$page"
 check "report shows the compare verdicts" grep -q '<tr class="regressed">' "$page"

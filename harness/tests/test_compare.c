@@ -837,6 +837,70 @@ static void test_compare_end_to_end(void **state)
 	rl_set_free(&one);
 }
 
+/*
+ * A run of `make bench` holds two machines' results under the same keys
+ * (io_uring on the host and in the lab VM).  Each host's rounds must be
+ * compared with the same host's: host "fast" regressed by 10%, host
+ * "slow" (three times its level) did not move.  Pooled, the two levels
+ * are one spread and nothing is decided.
+ */
+static void test_compare_hosts_apart(void **state)
+{
+	struct rl_set base = { 0 }, new = { 0 };
+	struct cmp_options opt;
+	struct cmp_report rep;
+	char paths[4][256];
+	char *bp[2] = { paths[0], paths[1] }, *np[2] = { paths[2], paths[3] };
+	size_t fast = SIZE_MAX, slow = SIZE_MAX;
+
+	(void)state;
+	write_result("b-fast.json", 2, "fast", "2026-01-01T00:00:00Z", "6.1", 8,
+		     "[100, 101], [99, 100], [102, 98], [100, 101], [99, 100]", "a");
+	write_result("b-slow.json", 2, "slow", "2026-01-01T00:00:00Z", "6.12", 8,
+		     "[300, 303], [297, 300], [306, 294], [300, 303], [297, 300]", "a");
+	write_result("n-fast.json", 2, "fast", "2026-01-02T00:00:00Z", "6.1", 8,
+		     "[110, 111], [109, 110], [112, 108], [110, 111], [109, 110]", "a");
+	write_result("n-slow.json", 2, "slow", "2026-01-02T00:00:00Z", "6.12", 8,
+		     "[300, 303], [297, 300], [306, 294], [300, 303], [297, 300]", "a");
+	snprintf(paths[0], sizeof(paths[0]), "%s/b-fast.json", tmpdir);
+	snprintf(paths[1], sizeof(paths[1]), "%s/b-slow.json", tmpdir);
+	snprintf(paths[2], sizeof(paths[2]), "%s/n-fast.json", tmpdir);
+	snprintf(paths[3], sizeof(paths[3]), "%s/n-slow.json", tmpdir);
+	assert_int_equal(rl_load_paths(bp, 2, &base), 0);
+	assert_int_equal(rl_load_paths(np, 2, &new), 0);
+	cmp_default_options(&opt);
+	assert_int_equal(cmp_compare(&base, &new, &opt, &rep), 0);
+	assert_int_equal(rep.nrows, 2);
+	for (size_t i = 0; i < rep.nrows; i++) {
+		if (strstr(rep.rows[i].key, "|host=fast|"))
+			fast = i;
+		if (strstr(rep.rows[i].key, "|host=slow|"))
+			slow = i;
+		/* each row holds one host's five rounds, not both hosts' ten */
+		assert_int_equal(rep.rows[i].n_base, 5);
+		assert_int_equal(rep.rows[i].n_new, 5);
+	}
+	assert_true(fast < rep.nrows && slow < rep.nrows);
+	assert_string_equal(rep.rows[fast].key, "pin|host=fast|page=thp|size=4096");
+	assert_float_equal(rep.rows[fast].ratio, 1.1, 1e-3);
+	assert_int_equal(rep.rows[fast].verdict, CMP_REGRESSED);
+	assert_int_equal(rep.rows[slow].verdict, CMP_UNCHANGED);
+	cmp_report_free(&rep);
+
+	/* Two machines compared on purpose (one host a side): matched by key. */
+	rl_set_free(&base);
+	rl_set_free(&new);
+	assert_int_equal(rl_load_paths(bp, 1, &base), 0);
+	assert_int_equal(rl_load_paths(np + 1, 1, &new), 0);
+	assert_int_equal(cmp_compare(&base, &new, &opt, &rep), 0);
+	assert_int_equal(rep.nrows, 1);
+	assert_string_equal(rep.rows[0].key, "pin|page=thp|size=4096");
+	assert_float_equal(rep.rows[0].ratio, 3.0, 1e-2);
+	cmp_report_free(&rep);
+	rl_set_free(&base);
+	rl_set_free(&new);
+}
+
 static void test_short_labels(void **state)
 {
 	char *keys[] = { "pin|backend=uring|page=4k|size=64", "pin|backend=uring|page=thp|size=64",
@@ -911,6 +975,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_load_and_key, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_compare_end_to_end, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_compare_hosts_apart, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_short_labels),
 		cmocka_unit_test(test_change_points_pruned),
 		cmocka_unit_test_setup_teardown(test_history_series, setup_tmp, teardown_tmp),

@@ -61,3 +61,18 @@ need_qemu() {
 		return 1
 	}
 }
+
+# Guest shell code (the lab VM's busybox sh): bind the VM's edu device
+# (QEMU's PCI 1234:11e8) to vfio-pci, for the VFIO backend, and leave its
+# address in $edu ("" when the machine has none).  anchors-check and
+# `make bench` run it before the vfio job.
+# shellcheck disable=SC2016 # expanded by the guest's shell, not here
+VM_GUEST_BIND_EDU='edu=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor)" = 0x1234 ] && [ "$(cat $d/device)" = 0x11e8 ] && edu=${d##*/}
+done
+if [ -n "$edu" ]; then
+	echo vfio-pci >/sys/bus/pci/devices/$edu/driver_override
+	echo $edu >/sys/bus/pci/drivers_probe
+fi
+'
