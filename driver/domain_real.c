@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pfnlab: the real domain kind, an unmanaged iommu_domain attached to an
- * unbound PCI device that is alone in its IOMMU group.  pfnlab claims DMA
- * ownership of the group (which fails while a DMA-API driver is bound),
- * attaches the domain, maps with iommu_map() (which syncs the IOTLB for new
- * mappings itself), unmaps with iommu_unmap_fast() followed by an explicit
- * IOTLB sync, and reads PFNs back with iommu_iova_to_phys().
+ * pfnlab: the real domain kind, an unmanaged iommu_domain attached to a
+ * PCI device that is alone in its IOMMU group, unbound or bound to a driver
+ * that manages DMA itself (vfio-pci).  pfnlab claims DMA ownership of the
+ * group (which fails while a DMA-API driver is bound, or VFIO or iommufd
+ * has it), attaches the domain, maps with iommu_map() (which syncs the
+ * IOTLB for new mappings itself), unmaps with iommu_unmap_fast() followed by
+ * an explicit IOTLB sync, and reads PFNs back with iommu_iova_to_phys().
  *
  * The group's reserved IOVA regions (the MSI window, firmware's direct
  * mappings) are kept from creation: a map over one is refused.  A bus
@@ -257,13 +258,15 @@ static int pfnlab_real_resv_regions(struct pfnlab_real_domain *rd)
 }
 
 /**
- * pfnlab_real_domain_create() - make a real domain on an unbound PCI device
+ * pfnlab_real_domain_create() - make a real domain on a PCI device no
+ *	driver does DMA through
  * @ctx: the fd it will belong to
  * @a: the request (kind and iotlb already checked)
  *
  * Return: the domain or an ERR_PTR: -ENOENT (no such device), -EPERM (a
  * bridge: it carries other devices' traffic), -ENODEV (not behind an
- * IOMMU), -EBUSY (a driver is bound), -EXDEV (the group has other devices),
+ * IOMMU), -EBUSY (a DMA-API driver is bound, or another owner has the
+ * group), -EXDEV (the group has other devices),
  * or what allocating or attaching the domain returned.
  */
 struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
@@ -292,8 +295,15 @@ struct pfnlab_domain *pfnlab_real_domain_create(struct pfnlab_ctx *ctx,
 		ret = -ENODEV;
 		goto err_pdev;
 	}
+	/*
+	 * A driver that uses the DMA API owns the device's DMA.  One that
+	 * manages DMA itself (vfio-pci) does not until it claims the group,
+	 * which the claim below then excludes: VFIO, iommufd and pfnlab can
+	 * take turns on one device bound to vfio-pci, in one boot.
+	 */
 	device_lock(&pdev->dev);
-	bound = pdev->dev.driver;
+	bound = pdev->dev.driver &&
+		!to_pci_driver(pdev->dev.driver)->driver_managed_dma;
 	device_unlock(&pdev->dev);
 	if (bound) {
 		ret = -EBUSY;

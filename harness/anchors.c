@@ -8,14 +8,21 @@
 
 #include "page_kinds.h"
 
+/* iommufd's two rows, the references of the others */
+#define IOMMUFD_MOCK 2
+#define IOMMUFD_REAL 5
+
 const struct anchor_path anchor_paths[] = {
-	{ "model, per-page fill", "driver", "fill", "per-page" },
-	{ "model, run-aware fill", "driver", "fill", "run-aware" },
-	{ "iommufd", "iommufd", NULL, NULL },
-	{ "VFIO type1", "vfio", NULL, NULL },
-	{ "io_uring", "uring", NULL, NULL },
-	{ "gup_test PIN_LONGTERM", "gup_test", "gup", "pin-longterm" },
-	{ "gup_test PIN_FAST", "gup_test", "gup", "pin-fast" },
+	{ "model, per-page fill", "driver", "per-page", "mock", NULL, IOMMUFD_MOCK },
+	{ "model, run-aware fill", "driver", "run-aware", "mock", NULL, IOMMUFD_MOCK },
+	[IOMMUFD_MOCK] = { "iommufd", "iommufd", NULL, "mock", NULL, IOMMUFD_MOCK },
+	{ "model, per-page fill, real domain", "driver", "per-page", "real", NULL, IOMMUFD_REAL },
+	{ "model, run-aware fill, real domain", "driver", "run-aware", "real", NULL, IOMMUFD_REAL },
+	[IOMMUFD_REAL] = { "iommufd, real domain", "iommufd", NULL, "real", NULL, IOMMUFD_REAL },
+	{ "VFIO type1, real domain", "vfio", NULL, NULL, NULL, IOMMUFD_REAL },
+	{ "io_uring", "uring", NULL, NULL, NULL, IOMMUFD_MOCK },
+	{ "gup_test PIN_LONGTERM", "gup_test", NULL, NULL, "pin-longterm", IOMMUFD_MOCK },
+	{ "gup_test PIN_FAST", "gup_test", NULL, NULL, "pin-fast", IOMMUFD_MOCK },
 };
 const size_t anchor_npaths = sizeof(anchor_paths) / sizeof(anchor_paths[0]);
 
@@ -27,6 +34,14 @@ static bool str_is(const char *s, const char *want)
 	return s && strcmp(s, want) == 0;
 }
 
+/* @b's parameter @name, or @fallback when it has none (an older run). */
+static const char *param_or(const struct rl_bench *b, const char *name, const char *fallback)
+{
+	const char *v = rl_param_str(b, name);
+
+	return v ? v : fallback;
+}
+
 /* The path of @b, or -1. */
 static int path_of(const struct rl_bench *b)
 {
@@ -34,15 +49,12 @@ static int path_of(const struct rl_bench *b)
 
 	for (size_t p = 0; p < anchor_npaths; p++) {
 		const struct anchor_path *ap = &anchor_paths[p];
-		const char *v;
 
-		if (!str_is(backend, ap->backend))
-			continue;
-		v = ap->param ? rl_param_str(b, ap->param) : NULL;
-		/* gup is written into a key only away from its default */
-		if (ap->param && !v && str_is(ap->param, "gup"))
-			v = "pin-longterm";
-		if (ap->param && !str_is(v, ap->value))
+		if (!str_is(backend, ap->backend) ||
+		    (ap->fill && !str_is(param_or(b, "fill", "run-aware"), ap->fill)) ||
+		    (ap->domain && !str_is(param_or(b, "domain", "mock"), ap->domain)) ||
+		    /* gup is written into a key only away from its default */
+		    (ap->gup && !str_is(param_or(b, "gup", "pin-longterm"), ap->gup)))
 			continue;
 		return (int)p;
 	}
@@ -160,7 +172,7 @@ bool anchors_table_build(const struct rl_set *set, struct anchors_table *t)
 		for (size_t c = 0; c < t->ncols; c++)
 			for (size_t p = 0; p < anchor_npaths; p++)
 				t->ratio[op][c][p] = t->ns[op][c][p] /
-						     t->ns[op][c][ANCHOR_REFERENCE];
+						     t->ns[op][c][anchor_paths[p].reference];
 	return true;
 }
 

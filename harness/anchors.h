@@ -21,19 +21,22 @@ enum anchor_op {
 };
 
 #define ANCHOR_MAX_COLS 16
-#define ANCHOR_MAX_PATHS 8
+#define ANCHOR_MAX_PATHS 12
 
-/* One path: a backend, and the parameter that tells its variants apart. */
+/*
+ * One path: a backend and the parameters that tell its variants apart
+ * (NULL: any), and the path it is a ratio of: iommufd's, into the same
+ * kind of domain (its mock domain or access path, or a real domain).
+ */
 struct anchor_path {
 	const char *label;
 	const char *backend;
-	const char *param, *value; /* NULL: any */
+	const char *fill, *domain, *gup;
+	size_t reference; /* an index of anchor_paths[] */
 };
 
 extern const struct anchor_path anchor_paths[];
 extern const size_t anchor_npaths;
-/* iommufd's row: what every other path is a ratio of. */
-#define ANCHOR_REFERENCE 2
 
 struct anchor_col {
 	const char *page; /* borrowed from the results */
@@ -51,7 +54,7 @@ struct anchors_table {
 	size_t ncols;
 	struct anchor_col cols[ANCHOR_MAX_COLS];
 	double ns[ANCHOR_NOPS][ANCHOR_MAX_COLS][ANCHOR_MAX_PATHS];    /* [op][col][path] */
-	double ratio[ANCHOR_NOPS][ANCHOR_MAX_COLS][ANCHOR_MAX_PATHS]; /* to iommufd; NaN */
+	double ratio[ANCHOR_NOPS][ANCHOR_MAX_COLS][ANCHOR_MAX_PATHS]; /* to its reference; NaN */
 	size_t nresults; /* the documents of that host read */
 };
 

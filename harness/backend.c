@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The backend registry: every backend, in the order `pfnlab info` lists them. */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 
@@ -52,4 +55,48 @@ uint64_t run_thread_part(const struct bench_run *r, int nthreads, int i, uint64_
 
 	*offset = (uint64_t)i * slice;
 	return i == nthreads - 1 ? r->buf.size - *offset : slice;
+}
+
+/* The last component of the link @dir/@name points to, or "" when none. */
+static void link_base(const char *dir, const char *name, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	const char *slash, *base;
+	size_t blen;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	slash = strrchr(target, '/');
+	base = slash ? slash + 1 : target;
+	/* A name longer than @out is cut, and then names nothing: fine here. */
+	blen = strlen(base) < len ? strlen(base) : len - 1;
+	memcpy(out, base, blen);
+	out[blen] = '\0';
+}
+
+int pci_vfio_device(const char *device, char *group, size_t grouplen, char *why, size_t len)
+{
+	char dir[PATH_MAX], driver[64];
+
+	if (!device || !device[0]) {
+		snprintf(why, len,
+			 "no device given (job key device: a PCI address bound to vfio-pci)");
+		return BUF_SKIP;
+	}
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", device);
+	if (access(dir, F_OK)) {
+		snprintf(why, len, "no PCI device %s", device);
+		return BUF_SKIP;
+	}
+	link_base(dir, "driver", driver, sizeof(driver));
+	if (strcmp(driver, "vfio-pci")) {
+		snprintf(why, len, "%s is bound to %s, not vfio-pci (driver_override)", device,
+			 driver[0] ? driver : "no driver");
+		return BUF_SKIP;
+	}
+	if (group)
+		link_base(dir, "iommu_group", group, grouplen);
+	return BUF_OK;
 }

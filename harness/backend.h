@@ -105,4 +105,12 @@ uint64_t run_thread_part(const struct bench_run *r, int nthreads, int i, uint64_
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
 
+/*
+ * The PCI device @device (an address, 0000:00:03.0) bound to vfio-pci, as
+ * the vfio and iommufd backends need it: BUF_OK with its IOMMU group's
+ * number in @group (may be NULL), else BUF_SKIP with @why naming what is
+ * missing (no such device, another driver bound).
+ */
+int pci_vfio_device(const char *device, char *group, size_t grouplen, char *why, size_t len);
+
 #endif

@@ -365,9 +365,13 @@ static void write_anchors(FILE *f, const struct rl_set *results)
 	anchors_environment(&t, env, sizeof(env));
 	fputs("<p>ns per 4 KiB page (the center of the rounds) of the module and of the kernel "
 	      "paths it models, on the same buffers, and in brackets each path's ratio to "
-	      "iommufd's (pin: iommufd's access path, ACCESS_PAGES into its xarray; map + unmap: "
-	      "IOAS_MAP and IOAS_UNMAP into its selftest mock domain; VFIO: MAP_DMA and "
-	      "UNMAP_DMA into a real intel-iommu domain, a boot of its own).  ",
+	      "iommufd's into the same kind of domain.  Pin: the model's ACCESS_PIN against "
+	      "iommufd's access path (ACCESS_PAGES into its xarray).  Map + unmap: against "
+	      "IOAS_MAP and IOAS_UNMAP into iommufd's selftest mock domain (which stores every "
+	      "2 KiB of IOVA in an xarray: no huge IO pages), or, for the real-domain rows, "
+	      "into a real intel-iommu domain of one device (iommufd through its VFIO cdev, "
+	      "VFIO type1 through its container, the model through its own domain; a boot of "
+	      "their own).  ",
 	      f);
 	html_esc(f, env);
 	fputs(".</p>\n", f);
@@ -394,7 +398,7 @@ static void write_anchors(FILE *f, const struct rl_set *results)
 			fputs("</td>", f);
 			for (size_t c = 0; c < t.ncols; c++)
 				anchors_cell(f, t.ns[op][c][p], t.ratio[op][c][p],
-					     p == ANCHOR_REFERENCE);
+					     p == anchor_paths[p].reference);
 			fputs("</tr>\n", f);
 		}
 		fputs("</table>\n", f);

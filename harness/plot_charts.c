@@ -368,11 +368,34 @@ static int data_iotlb(const struct latest *lb, size_t n, const char *path, bool 
  * The heatmap needs one comparable group: the (backend, page, size,
  * threads) combination measured on the most node pairs.
  */
-static void numa_group(const struct rl_bench *b, char *buf, size_t len)
+static void numa_group(const struct latest *l, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s %.0f MiB, %.0f thread(s)", param_or(b, "backend", "?"),
-		 param_or(b, "page", "?"), rl_param_num(b, "size") / MIB,
-		 rl_param_num(b, "threads"));
+	const struct rl_bench *b = l->bench;
+	const char *fill = rl_param_str(b, "fill");
+
+	/* one host's, one fill's: make bench has the model on two kernels */
+	snprintf(buf, len, "%s %s%s%s %.0f MiB, %.0f thread(s), %s", param_or(b, "backend", "?"),
+		 param_or(b, "page", "?"), fill ? " " : "", fill ? fill : "",
+		 rl_param_num(b, "size") / MIB, rl_param_num(b, "threads"), l->res->hostname);
+}
+
+/* Is @lb[@i] a placement an earlier benchmark of its group already has? */
+static bool numa_repeat(const struct latest *lb, size_t i)
+{
+	char mine[160], other[160];
+
+	numa_group(&lb[i], mine, sizeof(mine));
+	for (size_t k = 0; k < i; k++) {
+		if (!param_is(lb[k].bench, "op", "pin") ||
+		    !rl_find_metric(lb[k].bench, "pin_gib_per_s") ||
+		    rl_param_num(lb[k].bench, "cpu_node") != rl_param_num(lb[i].bench, "cpu_node") ||
+		    rl_param_num(lb[k].bench, "mem_node") != rl_param_num(lb[i].bench, "mem_node"))
+			continue;
+		numa_group(&lb[k], other, sizeof(other));
+		if (!strcmp(mine, other))
+			return true;
+	}
+	return false;
 }
 
 static int data_numa(const struct latest *lb, size_t n, const char *path, bool *has, char *subtitle,
@@ -390,14 +413,14 @@ static int data_numa(const struct latest *lb, size_t n, const char *path, bool *
 		    isnan(rl_param_num(lb[i].bench, "cpu_node")) ||
 		    isnan(rl_param_num(lb[i].bench, "mem_node")))
 			continue;
-		numa_group(lb[i].bench, group, sizeof(group));
+		numa_group(&lb[i], group, sizeof(group));
 		for (size_t j = 0; j < n; j++) {
 			char other[160];
 
 			if (!param_is(lb[j].bench, "op", "pin") ||
-			    !rl_find_metric(lb[j].bench, "pin_gib_per_s"))
+			    !rl_find_metric(lb[j].bench, "pin_gib_per_s") || numa_repeat(lb, j))
 				continue;
-			numa_group(lb[j].bench, other, sizeof(other));
+			numa_group(&lb[j], other, sizeof(other));
 			pairs += strcmp(group, other) == 0;
 		}
 		if (pairs > best_pairs) {
@@ -416,9 +439,9 @@ static int data_numa(const struct latest *lb, size_t n, const char *path, bool *
 
 		if (!param_is(b, "op", "pin") || !rl_find_metric(b, "pin_gib_per_s"))
 			continue;
-		numa_group(b, group, sizeof(group));
+		numa_group(&lb[i], group, sizeof(group));
 		if (strcmp(group, best) != 0 || isnan(rl_param_num(b, "cpu_node")) ||
-		    isnan(rl_param_num(b, "mem_node")) ||
+		    isnan(rl_param_num(b, "mem_node")) || numa_repeat(lb, i) ||
 		    isnan(rl_find_metric(b, "pin_gib_per_s")->median))
 			continue;
 		fprintf(f, "%.0f\t%.0f\t%.6g\n", rl_param_num(b, "cpu_node"),

@@ -20,12 +20,12 @@ if (!exists("npin")) npin = 0
 if (!exists("nmap")) nmap = 0
 if (out[strlen(out)-3:] eq '.png') {
 	if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {
-		set terminal pngcairo size 1100,640 noenhanced font 'sans,11'
+		set terminal pngcairo size 1100,900 noenhanced font 'sans,11'
 	} else {
-		set terminal png size 1100,640 noenhanced
+		set terminal png size 1100,900 noenhanced
 	}
 } else {
-	set terminal svg size 1100,640 noenhanced font 'sans,12' background '#ffffff'
+	set terminal svg size 1100,900 noenhanced font 'sans,12' background '#ffffff'
 }
 set output out
 
@@ -46,11 +46,14 @@ set logscale y 10
 set yrange [1:*]
 set grid ytics
 set key outside right top box
-set xtics rotate by -20
-set ylabel 'ns per 4 KiB page (center of the rounds, log scale)'
+set ylabel 'ns per 4 KiB page (log scale)'
+# the same plot width in both panels, whatever their legends' widths
+set lmargin at screen 0.08
+set rmargin at screen 0.68
 
-set multiplot layout 1,2 title "Model vs kernel, same buffers: ".subtitle
-set title 'pin (model: ACCESS_PIN; iommufd: ACCESS_PAGES)'
+# one panel above the other, each with its legend at its right
+set multiplot layout 2,1 title "Model vs kernel, same buffers, center of the rounds\n".subtitle
+set title 'pin (model: ACCESS_PIN; iommufd: ACCESS_PAGES into its xarray)'
 if (npin > 0) {
 	plot for [c=2:npin+1] data index 0 using c:xtic(1) title columnheader(c)
 } else {
@@ -58,6 +61,7 @@ if (npin > 0) {
 	plot [0:1] [1:10] NaN notitle
 }
 set title 'map + unmap (model: MAP/UNMAP; iommufd: IOAS_MAP/UNMAP; VFIO: MAP_DMA/UNMAP_DMA)'
+set key outside right top box
 set key
 if (nmap > 0) {
 	plot for [c=2:nmap+1] data index 1 using c:xtic(1) title columnheader(c)

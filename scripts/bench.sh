@@ -177,19 +177,20 @@ fi
 # --- the kernel's own paths beside the model: bench/anchors.ini -------------
 # In the anchors' lab kernel (Debian's source with iommufd's selftest
 # interface, gup_test and VFIO; built once per machine, then taken from its
-# cache), in two boots of the lab VM (bench/anchors.ini says why two).  The
+# cache), in two boots of the lab VM (bench/anchors.ini says why two:
+# anchors.ini without an IOMMU, anchors-iommu.ini with intel-iommu).  The
 # guest is named pfnlab-vm-lab: another kernel on the same virtual machine,
 # whose results compare keeps apart from the Debian kernel's (pfnlab-vm).
 # BENCH_ANCHORS=0 leaves this part out.
 # shellcheck source=harness/vm/lib.sh
 . "$top/harness/vm/lib.sh"
-anchors_boot() { # NAME VM-FLAGS GUEST-COMMAND
-	local name=$1 flags=$2 cmd=$3 b64 r
-	b64=$(base64 -w0 bench/anchors.ini)
+anchors_boot() { # NAME VM-FLAGS JOB GUEST-COMMAND
+	local name=$1 flags=$2 job=$3 cmd=$4 b64 r
+	b64=$(base64 -w0 "$job")
 	# shellcheck disable=SC2086 # $flags: zero or one pfnlab-vm option
 	KERNEL=$anchors_kernel KBUILD=$anchors_kbuild VM_HUGEPAGES_2M=${BENCH_VM_HUGEPAGES:-160} \
 		harness/vm/pfnlab-vm --quiet $flags --timeout "${BENCH_VM_TIMEOUT:-600}" --out "$out/$name" -- \
-		sh -c "hostname pfnlab-vm-lab && mkdir -p /tmp/job/bench && echo $b64 | base64 -d >/tmp/job/bench/anchors.ini && \
+		sh -c "hostname pfnlab-vm-lab && mkdir -p /tmp/job/bench && echo $b64 | base64 -d >/tmp/job/$job && \
 cd /tmp/job && $cmd"
 	r=$?
 	if [ -f "$out/$name/died" ]; then
@@ -213,15 +214,15 @@ run_anchors() {
 	fi
 	anchors_kernel=$(sed -n 's/^KERNEL=//p' <<<"$kern")
 	anchors_kbuild=$(sed -n 's/^KBUILD=//p' <<<"$kern")
-	say "the kernel's own paths beside the model: bench/anchors.ini in the anchors' lab kernel, two boots of the lab VM ($(elapsed))"
-	anchors_boot anchors --no-iommu \
-		"$run --backend driver,uring,iommufd,gup_test -o /live/anchors.json bench/anchors.ini" || return 1
-	anchors_boot anchors-vfio '' \
+	say "the kernel's own paths beside the model: bench/anchors.ini and anchors-iommu.ini in the anchors' lab kernel, a boot of the lab VM each ($(elapsed))"
+	anchors_boot anchors --no-iommu bench/anchors.ini \
+		"$run -o /live/anchors.json bench/anchors.ini" || return 1
+	anchors_boot anchors-iommu '' bench/anchors-iommu.ini \
 		"$VM_GUEST_BIND_EDU
-sed -i \"s/^device = .*/device = \$edu/\" bench/anchors.ini && $run --backend vfio -o /live/anchors-vfio.json bench/anchors.ini"
+sed -i \"s/^device = .*/device = \$edu/\" bench/anchors-iommu.ini && $run -o /live/anchors-iommu.json bench/anchors-iommu.ini"
 }
 if [ $driver_built = 1 ] && [ "${BENCH_ANCHORS:-1}" != 0 ] && [ -z "${KERNEL:-}" ]; then
-	run_anchors || failed+=("the kernel's own paths beside the model (bench/anchors.ini)")
+	run_anchors || failed+=("the kernel's own paths beside the model (bench/anchors*.ini)")
 fi
 
 # --- charts and report -----------------------------------------------------

@@ -129,7 +129,7 @@
  * DOMAIN_CREATE     mock IOTLB larger than PFNLAB_IOTLB_MAX_ENTRIES  -E2BIG
  * DOMAIN_CREATE     real: no PCI device at that address              -ENOENT
  * DOMAIN_CREATE     real: device not behind a usable IOMMU           -ENODEV
- * DOMAIN_CREATE     real: a driver is bound to the device            -EBUSY
+ * DOMAIN_CREATE     real: a DMA-API driver is bound to the device    -EBUSY
  * DOMAIN_CREATE     real: device already owned (domain, VFIO)        -EBUSY
  * DOMAIN_CREATE     real: the device's IOMMU group has other devices -EXDEV
  * DOMAIN_CREATE     real: a bridge (PCI class 0x06), host bridges too -EPERM

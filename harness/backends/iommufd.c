@@ -27,7 +27,9 @@
  * the few structs used are written out here from Linux 6.12; each starts
  * with its size, which the kernel checks.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,6 +50,9 @@
 #define IOMMU_IOAS_ALLOC _IO(IOMMUFD_TYPE, 0x81)
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, 0x85)
 #define IOMMU_IOAS_UNMAP _IO(IOMMUFD_TYPE, 0x86)
+/* include/uapi/linux/vfio.h (Linux 6.12): the device cdev's iommufd calls */
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(';', 100 + 18)
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(';', 100 + 19)
 /* drivers/iommu/iommufd/iommufd_test.h */
 #define IOMMU_TEST_CMD _IO(IOMMUFD_TYPE, 0x80 + 32)
 
@@ -86,6 +91,19 @@ struct ioas_map {
 	__aligned_u64 user_va;
 	__aligned_u64 length;
 	__aligned_u64 iova;
+};
+
+struct vfio_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+
+struct vfio_attach_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
 };
 
 struct ioas_unmap {
@@ -138,6 +156,7 @@ _Static_assert(sizeof(struct ioas_unmap) == 24, "struct iommu_ioas_unmap layout"
 
 struct iommufd_state {
 	int fd;
+	int cdev;      /* domain = real: the device's VFIO cdev, bound to fd */
 	int access_fd; /* op = pin */
 	__u32 ioas_id, hwpt_id;
 	__u32 access_pages_id[ACCESS_MAX_PIECES];
@@ -281,6 +300,67 @@ static int setup_mock_domain(struct bench_run *r, struct iommufd_state *s, char 
 	return BUF_OK;
 }
 
+/* The device's VFIO cdev (/dev/vfio/devices/vfioN), opened; -1 with @why. */
+static int open_vfio_cdev(const char *device, char *why, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32] = "";
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", device);
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
+	if (d)
+		closedir(d);
+	if (!path[0]) {
+		snprintf(why, len, "%s has no VFIO device cdev: CONFIG_VFIO_DEVICE_CDEV is not set",
+			 device);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(why, len, "%s (the cdev of %s): %s", path, device, strerror(errno));
+	return fd;
+}
+
+/*
+ * op = map, domain = real: the device's real IOMMU domain.  Its VFIO cdev
+ * is bound to this iommufd and attached to the IOAS, and iommufd allocates
+ * a paging domain from the device's IOMMU driver for it: IOAS_MAP then
+ * writes the real IO page table, as it does for an assigned device.
+ */
+static int setup_real_domain(struct bench_run *r, struct iommufd_state *s, char *why, size_t len)
+{
+	struct vfio_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_attach_pt attach = { .argsz = sizeof(attach) };
+	int ret = pci_vfio_device(r->bc->device, NULL, 0, why, len);
+
+	if (ret != BUF_OK)
+		return ret;
+	s->cdev = open_vfio_cdev(r->bc->device, why, len);
+	if (s->cdev < 0)
+		return errno == ENOENT || errno == 0 ? BUF_SKIP : BUF_FAIL;
+	bind.iommufd = s->fd;
+	if (ioctl(s->cdev, VFIO_DEVICE_BIND_IOMMUFD, &bind)) {
+		snprintf(why, len, "VFIO_DEVICE_BIND_IOMMUFD (%s): %s", r->bc->device,
+			 strerror(errno));
+		return BUF_FAIL;
+	}
+	attach.pt_id = s->ioas_id;
+	if (ioctl(s->cdev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach)) {
+		snprintf(why, len, "VFIO_DEVICE_ATTACH_IOMMUFD_PT (%s): %s", r->bc->device,
+			 strerror(errno));
+		return BUF_FAIL;
+	}
+	s->hwpt_id = attach.pt_id;
+	r->extra = json_pack("{s:s, s:s}", "domain", "real (VFIO device cdev)", "device",
+			     r->bc->device);
+	return BUF_OK;
+}
+
 static int iommufd_setup(struct bench_run *r, char *why, size_t len)
 {
 	struct iommufd_state *s = calloc(1, sizeof(*s));
@@ -292,6 +372,7 @@ static int iommufd_setup(struct bench_run *r, char *why, size_t len)
 	}
 	r->priv = s;
 	s->access_fd = -1;
+	s->cdev = -1;
 	s->fd = open(IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
 	if (s->fd < 0) {
 		iommufd_why(errno, IOMMUFD_PATH, why, len);
@@ -313,6 +394,8 @@ static int iommufd_setup(struct bench_run *r, char *why, size_t len)
 	s->ioas_id = alloc.out_ioas_id;
 	if (!strcmp(r->bc->op, "pin"))
 		return setup_access(r, s, why, len);
+	if (!strcmp(r->bc->domain, "real"))
+		return setup_real_domain(r, s, why, len);
 	return setup_mock_domain(r, s, why, len);
 }
 
@@ -387,7 +470,8 @@ static int iommufd_sample(struct bench_run *r, int record, char *why, size_t len
 	}
 	t1 = now_ns();
 	s->mapped = 1;
-	if (!s->checked) {
+	/* the mock domain can be checked; a real one only by a device's DMA */
+	if (s->cdev < 0 && !s->checked) {
 		if (iommufd_check_map(r, s, why, len))
 			return -1;
 		s->checked = 1;
@@ -427,6 +511,9 @@ static void iommufd_teardown(struct bench_run *r)
 
 			ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap);
 		}
+		/* the device leaves the IOAS and this iommufd first */
+		if (s->cdev >= 0)
+			close(s->cdev);
 		/* Closing /dev/iommu destroys the IOAS, the mock device and domain. */
 		close(s->fd);
 	}
@@ -438,7 +525,8 @@ const struct backend backend_iommufd = {
 	.name = "iommufd",
 	.ops = "pin|map",
 	.help = "iommufd through its test interface (CONFIG_IOMMUFD_TEST): pin, the access "
-		"path's xarray tier; map, IOAS_MAP/IOAS_UNMAP into the selftest mock domain",
+		"path's xarray tier; map, IOAS_MAP/IOAS_UNMAP into the selftest mock domain, or "
+		"with domain = real into a device's real domain (its VFIO cdev)",
 	.probe = iommufd_probe,
 	.setup = iommufd_setup,
 	.sample = iommufd_sample,

@@ -48,43 +48,15 @@ static int vfio_probe(char *why, size_t len)
 	return 0;
 }
 
-/* The last component of the link @dir/@name points to, or "" when none. */
-static void link_base(const char *dir, const char *name, char *out, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-	const char *slash, *base;
-	size_t blen;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	n = readlink(path, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	slash = strrchr(target, '/');
-	base = slash ? slash + 1 : target;
-	/* A name longer than @out is cut, and then names nothing: fine here. */
-	blen = strlen(base) < len ? strlen(base) : len - 1;
-	memcpy(out, base, blen);
-	out[blen] = '\0';
-}
-
 /* Open the device's group and put it in a type1 container. */
 static int vfio_attach(struct vfio_state *s, const char *device, char *why, size_t len)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char dir[PATH_MAX], driver[64], group[32], path[64];
+	char group[32], path[64];
+	int ret = pci_vfio_device(device, group, sizeof(group), why, len);
 
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", device);
-	if (access(dir, F_OK)) {
-		snprintf(why, len, "no PCI device %s", device);
-		return BUF_SKIP;
-	}
-	link_base(dir, "driver", driver, sizeof(driver));
-	if (strcmp(driver, "vfio-pci")) {
-		snprintf(why, len, "%s is bound to %s, not vfio-pci (driver_override)", device,
-			 driver[0] ? driver : "no driver");
-		return BUF_SKIP;
-	}
-	link_base(dir, "iommu_group", group, sizeof(group));
+	if (ret != BUF_OK)
+		return ret;
 	s->container = open(VFIO_CONTAINER_PATH, O_RDWR | O_CLOEXEC);
 	if (s->container < 0) {
 		vfio_probe(why, len);
