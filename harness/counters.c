@@ -2,18 +2,24 @@
 /*
  * Counters.  libpfm4 turns event names into perf_event_attr; tracepoints and
  * IOMMU PMUs are found in tracefs and /sys/bus/event_source, whose formats
- * libpfm4 does not know.
+ * libpfm4 does not know.  perf's libperf opens, enables, disables and reads
+ * them: one evsel an event, libpfm4's events as one group in an evlist of
+ * their own (open_group()), the others in a second evlist.  Every event is
+ * read alone, a group's members too: libperf's group read gives only the
+ * leader's value.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <linux/perf_event.h>
+#include <perf/cpumap.h>
+#include <perf/evlist.h>
+#include <perf/evsel.h>
+#include <perf/threadmap.h>
 #include <perfmon/pfmlib_perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "counters.h"
@@ -43,35 +49,123 @@ static struct counter *add_counter(struct counter_set *s, const char *name, cons
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->unit, sizeof(c->unit), "%s", unit);
-	c->fd = -1;
 	return c;
 }
 
-static void open_attr(struct counter *c, struct perf_event_attr *attr, int pid, int cpu)
+/* The fields every event shares: disabled, inherited or CPU-wide, times read. */
+static void prepare_attr(struct perf_event_attr *attr, bool system_wide)
 {
-	long fd;
-
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
-	attr->inherit = pid >= 0;
+	attr->inherit = !system_wide;
 	attr->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	fd = syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0) {
-		c->supported = 0;
-		snprintf(c->reason, sizeof(c->reason), "not supported: %s", strerror(errno));
-		return;
+}
+
+/*
+ * @attr opened alone: for this process and the threads it creates later
+ * (inherit), or, @system_wide, for every process on CPU 0 (uncore-style
+ * PMUs); disabled until counters_start().  NULL with @c's reason set.
+ */
+static struct perf_evsel *open_alone(struct counter_set *s, struct counter *c,
+				     struct perf_event_attr *attr, bool system_wide)
+{
+	struct perf_evsel *evsel;
+	int err;
+
+	prepare_attr(attr, system_wide);
+	if (!s->evlist || !s->self || (system_wide && (!s->any || !s->cpu0))) {
+		snprintf(c->reason, sizeof(c->reason), "not supported: libperf maps: out of memory");
+		return NULL;
 	}
-	c->fd = (int)fd;
+	evsel = perf_evsel__new(attr);
+	if (!evsel) {
+		snprintf(c->reason, sizeof(c->reason), "not supported: out of memory");
+		return NULL;
+	}
+	err = system_wide ? perf_evsel__open(evsel, s->cpu0, s->any) :
+			    perf_evsel__open(evsel, NULL, s->self);
+	if (err) {
+		snprintf(c->reason, sizeof(c->reason), "not supported: %s", strerror(-err));
+		perf_evsel__delete(evsel);
+		return NULL;
+	}
+	return evsel;
+}
+
+/* Open @attr for @c alone and add it to the set's evlist. */
+static void open_attr(struct counter_set *s, struct counter *c, struct perf_event_attr *attr,
+		      bool system_wide)
+{
+	struct perf_evsel *evsel = open_alone(s, c, attr, system_wide);
+
+	if (!evsel)
+		return;
+	perf_evlist__add(s->evlist, evsel);
+	c->evsel = evsel;
 	c->supported = 1;
 }
 
+#define NPFM (sizeof(pfm_events) / sizeof(pfm_events[0]))
+
+/*
+ * The events of @idx (counter indexes) with @attrs as one group in the
+ * set's group evlist: the PMU schedules a group as a whole, so that the
+ * ratios of its events (instructions per cycle, misses per access) come
+ * from the same stretches of time even when the kernel multiplexes.
+ * False when the machine cannot hold them together (nothing is left open).
+ */
+static bool open_group(struct counter_set *s, struct perf_event_attr *attrs, const size_t *idx,
+		       size_t n)
+{
+	struct perf_evsel *member[NPFM];
+
+	if (!s->group || n < 2)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		prepare_attr(&attrs[k], false);
+		member[k] = perf_evsel__new(&attrs[k]);
+		if (!member[k])
+			goto fail;
+		perf_evlist__add(s->group, member[k]);
+	}
+	/*
+	 * Opened one by one, leader first, with the set's maps: libperf's
+	 * perf_evsel__delete() would not drop the references an evlist's
+	 * maps give its evsels.
+	 */
+	perf_evlist__set_leader(s->group);
+	for (size_t k = 0; k < n; k++)
+		if (perf_evsel__open(member[k], NULL, s->self))
+			goto fail;
+	for (size_t k = 0; k < n; k++) {
+		s->c[idx[k]].evsel = member[k];
+		s->c[idx[k]].supported = 1;
+		s->c[idx[k]].grouped = 1;
+	}
+	s->leader = member[0];
+	return true;
+fail:
+	/* closes and frees the members added so far */
+	perf_evlist__delete(s->group);
+	s->group = perf_evlist__new();
+	return false;
+}
+
+/*
+ * libpfm4's events: each tried alone first, so that one the machine lacks
+ * is recorded as unsupported; the rest as one group (open_group()), or
+ * each alone where the PMU cannot hold them together.
+ */
 static void open_pfm_events(struct counter_set *s)
 {
 	int pfm_ok = pfm_initialize() == PFM_SUCCESS;
+	struct perf_event_attr attrs[NPFM];
+	size_t idx[NPFM], n = 0;
 
-	for (size_t i = 0; i < sizeof(pfm_events) / sizeof(pfm_events[0]); i++) {
+	for (size_t i = 0; i < NPFM; i++) {
 		struct counter *c = add_counter(s, pfm_events[i].name, pfm_events[i].unit);
 		struct perf_event_attr attr;
+		struct perf_evsel *probe;
 		pfm_perf_encode_arg_t arg;
 		int r;
 
@@ -91,8 +185,18 @@ static void open_pfm_events(struct counter_set *s)
 			snprintf(c->reason, sizeof(c->reason), "not supported: %s", pfm_strerror(r));
 			continue;
 		}
-		open_attr(c, &attr, 0, -1);
+		probe = open_alone(s, c, &attr, false);
+		if (!probe)
+			continue;
+		perf_evsel__close(probe);
+		perf_evsel__delete(probe);
+		attrs[n] = attr;
+		idx[n++] = s->n - 1;
 	}
+	if (open_group(s, attrs, idx, n))
+		return;
+	for (size_t k = 0; k < n; k++)
+		open_attr(s, &s->c[idx[k]], &attrs[k], false);
 }
 
 static void open_tracepoints(struct counter_set *s)
@@ -134,7 +238,7 @@ static void open_tracepoints(struct counter_set *s)
 		memset(&attr, 0, sizeof(attr));
 		attr.type = PERF_TYPE_TRACEPOINT;
 		attr.config = strtoull(idbuf, NULL, 10);
-		open_attr(c, &attr, 0, -1);
+		open_attr(s, c, &attr, false);
 	}
 	closedir(d);
 }
@@ -242,7 +346,7 @@ static void open_iommu_pmus(struct counter_set *s)
 				continue;
 			}
 			/* Uncore-style PMUs count system-wide on one CPU. */
-			open_attr(c, &attr, -1, 0);
+			open_attr(s, c, &attr, true);
 		}
 		if (ed)
 			closedir(ed);
@@ -254,6 +358,13 @@ static void open_iommu_pmus(struct counter_set *s)
 void counters_open(struct counter_set *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->evlist = perf_evlist__new();
+	s->group = perf_evlist__new();
+	s->self = perf_thread_map__new_dummy();
+	if (s->self)
+		perf_thread_map__set_pid(s->self, 0, 0);
+	s->any = perf_thread_map__new_dummy();
+	s->cpu0 = perf_cpu_map__new("0");
 	open_pfm_events(s);
 	open_tracepoints(s);
 	open_iommu_pmus(s);
@@ -262,7 +373,14 @@ void counters_open(struct counter_set *s)
 /* value, time enabled, time running; summed over inherited threads */
 static int read_counter(const struct counter *c, uint64_t v[3])
 {
-	return read(c->fd, v, 3 * sizeof(uint64_t)) == 3 * sizeof(uint64_t) ? 0 : -1;
+	struct perf_counts_values counts = { 0 };
+
+	if (perf_evsel__read(c->evsel, 0, 0, &counts))
+		return -1;
+	v[0] = counts.val;
+	v[1] = counts.ena;
+	v[2] = counts.run;
+	return 0;
 }
 
 /*
@@ -275,25 +393,34 @@ void counters_start(struct counter_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct counter *c = &s->c[i];
 
-		if (c->fd < 0)
-			continue;
-		if (read_counter(c, c->base))
+		if (c->evsel && read_counter(c, c->base))
 			memset(c->base, 0, sizeof(c->base));
-		ioctl(c->fd, PERF_EVENT_IOC_ENABLE, 0);
 	}
+	/* the members first: each joins the group when its leader starts it */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].grouped && s->c[i].evsel != s->leader)
+			perf_evsel__enable(s->c[i].evsel);
+	if (s->leader)
+		perf_evsel__enable(s->leader);
+	if (s->evlist)
+		perf_evlist__enable(s->evlist);
 }
 
 void counters_stop(struct counter_set *s)
 {
+	if (s->evlist)
+		perf_evlist__disable(s->evlist);
+	if (s->leader)
+		perf_evsel__disable(s->leader);
 	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].fd >= 0)
-			ioctl(s->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+		if (s->c[i].grouped && s->c[i].evsel != s->leader)
+			perf_evsel__disable(s->c[i].evsel);
 	for (size_t i = 0; i < s->n; i++) {
 		struct counter *c = &s->c[i];
 		uint64_t v[3];
 		double value, enabled, running;
 
-		if (c->fd < 0 || read_counter(c, v))
+		if (!c->evsel || read_counter(c, v))
 			continue;
 		value = (double)(v[0] - c->base[0]);
 		enabled = (double)(v[1] - c->base[1]);
@@ -385,11 +512,14 @@ int counters_absorb(struct counter_set *acc, struct counter_set *s)
 
 void counters_close(struct counter_set *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->c[i].fd >= 0)
-			close(s->c[i].fd);
+	for (size_t i = 0; i < s->n; i++)
 		free(s->c[i].values);
-	}
 	free(s->c);
+	/* closes and frees every evsel in them */
+	perf_evlist__delete(s->group);
+	perf_evlist__delete(s->evlist);
+	perf_thread_map__put(s->self);
+	perf_thread_map__put(s->any);
+	perf_cpu_map__put(s->cpu0);
 	memset(s, 0, sizeof(*s));
 }

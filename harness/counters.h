@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Performance counters around each measured phase: perf_event_open with
- * events named through libpfm4, the module's tracepoints and IOMMU PMUs.
- * An event that cannot be opened is recorded as not supported, never fatal.
+ * Performance counters around each measured phase, through perf's libperf
+ * (an evlist of evsels, enabled and disabled around each phase): events
+ * named through libpfm4, the module's tracepoints and IOMMU PMUs.  An
+ * event that cannot be opened is recorded as not supported, never fatal.
  */
 #ifndef PFNLAB_COUNTERS_H
 #define PFNLAB_COUNTERS_H
@@ -11,13 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct perf_evsel;
+struct perf_evlist;
+struct perf_thread_map;
+struct perf_cpu_map;
+
 struct counter {
 	char name[96];
 	char unit[16];
-	int fd;
+	struct perf_evsel *evsel; /* open, in one of the set's evlists; NULL when not */
 	int supported;
+	int grouped; /* a member of the set's group (scheduled with the others) */
 	char reason[128];
-	uint64_t base[3]; /* reading at the start of the phase */
+	uint64_t base[3]; /* value, time enabled, time running at the phase's start */
 	double *values;	  /* one per measured sample */
 	size_t nvalues, cap;
 };
@@ -25,6 +32,12 @@ struct counter {
 struct counter_set {
 	struct counter *c;
 	size_t n;
+	struct perf_evlist *group;    /* libpfm4's events, one group when possible */
+	struct perf_evsel *leader;    /* the group's first event, or NULL */
+	struct perf_evlist *evlist;   /* every other open evsel */
+	struct perf_thread_map *self; /* this process, its threads inherit */
+	struct perf_thread_map *any;  /* any process (a CPU's events) */
+	struct perf_cpu_map *cpu0;    /* where system-wide PMUs count */
 };
 
 /*

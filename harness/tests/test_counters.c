@@ -115,6 +115,33 @@ static void test_inherited_by_new_threads(void **state)
 	munmap(m, NPAGES * 4096UL);
 }
 
+/*
+ * libpfm4's events the machine has are one group, scheduled together: the
+ * members count from the first phase on (a member enabled after its
+ * leader misses the phase the group started in, which the rusage check
+ * above catches) and are read one by one.
+ */
+static void test_pfm_events_grouped(void **state)
+{
+	struct counter_set cs;
+	const struct counter *tc, *pf;
+
+	(void)state;
+	counters_open(&cs);
+	tc = find(&cs, "task-clock");
+	pf = find(&cs, "page-faults");
+	assert_non_null(tc);
+	assert_non_null(pf);
+	if (!tc->supported || !pf->supported)
+		skip();
+	assert_true(tc->grouped && pf->grouped);
+	assert_ptr_equal(cs.leader, tc->evsel);
+	for (size_t i = 0; i < cs.n; i++)
+		if (!cs.c[i].supported)
+			assert_false(cs.c[i].grouped);
+	counters_close(&cs);
+}
+
 static void test_unsupported_has_reason(void **state)
 {
 	struct counter_set cs;
@@ -142,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_page_faults_match_rusage),
 		cmocka_unit_test(test_inherited_by_new_threads),
+		cmocka_unit_test(test_pfm_events_grouped),
 		cmocka_unit_test(test_unsupported_has_reason),
 	};
 
