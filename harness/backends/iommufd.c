@@ -41,6 +41,7 @@
 #include <linux/types.h>
 
 #include "backend.h"
+#include "edu_dma.h"
 
 #define IOMMUFD_PATH "/dev/iommu"
 
@@ -162,7 +163,8 @@ struct iommufd_state {
 	__u32 access_pages_id[ACCESS_MAX_PIECES];
 	size_t npinned; /* pieces of access_pages_id[] holding pages */
 	int mapped;
-	int checked; /* MD_CHECK_MAP done this round */
+	int checked;	    /* MD_CHECK_MAP, or the DMA check, done this round */
+	struct edu_dma edu; /* domain = real: the device's DMA, when it is an edu */
 };
 
 /* Why iommufd cannot run here, naming the kernel option when it is one. */
@@ -356,8 +358,9 @@ static int setup_real_domain(struct bench_run *r, struct iommufd_state *s, char 
 		return BUF_FAIL;
 	}
 	s->hwpt_id = attach.pt_id;
-	r->extra = json_pack("{s:s, s:s}", "domain", "real (VFIO device cdev)", "device",
-			     r->bc->device);
+	r->extra = json_pack("{s:s, s:s, s:s}", "domain", "real (VFIO device cdev)", "device",
+			     r->bc->device, "dma_check",
+			     edu_dma_verdict(&s->edu, s->cdev, r->buf.size, MOCK_APERTURE_START));
 	return BUF_OK;
 }
 
@@ -470,9 +473,13 @@ static int iommufd_sample(struct bench_run *r, int record, char *why, size_t len
 	}
 	t1 = now_ns();
 	s->mapped = 1;
-	/* the mock domain can be checked; a real one only by a device's DMA */
+	/* the mock domain checks itself; a real one is checked by the device's DMA */
 	if (s->cdev < 0 && !s->checked) {
 		if (iommufd_check_map(r, s, why, len))
+			return -1;
+		s->checked = 1;
+	} else if (s->edu.bar0 && !s->checked) {
+		if (edu_dma_check(&s->edu, r->buf.addr, r->buf.size, MOCK_APERTURE_START, why, len))
 			return -1;
 		s->checked = 1;
 	}
@@ -512,6 +519,7 @@ static void iommufd_teardown(struct bench_run *r)
 			ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap);
 		}
 		/* the device leaves the IOAS and this iommufd first */
+		edu_dma_close(&s->edu);
 		if (s->cdev >= 0)
 			close(s->cdev);
 		/* Closing /dev/iommu destroys the IOAS, the mock device and domain. */

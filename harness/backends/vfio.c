@@ -9,6 +9,8 @@
  * batches, and maps contiguous runs) and one VFIO_IOMMU_UNMAP_DMA (unmap,
  * unpin), each timed around its ioctl.  Single-threaded: one container,
  * one mapping of the whole buffer, as the model's MAP benchmark does.
+ * Once a round, between the first map and its unmap, the device's own DMA
+ * checks the mapping when the device is QEMU's edu (edu_dma.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,14 +24,20 @@
 #include <linux/vfio.h>
 
 #include "backend.h"
+#include "edu_dma.h"
 
 #define VFIO_CONTAINER_PATH "/dev/vfio/vfio"
-/* Above the 32-bit holes (the MSI window): any IOVA the domain has room for. */
-#define VFIO_IOVA (1ULL << 32)
+/*
+ * 16 MiB: below the x86 MSI window (0xfee00000) for any buffer that fits
+ * under it, and low enough for edu's DMA to reach (EDU_DMA_LIMIT).
+ */
+#define VFIO_IOVA (1ULL << 24)
 
 struct vfio_state {
-	int container, group;
+	int container, group, device;
 	int mapped;
+	struct edu_dma edu; /* the device's DMA, when it is an edu */
+	int checked;	    /* the DMA check done this round */
 };
 
 static int vfio_probe(char *why, size_t len)
@@ -84,12 +92,18 @@ static int vfio_attach(struct vfio_state *s, const char *device, char *why, size
 		snprintf(why, len, "group %s into a type1 container: %s", group, strerror(errno));
 		return BUF_FAIL;
 	}
+	s->device = ioctl(s->group, VFIO_GROUP_GET_DEVICE_FD, device);
+	if (s->device < 0) {
+		snprintf(why, len, "VFIO_GROUP_GET_DEVICE_FD (%s): %s", device, strerror(errno));
+		return BUF_FAIL;
+	}
 	return BUF_OK;
 }
 
 static int vfio_setup(struct bench_run *r, char *why, size_t len)
 {
 	struct vfio_state *s = calloc(1, sizeof(*s));
+	int ret;
 
 	if (!s) {
 		snprintf(why, len, "out of memory");
@@ -97,6 +111,7 @@ static int vfio_setup(struct bench_run *r, char *why, size_t len)
 	}
 	s->container = -1;
 	s->group = -1;
+	s->device = -1;
 	r->priv = s;
 	if (!r->bc->device[0]) {
 		snprintf(why, len,
@@ -107,8 +122,13 @@ static int vfio_setup(struct bench_run *r, char *why, size_t len)
 		snprintf(why, len, "vfio maps the whole buffer in one container: threads = 1 only");
 		return BUF_SKIP;
 	}
-	r->extra = json_pack("{s:s, s:s}", "iommu", "type1v2", "device", r->bc->device);
-	return vfio_attach(s, r->bc->device, why, len);
+	ret = vfio_attach(s, r->bc->device, why, len);
+	if (ret != BUF_OK)
+		return ret;
+	r->extra = json_pack("{s:s, s:s, s:s}", "iommu", "type1v2", "device", r->bc->device,
+			     "dma_check",
+			     edu_dma_verdict(&s->edu, s->device, r->buf.size, VFIO_IOVA));
+	return BUF_OK;
 }
 
 static int vfio_sample(struct bench_run *r, int record, char *why, size_t len)
@@ -130,6 +150,11 @@ static int vfio_sample(struct bench_run *r, int record, char *why, size_t len)
 	}
 	t1 = now_ns();
 	s->mapped = 1;
+	if (s->edu.bar0 && !s->checked) {
+		if (edu_dma_check(&s->edu, r->buf.addr, r->buf.size, VFIO_IOVA, why, len))
+			return -1;
+		s->checked = 1;
+	}
 	unmap.iova = VFIO_IOVA;
 	unmap.size = r->buf.size;
 	t2 = now_ns();
@@ -159,6 +184,9 @@ static void vfio_teardown(struct bench_run *r)
 
 		ioctl(s->container, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	}
+	edu_dma_close(&s->edu);
+	if (s->device >= 0)
+		close(s->device);
 	/* The group leaves the container when closed; the container then ends. */
 	if (s->group >= 0)
 		close(s->group);
