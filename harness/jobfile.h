@@ -47,10 +47,10 @@
 	X(cpu_node, INT, cpu_node, "0", 0, 1023, JK_KEY | JK_LIST, NULL,                        \
 	  "NUMA node whose CPUs run the threads")                                               \
 	X(device, STRING, device, "", 0, 0, JK_KEY, NULL,                                       \
-	  "driver real domain: PCI address, e.g. 0000:00:03.0")                                 \
+	  "real domain (driver, iommufd) and vfio: PCI address, e.g. 0000:00:03.0")             \
 	X(domain, ENUM, domain, "mock", 0, 0, JK_KEY, "mock|real",                              \
-	  "driver map/iotlb: the module's mock IO page table or a real "                        \
-	  "IOMMU domain")                                                                       \
+	  "driver map/iotlb, iommufd map: a mock IO page table or a device's "                  \
+	  "real IOMMU domain")                                                                  \
 	X(fill, ENUM, fill, "run-aware", 0, 0, JK_KEY | JK_VARIANT | JK_LIST,                   \
 	  "per-page|run-aware", "how a batch is filled from the pinned pages")                  \
 	X(gup, ENUM, gup, "pin-longterm", 0, 0, JK_KEY | JK_VARIANT | JK_KEY_NONDEFAULT,        \
