@@ -62,17 +62,8 @@ need_qemu() {
 	}
 }
 
-# Guest shell code (the lab VM's busybox sh): bind the VM's edu device
-# (QEMU's PCI 1234:11e8) to vfio-pci, for the VFIO backend, and leave its
-# address in $edu ("" when the machine has none).  anchors-check and
-# `make bench` run it before the vfio job.
-# shellcheck disable=SC2016 # expanded by the guest's shell, not here
-VM_GUEST_BIND_EDU='edu=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat $d/vendor)" = 0x1234 ] && [ "$(cat $d/device)" = 0x11e8 ] && edu=${d##*/}
-done
-if [ -n "$edu" ]; then
-	echo vfio-pci >/sys/bus/pci/devices/$edu/driver_override
-	echo $edu >/sys/bus/pci/drivers_probe
-fi
-'
+# Guest shell code that binds the VM's edu device to vfio-pci and leaves
+# its address in $edu (tests/bind-edu.sh, which the guest's own test
+# script sources): anchors-check and `make bench` paste it into their
+# guest commands.
+VM_GUEST_BIND_EDU=$(sed '/^#/d' "$VM_SRC/tests/bind-edu.sh")

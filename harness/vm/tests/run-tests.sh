@@ -5,7 +5,9 @@
 # (busybox sh), in the order that matters: the module tests, then the
 # harness' driver backend on a small job (/pfnlab/jobs/driver-smoke.ini,
 # results in /out/driver-smoke.json, checked on the host by vm-check), then
-# unloading the module, then the kernel-log check of the whole run.
+# VFIO type1 on the same kernel (/pfnlab/jobs/vfio-smoke.ini, edu bound to
+# vfio-pci for it), then unloading the module, then the kernel-log check of
+# the whole run.
 #
 # Each test prints one TAP line, "ok N - name" or "not ok N - name", and
 # tap.sh (scripts/tap.sh, installed beside this script) counts them: a
@@ -79,6 +81,29 @@ if [ -c /dev/pfnlab ] && [ "$no_iommu" = 0 ]; then
 			-o /out/driver-smoke.json "$job"
 		echo "# pfnlab run took $(( $(date +%s) - t0 )) s"
 		check "pfnlab run left no page pinned" pins_balanced
+	fi
+fi
+
+# VFIO type1 on this kernel: edu bound to vfio-pci for the step (the module
+# tests above want it unbound), a small vfio job, every pin released, edu
+# unbound again.  edu's DMA checks each round's map inside the run.
+job=/pfnlab/jobs/vfio-smoke.ini
+if [ "$no_iommu" = 0 ] && [ -x "$bindir/pfnlab" ] && [ -f "$job" ]; then
+	echo "# === pfnlab run $job"
+	check "VFIO: /dev/vfio/vfio (vfio and vfio_iommu_type1 in the image)" test -c /dev/vfio/vfio
+	# shellcheck source=harness/vm/tests/bind-edu.sh
+	. "$bindir/bind-edu.sh"
+	check "VFIO: edu bound to vfio-pci" test -e "/sys/bus/pci/drivers/vfio-pci/${edu:-none}"
+	sed "s/^device = .*/device = $edu/" "$job" >/tmp/vfio-smoke.ini
+	check "pfnlab run vfio-smoke.ini exits 0 (edu's DMA checked each map)" \
+		timeout "$per_binary_s" "$bindir/pfnlab" run -v --strict \
+		-o /out/vfio-smoke.json /tmp/vfio-smoke.ini
+	check "VFIO: every round's map was checked by edu's DMA" \
+		test "$(grep -c 'edu DMA through the IOMMU' /out/vfio-smoke.json 2>/dev/null)" -ge 4
+	check "pfnlab run vfio-smoke.ini left no page pinned" pins_balanced
+	if [ -n "$edu" ]; then
+		echo "$edu" >/sys/bus/pci/drivers/vfio-pci/unbind
+		echo >"/sys/bus/pci/devices/$edu/driver_override"
 	fi
 fi
 
