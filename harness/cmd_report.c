@@ -408,7 +408,7 @@ static void write_anchors(FILE *f, const struct rl_set *results)
 /* One host's plan as a table (the data: plan_output.c, as `pfnlab plan` prints it). */
 static void plan_table(FILE *f, const struct plan_out *out)
 {
-	char a[64], b[64], c[64], d[64];
+	char a[64], b[64], c[64], d[64], terms[512];
 
 	plan_fmt_size(a, sizeof(a), out->target_bytes);
 	fprintf(f, "<h3>Host ");
@@ -432,9 +432,9 @@ static void plan_table(FILE *f, const struct plan_out *out)
 			fputs("</td></tr>\n", f);
 			continue;
 		}
-		plan_fmt_ns(a, sizeof(a), fabs(it->fit.fixed_ns));
-		fprintf(f, "<td>%.3g ns per 4 KiB page %c %s fixed", it->fit.ns_per_page,
-			it->fit.fixed_ns < 0 ? '-' : '+', a);
+		plan_terms_text(terms, sizeof(terms), &it->fit);
+		fputs("<td>", f);
+		html_esc(f, terms);
 		if (it->split) {
 			plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
 			plan_fmt_size(c, sizeof(c), s->folio_bytes);

@@ -259,6 +259,44 @@ static int one_sample(struct bench_run *r, const struct backend *be, struct coun
 	return 0;
 }
 
+/*
+ * evict=N: touch (read and write) every cache line of an N-byte buffer, so
+ * that what the sample touches next comes from memory.  Why: a sample
+ * repeated on one buffer finds the struct pages, page tables and arrays of
+ * the previous sample in the cache while they fit, and not once they do
+ * not, so warm samples of a small size understate what one pass over a
+ * large one costs (docs/plan.md).  A byte loop, not memset(): large
+ * memsets use non-temporal stores, which bypass the cache and evict
+ * nothing.  bytes 0 frees the buffer.
+ */
+static int evict_caches(uint64_t bytes, char *why, size_t len)
+{
+	static unsigned char *buf;
+	static uint64_t have;
+	volatile unsigned char *p;
+
+	if (bytes == 0 || bytes > have) {
+		free(buf);
+		buf = NULL;
+		have = 0;
+	}
+	if (bytes == 0)
+		return 0;
+	if (!buf) {
+		buf = malloc(bytes);
+		if (!buf) {
+			snprintf(why, len, "evict: cannot allocate %llu bytes",
+				 (unsigned long long)bytes);
+			return -1;
+		}
+		have = bytes;
+	}
+	p = buf;
+	for (uint64_t i = 0; i < bytes; i += 64)
+		p[i]++;
+	return 0;
+}
+
 /* Warmup, then samples until repetitions and min_time are met. */
 static int take_samples(struct bench_run *r, const struct backend *be, struct counter_set *cs,
 			struct null_state *ns, const struct engine_opts *o, size_t *nsamples,
@@ -270,12 +308,16 @@ static int take_samples(struct bench_run *r, const struct backend *be, struct co
 	size_t max_samples = (size_t)reps > MAX_SAMPLES ? (size_t)reps : MAX_SAMPLES;
 
 	for (int w = 0; w < bc->warmup && !*o->stop; w++)
-		if (one_sample(r, be, cs, ns, 0, why, len))
+		if ((bc->evict_bytes && evict_caches(bc->evict_bytes, why, len)) ||
+		    one_sample(r, be, cs, ns, 0, why, len))
 			return -1;
 	while (!*o->stop && *nsamples < max_samples &&
 	       (*nsamples < (size_t)reps || *measured_s < min_time)) {
-		uint64_t t0 = now_ns();
+		uint64_t t0;
 
+		if (bc->evict_bytes && evict_caches(bc->evict_bytes, why, len))
+			return -1;
+		t0 = now_ns();
 		if (one_sample(r, be, cs, ns, 1, why, len))
 			return *o->stop ? 0 : -1; /* a signal cut the sample short */
 		*measured_s += (double)(now_ns() - t0) / 1e9;
@@ -684,5 +726,6 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 			      line);
 	}
 	cases_free(cases, set->ncases);
+	evict_caches(0, NULL, 0);
 	return out->benchmarks ? 0 : -1;
 }

@@ -51,6 +51,10 @@
 	X(domain, ENUM, domain, "mock", 0, 0, JK_KEY, "mock|real",                              \
 	  "driver map/iotlb, iommufd map: a mock IO page table or a device's "                  \
 	  "real IOMMU domain")                                                                  \
+	X(evict, SIZE, evict_bytes, "0", 0, 64.0 * (1ULL << 30),                                \
+	  JK_KEY | JK_VARIANT | JK_KEY_NONDEFAULT, NULL,                                        \
+	  "bytes the harness reads and writes before every sample to evict the "                \
+	  "CPU caches, so that every sample starts cold; 0 = off (docs/plan.md)")               \
 	X(fill, ENUM, fill, "run-aware", 0, 0, JK_KEY | JK_VARIANT | JK_LIST,                   \
 	  "per-page|run-aware", "how a batch is filled from the pinned pages")                  \
 	X(gup, ENUM, gup, "pin-longterm", 0, 0, JK_KEY | JK_VARIANT | JK_KEY_NONDEFAULT,        \

@@ -67,14 +67,14 @@ static char *params_id(json_t *params, const char *drop)
 	return s;
 }
 
-static int obs_add(struct plan_series *s, double size, double ns)
+static int obs_add(struct plan_series *s, double size, double ns, double runs)
 {
 	struct plan_obs *more = realloc(s->obs, (s->nobs + 1) * sizeof(*more));
 
 	if (!more)
 		return -1;
 	s->obs = more;
-	s->obs[s->nobs++] = (struct plan_obs){ size, ns };
+	s->obs[s->nobs++] = (struct plan_obs){ size, ns, runs };
 	return 0;
 }
 
@@ -248,6 +248,24 @@ static int check_hosts(const struct rl_set *set, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The terms a series' cost has beyond fixed + per page: MAP makes one IO
+ * page table call per run of contiguous PFNs, so its time follows the runs
+ * of the round's layout (reported as `runs`).
+ */
+static void series_terms(struct plan_series *s, bool have_runs)
+{
+	s->terms.runs = strcmp(s->op, "map") == 0 && have_runs;
+}
+
+/* Round @k's runs when the benchmark reports them per round, else 0. */
+static double round_runs(const struct rl_metric *runs, const struct rl_metric *m, size_t k)
+{
+	if (!runs || runs->nrounds != m->nrounds || !(runs->round_medians[k] > 0))
+		return 0;
+	return runs->round_medians[k];
+}
+
 static bool op_selected(const char *want, const char *op)
 {
 	return !want || strcmp(want, op) == 0;
@@ -265,7 +283,7 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 	    (f->page && strcmp(f->page, page) != 0))
 		return 0;
 	for (size_t o = 0; o < sizeof(plan_ops) / sizeof(plan_ops[0]); o++) {
-		const struct rl_metric *m;
+		const struct rl_metric *m, *runs = rl_find_metric(b, "runs");
 		struct plan_series *s;
 		char *id;
 
@@ -280,9 +298,11 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 		if (!s)
 			return -1;
 		s->metric = plan_ops[o].metric;
+		series_terms(s, runs && runs->nrounds == m->nrounds);
 		for (size_t k = 0; k < m->nrounds; k++)
 			if (isfinite(m->round_medians[k]) && m->round_medians[k] > 0 &&
-			    obs_add(s, size, m->round_medians[k] * size / 4096.0) != 0)
+			    obs_add(s, size, m->round_medians[k] * size / 4096.0,
+				    round_runs(runs, m, k)) != 0)
 				return -1;
 		layout_counts(s, b);
 	}
@@ -356,14 +376,24 @@ struct size_stat {
 	size_t n;
 };
 
-/* Totals of the rounds at @size, sorted, into @buf (room for n). */
-static size_t totals_at(const struct plan_obs *obs, size_t n, double size, double *buf)
+/* A round's time brought to the fit's runs per page (unchanged without a runs term). */
+static double adjusted_total(const struct plan_obs *o, const struct plan_fit *fit)
+{
+	if (!fit || !fit->terms.runs)
+		return o->total_ns;
+	return o->total_ns -
+	       fit->ns_per_run * (o->runs - fit->runs_per_page * o->size_bytes / 4096.0);
+}
+
+/* Totals of the rounds at @size (brought to @fit's layout), sorted, into @buf (room for n). */
+static size_t totals_at(const struct plan_obs *obs, size_t n, double size,
+			const struct plan_fit *fit, double *buf)
 {
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (obs[i].size_bytes == size)
-			buf[c++] = obs[i].total_ns;
+			buf[c++] = adjusted_total(&obs[i], fit);
 	qsort(buf, c, sizeof(*buf), cmp_dbl);
 	return c;
 }
@@ -385,39 +415,58 @@ static void size_stat_of(double *sorted, size_t c, double size, double *dev, str
 		st->rel_scale = 1e-3;
 }
 
-int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit)
+/*
+ * The runs term: the cost of one run is the median of the slopes of time on
+ * runs between two rounds of one size (same pages, different layouts), so
+ * neither the per-page cost nor a curve in the size enters it; the density
+ * every round is brought to is the median runs per page of the rounds.
+ * Without rounds that differ in their runs the term is dropped.
+ */
+static int runs_term(const struct plan_obs *obs, size_t n, double max_size,
+		     struct plan_fit *fit)
+{
+	double *slopes = malloc((n * n / 2 + 1) * sizeof(*slopes));
+	double *density = malloc((n ? n : 1) * sizeof(*density));
+	size_t ns = 0, nd = 0;
+
+	if (!slopes || !density) {
+		free(slopes);
+		free(density);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (obs[i].size_bytes > max_size || !(obs[i].runs > 0))
+			continue;
+		density[nd++] = obs[i].runs / (obs[i].size_bytes / 4096.0);
+		for (size_t j = i + 1; j < n; j++) {
+			double dr = obs[j].runs - obs[i].runs;
+
+			/* layouts a few runs apart say more about the clock than about runs */
+			if (obs[j].size_bytes != obs[i].size_bytes || !(obs[j].runs > 0) ||
+			    fabs(dr) < 0.05 * fmax(obs[i].runs, obs[j].runs))
+				continue;
+			slopes[ns++] = (obs[j].total_ns - obs[i].total_ns) / dr;
+		}
+	}
+	fit->terms.runs = ns >= 3;
+	if (fit->terms.runs) {
+		qsort(slopes, ns, sizeof(*slopes), cmp_dbl);
+		qsort(density, nd, sizeof(*density), cmp_dbl);
+		fit->ns_per_run = stats_quantile_sorted(slopes, ns, 0.5);
+		fit->runs_per_page = stats_quantile_sorted(density, nd, 0.5);
+		fit->runs_per_page_lo = stats_quantile_sorted(density, nd, (1.0 - PLAN_LEVEL) / 2.0);
+		fit->runs_per_page_hi = stats_quantile_sorted(density, nd, 0.5 + PLAN_LEVEL / 2.0);
+	}
+	free(slopes);
+	free(density);
+	return 0;
+}
+
+/* The weighted line through the sizes' medians, its covariance and misfit. */
+static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 {
 	double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, det, b0, b1, chi2 = 0, scale = 1;
-	double *buf = NULL, *dev = NULL, *resid = NULL;
-	struct size_stat *st = NULL;
-	size_t k = 0, nres = 0;
-	int ret = -1;
 
-	memset(fit, 0, sizeof(*fit));
-	buf = malloc((n ? n : 1) * sizeof(*buf));
-	dev = malloc((n ? n : 1) * sizeof(*dev));
-	resid = malloc((n ? n : 1) * sizeof(*resid));
-	st = malloc((n ? n : 1) * sizeof(*st));
-	if (!buf || !dev || !resid || !st)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		double size = obs[i].size_bytes;
-		bool seen = false;
-		size_t c;
-
-		for (size_t j = 0; j < k; j++)
-			seen |= st[j].size == size;
-		if (seen || size > max_size)
-			continue;
-		c = totals_at(obs, n, size, buf);
-		size_stat_of(buf, c, size, dev, &st[k]);
-		/* every round relative to its size's median: the scatter of one operation */
-		for (size_t j = 0; j < c; j++)
-			resid[nres++] = buf[j] / st[k].median - 1.0;
-		k++;
-	}
-	if (k < 2)
-		goto out;
 	for (size_t j = 0; j < k; j++) {
 		/* the median of n rounds has an SE of about 1.2533 sigma / sqrt(n) */
 		double se = 1.2533 * st[j].rel_scale * st[j].median / sqrt((double)st[j].n);
@@ -431,7 +480,7 @@ int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_
 	}
 	det = sw * sxx - sx * sx;
 	if (!(det > 0))
-		goto out;
+		return -1;
 	b1 = (sw * sxy - sx * sy) / det;
 	b0 = (sy - b1 * sx) / sw;
 	for (size_t j = 0; j < k; j++) {
@@ -452,6 +501,46 @@ int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_
 	fit->var_slope = scale * sw / det;
 	fit->cov = -scale * sx / det;
 	fit->misfit = k > 2 ? chi2 / (double)(k - 2) : NAN;
+	return 0;
+}
+
+int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
+		   const struct plan_terms *terms, struct plan_fit *fit)
+{
+	double *buf = NULL, *dev = NULL, *resid = NULL;
+	struct size_stat *st = NULL;
+	size_t k = 0, nres = 0;
+	int ret = -1;
+
+	memset(fit, 0, sizeof(*fit));
+	if (terms)
+		fit->terms = *terms;
+	buf = malloc((n ? n : 1) * sizeof(*buf));
+	dev = malloc((n ? n : 1) * sizeof(*dev));
+	resid = malloc((n ? n : 1) * sizeof(*resid));
+	st = malloc((n ? n : 1) * sizeof(*st));
+	if (!buf || !dev || !resid || !st)
+		goto out;
+	if (fit->terms.runs && runs_term(obs, n, max_size, fit) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		double size = obs[i].size_bytes;
+		bool seen = false;
+		size_t c;
+
+		for (size_t j = 0; j < k; j++)
+			seen |= st[j].size == size;
+		if (seen || size > max_size)
+			continue;
+		c = totals_at(obs, n, size, fit, buf);
+		size_stat_of(buf, c, size, dev, &st[k]);
+		/* every round relative to its size's median: the scatter of one operation */
+		for (size_t j = 0; j < c; j++)
+			resid[nres++] = buf[j] / st[k].median - 1.0;
+		k++;
+	}
+	if (k < 2 || fit_line(st, k, fit) != 0)
+		goto out;
 	qsort(resid, nres, sizeof(*resid), cmp_dbl);
 	fit->rel_lo = stats_quantile_sorted(resid, nres, (1.0 - PLAN_LEVEL) / 2.0);
 	fit->rel_hi = stats_quantile_sorted(resid, nres, 0.5 + PLAN_LEVEL / 2.0);
@@ -471,6 +560,11 @@ out:
 	return ret;
 }
 
+int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit)
+{
+	return plan_fit_terms(obs, n, max_size, NULL, fit);
+}
+
 void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_estimate *e)
 {
 	double x = size_bytes / 4096.0, y = fit->fixed_ns + fit->ns_per_page * x;
@@ -484,18 +578,41 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 	e->hi_ns = y + sqrt(up * up + z * z);
 }
 
-double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds)
+double plan_adjusted_median(const struct plan_obs *obs, size_t n, double size,
+			    const struct plan_fit *fit, size_t *nrounds)
 {
 	double *buf = malloc((n ? n : 1) * sizeof(*buf)), med;
 	size_t c;
 
 	if (!buf)
 		return NAN;
-	c = totals_at(obs, n, size, buf);
+	c = totals_at(obs, n, size, fit, buf);
 	med = c ? stats_quantile_sorted(buf, c, 0.5) : NAN;
 	free(buf);
 	if (nrounds)
 		*nrounds = c;
+	return med;
+}
+
+double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds)
+{
+	return plan_adjusted_median(obs, n, size, NULL, nrounds);
+}
+
+/* Median runs per page of the rounds of @size; NaN when they report none. */
+static double runs_per_page_at(const struct plan_obs *obs, size_t n, double size)
+{
+	double *buf = malloc((n ? n : 1) * sizeof(*buf)), med;
+	size_t c = 0;
+
+	if (!buf)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		if (obs[i].size_bytes == size && obs[i].runs > 0)
+			buf[c++] = obs[i].runs / (size / 4096.0);
+	qsort(buf, c, sizeof(*buf), cmp_dbl);
+	med = c ? stats_quantile_sorted(buf, c, 0.5) : NAN;
+	free(buf);
 	return med;
 }
 
@@ -504,7 +621,9 @@ void plan_check(const struct plan_series *s, const struct plan_fit *fit, double 
 {
 	memset(v, 0, sizeof(*v));
 	v->size_bytes = size;
-	v->measured_ns = plan_measured_median(s->obs, s->nobs, size, &v->nrounds);
+	v->measured_ns = plan_adjusted_median(s->obs, s->nobs, size, fit, &v->nrounds);
+	v->as_measured_ns = plan_measured_median(s->obs, s->nobs, size, NULL);
+	v->runs_per_page = fit->terms.runs ? runs_per_page_at(s->obs, s->nobs, size) : NAN;
 	if (!v->nrounds)
 		return;
 	plan_predict(fit, size, &v->predicted);
@@ -521,7 +640,8 @@ void plan_validate(const struct plan_series *s, double fit_max, struct plan_vali
 	memset(v, 0, sizeof(*v));
 	while (k < s->nsizes && s->sizes[k] <= fit_max)
 		k++;
-	if (k < PLAN_MIN_SIZES || plan_fit(s->obs, s->nobs, s->sizes[k - 2], &fit) != 0)
+	if (k < PLAN_MIN_SIZES ||
+	    plan_fit_terms(s->obs, s->nobs, s->sizes[k - 2], &s->terms, &fit) != 0)
 		return;
 	plan_check(s, &fit, s->sizes[k - 1], v);
 }

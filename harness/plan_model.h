@@ -25,6 +25,14 @@
  * apart; with a 4 KiB series beside a huge-page series of the same backend
  * and op, the two slopes split into a cost per 4 KiB page and a cost per
  * folio (plan_split()).
+ *
+ * MAP has one more term (struct plan_terms, docs/plan.md): a cost per run
+ * of contiguous PFNs (one IO page table call a run), so its time follows the
+ * layout, which varies from round to round.  The per-run cost comes from the
+ * rounds of one size, which differ only in their layouts (the median of
+ * their pairwise slopes); every round is then brought to the sweep's median
+ * runs per page before the line is fitted, so a plan of MAP is a plan at
+ * that layout density, and says so.
  */
 #ifndef PFNLAB_PLAN_MODEL_H
 #define PFNLAB_PLAN_MODEL_H
@@ -45,10 +53,19 @@
 #define PLAN_LEVEL 0.95
 #define PLAN_Z 1.959964
 
-/* One round: its size (bytes) and its op's time for the whole size (ns). */
+/*
+ * One round: its size (bytes), its op's time for the whole size (ns) and,
+ * where the backend reports them, its layout's runs (0 when not reported).
+ */
 struct plan_obs {
 	double size_bytes;
 	double total_ns;
+	double runs;
+};
+
+/* The terms of a series' cost beyond fixed + per 4 KiB page. */
+struct plan_terms {
+	bool runs; /* + per run of contiguous PFNs (MAP) */
 };
 
 /*
@@ -62,6 +79,7 @@ struct plan_series {
 	char backend[32], op[16], page[24];
 	const char *metric; /* the ns-per-page metric read */
 	double folio_bytes; /* 4 KiB, 2 MiB or 1 GiB by page kind */
+	struct plan_terms terms;
 	struct plan_obs *obs;
 	size_t nobs;
 	double *sizes; /* distinct sizes, ascending */
@@ -71,9 +89,13 @@ struct plan_series {
 };
 
 struct plan_fit {
+	struct plan_terms terms;
 	double fixed_ns;		  /* time at size 0 */
 	double ns_per_page;		  /* per 4 KiB page */
 	double var_fixed, var_slope, cov; /* of (fixed_ns, ns_per_page) */
+	/* terms.runs: the cost of a run, and the layout density every round was brought to */
+	double ns_per_run, runs_per_page;
+	double runs_per_page_lo, runs_per_page_hi; /* 2.5% and 97.5% over the rounds */
 	double misfit;			  /* chi^2 per degree of freedom; NaN with 2 sizes */
 	double rel_lo, rel_hi;		  /* quantiles of one round around its size's median */
 	size_t nobs, nsizes;
@@ -90,7 +112,9 @@ struct plan_estimate {
 struct plan_validation {
 	bool done;
 	double size_bytes;
-	double measured_ns; /* median of its rounds */
+	double measured_ns; /* median of its rounds (brought to the fit's runs per page) */
+	double as_measured_ns; /* the same before that (equal without a runs term) */
+	double runs_per_page;  /* the held-out rounds' median; NaN without a runs term */
 	size_t nrounds;
 	struct plan_estimate predicted;
 	double error; /* predicted / measured - 1 */
@@ -114,14 +138,22 @@ void plan_series_free(struct plan_series *s, size_t n);
 /*
  * Fit the model on the rounds of sizes <= @max_size.  Returns 0, or -1 when
  * fewer than two distinct sizes (or fewer than three rounds) are left.
+ * plan_fit() is the plain line: fixed + per page, no runs term.
  */
 int plan_fit(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit);
+int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
+		   const struct plan_terms *terms, struct plan_fit *fit);
 
 /* The time of one operation of @size_bytes, with its interval. */
 void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_estimate *e);
 
-/* Median time of the rounds of @size (NaN when none), and how many. */
+/*
+ * Median time of the rounds of @size (NaN when none), and how many.  With
+ * @fit's runs term, every round is first brought to the fit's runs per page.
+ */
 double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds);
+double plan_adjusted_median(const struct plan_obs *obs, size_t n, double size,
+			    const struct plan_fit *fit, size_t *nrounds);
 
 /* Check @fit's prediction for the measured @size of @s. */
 void plan_check(const struct plan_series *s, const struct plan_fit *fit, double size,
@@ -221,6 +253,9 @@ struct plan_request {
 int plan_make(const struct rl_set *set, const struct plan_request *req, struct plan_out *out,
 	      char *err, size_t errlen);
 void plan_out_free(struct plan_out *out);
+
+/* "421 ns per 4 KiB page + 270 ns per run + 464 us fixed (at 0.5 runs per page ...)" */
+void plan_terms_text(char *buf, size_t len, const struct plan_fit *fit);
 
 /* The plan as JSON (docs/plan.md) and as text (the report writes its own table). */
 json_t *plan_to_json(const struct plan_out *out);

@@ -181,7 +181,7 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 			 a, it->factor, b, PLAN_MAX_EXTRAPOLATION);
 		return;
 	}
-	if (plan_fit(s->obs, s->nobs, largest, &it->fit) != 0) {
+	if (plan_fit_terms(s->obs, s->nobs, largest, &s->terms, &it->fit) != 0) {
 		snprintf(it->why, sizeof(it->why), "the sizes do not determine a line");
 		return;
 	}
@@ -270,11 +270,12 @@ static json_t *check_json(const struct plan_validation *v)
 {
 	if (!v->done)
 		return json_null();
-	return json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b}", "size_bytes",
-			 jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns), "rounds",
-			 (json_int_t)v->nrounds, "predicted_ns", jnum(v->predicted.ns), "lo_ns",
-			 jnum(v->predicted.lo_ns), "hi_ns", jnum(v->predicted.hi_ns), "error",
-			 jnum(v->error), "inside", v->inside);
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b}", "size_bytes",
+			 jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns),
+			 "as_measured_ns", jnum(v->as_measured_ns), "runs_per_page",
+			 jnum(v->runs_per_page), "rounds", (json_int_t)v->nrounds, "predicted_ns",
+			 jnum(v->predicted.ns), "lo_ns", jnum(v->predicted.lo_ns), "hi_ns",
+			 jnum(v->predicted.hi_ns), "error", jnum(v->error), "inside", v->inside);
 }
 
 static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
@@ -302,6 +303,13 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 				      "round_spread", jnum(it->fit.rel_lo), jnum(it->fit.rel_hi),
 				      "max_size_bytes", jnum(it->fit.max_size), "sizes",
 				      (json_int_t)it->fit.nsizes));
+	if (it->fit.terms.runs)
+		json_object_set_new(json_object_get(o, "fit"), "runs",
+				    json_pack("{s:o, s:o, s:[o, o]}", "ns_per_run",
+					      jnum(it->fit.ns_per_run), "runs_per_page",
+					      jnum(it->fit.runs_per_page), "runs_per_page_range95",
+					      jnum(it->fit.runs_per_page_lo),
+					      jnum(it->fit.runs_per_page_hi)));
 	if (it->split)
 		json_object_set_new(o, "split",
 				    json_pack("{s:o, s:o, s:o, s:s}", "ns_per_4k_page",
@@ -384,13 +392,33 @@ static void fmt_count(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.0f", v);
 }
 
+void plan_terms_text(char *buf, size_t len, const struct plan_fit *fit)
+{
+	char a[64], c[64];
+	size_t used;
+
+	used = (size_t)snprintf(buf, len, "%.3g ns per 4 KiB page", fit->ns_per_page);
+	if (fit->terms.runs && used < len) {
+		plan_fmt_ns(a, sizeof(a), fit->ns_per_run);
+		used += (size_t)snprintf(buf + used, len - used, " + %s per run", a);
+	}
+	if (used < len) {
+		plan_fmt_ns(c, sizeof(c), fabs(fit->fixed_ns));
+		used += (size_t)snprintf(buf + used, len - used, " %c %s fixed",
+					 fit->fixed_ns < 0 ? '-' : '+', c);
+	}
+	if (fit->terms.runs && used < len)
+		snprintf(buf + used, len - used,
+			 " (at %.3g runs per page, the sweep's median; its rounds had %.3g .. %.3g)",
+			 fit->runs_per_page, fit->runs_per_page_lo, fit->runs_per_page_hi);
+}
+
 static void print_terms(FILE *f, const struct plan_item *it)
 {
-	char a[64], b[64], c[64];
+	char b[64], c[64], t[512];
 
-	plan_fmt_ns(a, sizeof(a), fabs(it->fit.fixed_ns));
-	fprintf(f, "  model: %.3g ns per 4 KiB page %c %s fixed", it->fit.ns_per_page,
-		it->fit.fixed_ns < 0 ? '-' : '+', a);
+	plan_terms_text(t, sizeof(t), &it->fit);
+	fprintf(f, "  model: %s", t);
 	if (it->fixed_lo <= 0 && it->fixed_hi >= 0)
 		fputs(" (fixed cost indistinguishable from 0)", f);
 	fprintf(f, "\n         one round lands %+.0f%% .. %+.0f%% from its size's median (95%%)",
@@ -471,9 +499,14 @@ static void print_check(FILE *f, const char *what, const struct plan_validation 
 	plan_fmt_ns(c, sizeof(c), v->predicted.lo_ns);
 	plan_fmt_ns(d, sizeof(d), v->predicted.hi_ns);
 	plan_fmt_ns(e, sizeof(e), v->measured_ns);
-	fprintf(f,
-		"  %s %s: predicted %s (%s .. %s), measured %s (median of %zu rounds): %+.1f%%, %s\n",
-		what, a, b, c, d, e, v->nrounds, 100.0 * v->error,
+	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (median of %zu rounds", what, a,
+		b, c, d, e, v->nrounds);
+	if (!isnan(v->runs_per_page)) {
+		plan_fmt_ns(a, sizeof(a), v->as_measured_ns);
+		fprintf(f, ", brought from its %.3g runs per page: %s as measured", v->runs_per_page,
+			a);
+	}
+	fprintf(f, "): %+.1f%%, %s\n", 100.0 * v->error,
 		v->inside ? "inside the interval" : "OUTSIDE the interval");
 }
 

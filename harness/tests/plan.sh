@@ -68,6 +68,17 @@ jqc "map 4k: IO page table 515 tables" '.series[] | select(.page == "4k") | .mem
 jqc "map thp: IO page table 3 tables" '.series[] | select(.page == "thp") | .memory.io_page_table_bytes == 12288' "$tmp/map-plan.json"
 jqc "map: bookkeeping 2 MiB, 512 GUP calls" '[.series[] | .memory.index_bytes == 2097152 and (.gup_calls | . > 511.9 and . < 512.1)] | all' "$tmp/map-plan.json"
 jqc "map 4k: 262144 IOTLB entries to cover 1 GiB" '.series[] | select(.page == "4k") | .iotlb.entries_needed == [262144, 0, 0]' "$tmp/map-plan.json"
+# driver map whose rounds drew layouts of 0.05 .. 1 runs per page, 450 ns a
+# run; 1 GiB less fragmented (0.1 .. 0.3): the plan is at the sweep's median
+# density, and the held-out 1 GiB is brought to it before the check
+gen "$tmp/runs.json" -v backend=driver -v op=map -v per_page=100 -v fixed=0 -v per_run=450 -v seed=7
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/runs.json" >"$tmp/out" 2>"$tmp/err"
+check "map with layouts: a cost per run in words" grep -Eq 'model: [0-9.]+ ns per 4 KiB page \+ [0-9.]+ ns per run .*at [0-9.]+ runs per page, the sweep' "$tmp/out"
+check "map with layouts: the check says the density it came from" grep -q 'brought from its 0\.[123][0-9]* runs per page' "$tmp/out"
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/runs.json" >"$tmp/runs-plan.json" 2>"$tmp/err"
+jqc "map with layouts: 450 ns per run within 10%" '.series[0].fit.runs.ns_per_run / 450 - 1 | fabs < 0.1' "$tmp/runs-plan.json"
+jqc "map with layouts: 1 GiB predicted within 5% and inside" '.series[0].beyond_fit[0] | (.error | fabs < 0.05) and .inside' "$tmp/runs-plan.json"
+jqc "map with layouts: 1 GiB as measured is cheaper than at the sweep's density" '.series[0].beyond_fit[0] | .as_measured_ns < 0.8 * .measured_ns' "$tmp/runs-plan.json"
 # driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
 gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
 "$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"

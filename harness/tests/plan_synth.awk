@@ -4,7 +4,8 @@
 #
 #   awk -v host=h -v sizes="16 64 256 1024" -v pages="4k thp" -v fixed=40000 \
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
-#       -v outliers=0 -v seed=1 [-v backend=driver -v op=map] -f plan_synth.awk
+#       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
+#       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
 #   fixed + per_page * S/4K + per_folio * S/folio(K) + quad * (S/4K)^2 ns
@@ -13,7 +14,10 @@
 # variation bcv; with outliers=F a fraction F of the rounds is slowed 3x
 # (a busy host).  sizes are in MiB.  backend=driver adds gup_calls (one
 # per 512 pages); op=map adds the IOPTE counts of a perfect layout (4 KiB
-# leaves for 4k, 2 MiB leaves for thp).
+# leaves for 4k, 2 MiB leaves for thp).  per_run > 0 (op=map): every round
+# draws its layout, runs per page uniform in 0.05 .. 1 (0.1 .. 0.3 at
+# 1024 MiB, a less fragmented largest size), reports them as `runs`, and
+# takes per_run ns for each.
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -32,7 +36,7 @@ function layout(name, value,   s, r) {
 	return sprintf(", \"%s\": {\"unit\": \"count\", \"better\": \"lower\", \"kind\": \"layout\", \"rounds\": [%s]}", name, s)
 }
 
-function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra) {
+function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra, runs, rs, lo, hi) {
 	size = mib * 1048576
 	npages = size / 4096
 	total = fixed + per_page * npages + per_folio * size / folio(kind) + quad * npages * npages
@@ -40,8 +44,15 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 	params = sprintf("\"backend\": \"%s\", \"op\": \"%s\", \"page\": \"%s\", \"size\": %d, \"threads\": 1, \"rounds\": %d", backend, op, kind, size, rounds)
 	printf "%s    {\"name\": \"%s-%s\", \"key\": \"%s\", \"params\": {%s}, \"status\": \"ok\", \"reason\": null,\n", nb++ ? ",\n" : "", op, backend, key, params
 	s = ""
+	rs = ""
+	lo = mib >= 1024 ? 0.1 : 0.05
+	hi = mib >= 1024 ? 0.3 : 1
 	for (r = 0; r < rounds; r++) {
-		level = total * (1 + bcv * normal())
+		runs = 0
+		if (per_run > 0)
+			runs = int(npages * (lo + (hi - lo) * rand()))
+		rs = rs (r ? ", " : "") sprintf("[%d]", runs)
+		level = (total + per_run * runs) * (1 + bcv * normal())
 		if (rand() < outliers)
 			level *= 3
 		# three samples a round, within 1% of the round's level
@@ -54,6 +65,8 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 		extra = extra layout("iopte_4k", kind == "4k" ? npages : 0)
 		extra = extra layout("iopte_2m", kind == "4k" ? 0 : size / 2097152)
 		extra = extra layout("iopte_1g", 0)
+		if (per_run > 0)
+			extra = extra sprintf(", \"runs\": {\"unit\": \"count\", \"better\": \"lower\", \"kind\": \"layout\", \"rounds\": [%s]}", rs)
 	}
 	printf "      \"metrics\": {\"%s_ns_per_page\": {\"unit\": \"ns/page\", \"better\": \"lower\", \"kind\": \"gated\", \"rounds\": [%s]}%s}}", op, s, extra
 }
@@ -72,6 +85,7 @@ BEGIN {
 	if (seed == "") seed = 1
 	if (backend == "") backend = "uring"
 	if (op == "") op = "pin"
+	if (per_run == "") per_run = 0
 	srand(seed)
 	printf "{\n  \"schema_version\": 2,\n  \"tool\": {\"name\": \"pfnlab\", \"version\": \"0.1.0\"},\n"
 	printf "  \"suite_commit\": \"abc1234\", \"started_utc\": \"2026-01-01T00:00:%02dZ\", \"finished_utc\": \"2026-01-01T00:01:00Z\",\n", seed % 60

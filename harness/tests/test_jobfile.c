@@ -256,6 +256,31 @@ static void test_key_added_later(void **state)
 	unlink(p);
 }
 
+/* evict: off by default and then out of the key; on, a variant of the same buffer. */
+static void test_evict_key(void **state)
+{
+	struct job_set set = { 0 };
+	char err[256];
+	const char *p;
+
+	(void)state;
+	p = write_job("[e]\nbackend = uring\nop = pin\nevict = 0, 256M\n");
+	assert_int_equal(jobfile_load(&set, p, err, sizeof(err)), 0);
+	assert_int_equal(set.ncases, 2);
+	assert_true(set.cases[0].evict_bytes == 0);
+	assert_null(strstr(set.cases[0].key, "evict="));
+	assert_true(set.cases[1].evict_bytes == 256ULL << 20);
+	assert_non_null(strstr(set.cases[1].key, "|evict=268435456|"));
+	assert_true(bench_case_same_buffer(&set.cases[0], &set.cases[1]));
+	jobset_free(&set);
+	unlink(p);
+	/* not a whole number of pages: refused, naming the key */
+	p = write_job("[e]\nbackend = uring\nop = pin\nevict = 1000\n");
+	assert_int_equal(jobfile_load(&set, p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "evict"));
+	unlink(p);
+}
+
 /* Statistics controls do not change the key: runs compare across overrides. */
 static void test_key_ignores_statistics(void **state)
 {
@@ -333,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_key_ignores_statistics),
 		cmocka_unit_test(test_key_added_later),
+		cmocka_unit_test(test_evict_key),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_shipped_job_files),
 	};

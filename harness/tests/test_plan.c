@@ -24,23 +24,30 @@
 
 struct truth {
 	double fixed_ns, per_page_ns, quad; /* quad: ns per page^2 */
+	double per_run_ns;		    /* ns per run of the round's layout */
 	double bcv, outliers;		    /* round scatter, share slowed 3x */
 };
 
-static double truth_ns(const struct truth *t, double size)
+static double truth_ns(const struct truth *t, double size, double runs)
 {
 	double pages = size / 4096.0;
 
-	return t->fixed_ns + t->per_page_ns * pages + t->quad * pages * pages;
+	return t->fixed_ns + t->per_page_ns * pages + t->quad * pages * pages +
+	       t->per_run_ns * runs;
 }
 
-static double draw(const struct truth *t, double size, struct cs_rng *rng)
+static double draw_runs(const struct truth *t, double size, double runs, struct cs_rng *rng)
 {
-	double v = truth_ns(t, size) * (1.0 + t->bcv * cs_rng_normal(rng));
+	double v = truth_ns(t, size, runs) * (1.0 + t->bcv * cs_rng_normal(rng));
 
 	if (cs_rng_uniform(rng) < t->outliers)
 		v *= 3.0;
 	return v;
+}
+
+static double draw(const struct truth *t, double size, struct cs_rng *rng)
+{
+	return draw_runs(t, size, 0, rng);
 }
 
 /* Sizes 16 MiB .. @top_mib doubling, @rounds rounds each, into a series. */
@@ -56,7 +63,8 @@ static void sweep(struct plan_series *s, const struct truth *t, double top_mib, 
 	for (double mib = 16; mib <= top_mib; mib *= 2) {
 		sizes[s->nsizes++] = mib * MIB;
 		for (size_t r = 0; r < rounds; r++)
-			obs[s->nobs++] = (struct plan_obs){ mib * MIB, draw(t, mib * MIB, rng) };
+			obs[s->nobs++] = (struct plan_obs){ .size_bytes = mib * MIB,
+							    .total_ns = draw(t, mib * MIB, rng) };
 	}
 }
 
@@ -209,10 +217,80 @@ static void test_validate_fit_max(void **state)
 	assert_false(v.done);
 }
 
+/* Rounds of MAP whose layouts differ: runs per page drawn from 0.05 .. 1. */
+static void sweep_runs(struct plan_series *s, const struct truth *t, double lo_density,
+		       double hi_density, struct cs_rng *rng)
+{
+	static struct plan_obs obs[256];
+	static double sizes[8];
+
+	memset(s, 0, sizeof(*s));
+	s->obs = obs;
+	s->sizes = sizes;
+	s->terms.runs = true;
+	for (double mib = 16; mib <= 1024; mib *= 2) {
+		double pages = mib * MIB / 4096.0;
+		/* the held-out 1 GiB comes out less fragmented than the sweep */
+		double lo = mib < 1024 ? lo_density : 0.1, hi = mib < 1024 ? hi_density : 0.3;
+
+		sizes[s->nsizes++] = mib * MIB;
+		for (size_t r = 0; r < 8; r++) {
+			double runs = round(pages * (lo + (hi - lo) * cs_rng_uniform(rng)));
+
+			obs[s->nobs++] = (struct plan_obs){ .size_bytes = mib * MIB,
+							    .total_ns = draw_runs(t, mib * MIB,
+										  runs, rng),
+							    .runs = runs };
+		}
+	}
+}
+
+/*
+ * MAP's cost follows its layout's runs.  The per-run cost must come back
+ * from rounds of one size, the line must be the one at the sweep's median
+ * density, and the held-out 1 GiB (other layouts) must be predicted once
+ * brought to that density; the plain line is far off.
+ */
+static void test_runs_term(void **state)
+{
+	struct truth t = { .per_page_ns = 100, .per_run_ns = 450, .bcv = 0.05 };
+	struct plan_validation v, vl;
+	struct plan_series s;
+	struct plan_fit fit, line;
+	struct cs_rng rng;
+
+	(void)state;
+	cs_rng_seed(&rng, 8);
+	sweep_runs(&s, &t, 0.05, 1.0, &rng);
+	assert_int_equal(plan_fit_terms(s.obs, s.nobs, 256 * MIB, &s.terms, &fit), 0);
+	assert_true(fit.terms.runs);
+	assert_true(fabs(fit.ns_per_run / 450.0 - 1.0) < 0.1);
+	assert_in_range((int)(100 * fit.runs_per_page), 30, 75);
+	assert_true(fabs(fit.ns_per_page / (100.0 + 450.0 * fit.runs_per_page) - 1.0) < 0.05);
+	plan_check(&s, &fit, 1024 * MIB, &v);
+	assert_true(v.done);
+	assert_true(v.runs_per_page > 0.1 && v.runs_per_page < 0.3);
+	assert_true(fabs(v.error) < 0.05);
+	assert_true(v.inside);
+	/* as measured, 1 GiB is far cheaper a page than the sweep's median layout */
+	assert_true(v.as_measured_ns < 0.8 * v.measured_ns);
+	assert_int_equal(plan_fit(s.obs, s.nobs, 256 * MIB, &line), 0);
+	plan_check(&s, &line, 1024 * MIB, &vl);
+	assert_true(fabs(vl.error) > 0.3);
+	/* every round with the same runs: nothing to learn a per-run cost from */
+	for (size_t i = 0; i < s.nobs; i++)
+		s.obs[i].runs = s.obs[i].size_bytes / 4096.0 / 2;
+	assert_int_equal(plan_fit_terms(s.obs, s.nobs, 256 * MIB, &s.terms, &fit), 0);
+	assert_false(fit.terms.runs);
+}
+
 static void test_too_few_sizes(void **state)
 {
 	struct plan_obs obs[4] = {
-		{ 16 * MIB, 1e5 }, { 16 * MIB, 1.1e5 }, { 16 * MIB, 0.9e5 }, { 16 * MIB, 1e5 }
+		{ .size_bytes = 16 * MIB, .total_ns = 1e5 },
+		{ .size_bytes = 16 * MIB, .total_ns = 1.1e5 },
+		{ .size_bytes = 16 * MIB, .total_ns = 0.9e5 },
+		{ .size_bytes = 16 * MIB, .total_ns = 1e5 },
 	};
 	struct plan_fit fit;
 
@@ -275,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_curved_truth_caught),
 		cmocka_unit_test(test_misfit_widens),
 		cmocka_unit_test(test_validate_fit_max),
+		cmocka_unit_test(test_runs_term),
 		cmocka_unit_test(test_too_few_sizes),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_pt_bytes),
