@@ -376,8 +376,7 @@ struct size_stat {
 	size_t n;
 };
 
-/* A round's time brought to the fit's runs per page (unchanged without a runs term). */
-static double adjusted_total(const struct plan_obs *o, const struct plan_fit *fit)
+double plan_adjusted_total(const struct plan_obs *o, const struct plan_fit *fit)
 {
 	if (!fit || !fit->terms.runs)
 		return o->total_ns;
@@ -393,7 +392,7 @@ static size_t totals_at(const struct plan_obs *obs, size_t n, double size,
 
 	for (size_t i = 0; i < n; i++)
 		if (obs[i].size_bytes == size)
-			buf[c++] = adjusted_total(&obs[i], fit);
+			buf[c++] = plan_adjusted_total(&obs[i], fit);
 	qsort(buf, c, sizeof(*buf), cmp_dbl);
 	return c;
 }

@@ -154,6 +154,8 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds);
 double plan_adjusted_median(const struct plan_obs *obs, size_t n, double size,
 			    const struct plan_fit *fit, size_t *nrounds);
+/* One round's time brought to @fit's runs per page (as measured without a runs term). */
+double plan_adjusted_total(const struct plan_obs *o, const struct plan_fit *fit);
 
 /* Check @fit's prediction for the measured @size of @s. */
 void plan_check(const struct plan_series *s, const struct plan_fit *fit, double size,

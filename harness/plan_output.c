@@ -574,8 +574,14 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 
 		if (!it->planned)
 			continue;
-		snprintf(label, sizeof(label), "%s%s%s", host_in_label ? out->host : "",
-			 host_in_label ? ": " : "", s->label);
+		/* MAP's rounds are drawn at the density its line is for */
+		if (it->fit.terms.runs)
+			snprintf(label, sizeof(label), "%s%s%s (at %.2g runs per page)",
+				 host_in_label ? out->host : "", host_in_label ? ": " : "", s->label,
+				 it->fit.runs_per_page);
+		else
+			snprintf(label, sizeof(label), "%s%s%s", host_in_label ? out->host : "",
+				 host_in_label ? ": " : "", s->label);
 		fprintf(f, "%s\"%s\"\tsize_MiB\tmedian_ns\tmin_ns\tmax_ns\n", first ? "" : "\n\n",
 			label);
 		first = false;
@@ -585,12 +591,13 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 			for (size_t j = 0; j < s->nobs; j++) {
 				if (s->obs[j].size_bytes != s->sizes[k])
 					continue;
-				mn = fmin(mn, s->obs[j].total_ns);
-				mx = fmax(mx, s->obs[j].total_ns);
+				mn = fmin(mn, plan_adjusted_total(&s->obs[j], &it->fit));
+				mx = fmax(mx, plan_adjusted_total(&s->obs[j], &it->fit));
 			}
 			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label,
 				s->sizes[k] / 1048576.0,
-				plan_measured_median(s->obs, s->nobs, s->sizes[k], NULL), mn, mx);
+				plan_adjusted_median(s->obs, s->nobs, s->sizes[k], &it->fit, NULL),
+				mn, mx);
 		}
 		fprintf(f, "\n\n\"%s fit\"\tsize_MiB\tns\tlo_ns\thi_ns\n", label);
 		for (int k = 0; k <= 32; k++) {

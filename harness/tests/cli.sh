@@ -37,7 +37,10 @@ export -f status_of reason_of
 # numbers are exact when read (without it they lag by per-CPU batches).
 pins() {
 	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2} END {print a+0, r+0}' /proc/vmstat
+	# the fields as printed: as numbers, mawk prints counts past 2^31 as
+	# 2.85978e+09, which shell arithmetic refuses
+	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2}
+	     END {print (a == "" ? 0 : a), (r == "" ? 0 : r)}' /proc/vmstat
 }
 
 # --- help, version, every subcommand's --help
@@ -233,6 +236,9 @@ backend = uring
 op = pin
 size = 8M
 INI
+# an arithmetic error below would end the loop silently, its checks unrun
+read -r a0 r0 < <(pins)
+check "pin counters read as integers ($a0, $r0)" bash -c '[[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]]' _ "$a0" "$r0"
 for sig in INT TERM; do
 	read -r a0 r0 < <(pins)
 	"$PFNLAB" run -q -o "$tmp/sig.json" "$tmp/long.ini" 2>/dev/null & bg_pid=$!
