@@ -289,6 +289,8 @@ static int evict_caches(uint64_t bytes, char *why, size_t len)
 				 (unsigned long long)bytes);
 			return -1;
 		}
+		/* faults the pages in once, so that the loop below touches only the cache */
+		memset(buf, 0, bytes);
 		have = bytes;
 	}
 	p = buf;

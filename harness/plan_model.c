@@ -421,8 +421,7 @@ static void size_stat_of(double *sorted, size_t c, double size, double *dev, str
  * every round is brought to is the median runs per page of the rounds.
  * Without rounds that differ in their runs the term is dropped.
  */
-static int runs_term(const struct plan_obs *obs, size_t n, double max_size,
-		     struct plan_fit *fit)
+static int runs_term(const struct plan_obs *obs, size_t n, double max_size, struct plan_fit *fit)
 {
 	double *slopes = malloc((n * n / 2 + 1) * sizeof(*slopes));
 	double *density = malloc((n ? n : 1) * sizeof(*density));

@@ -96,8 +96,8 @@ struct plan_fit {
 	/* terms.runs: the cost of a run, and the layout density every round was brought to */
 	double ns_per_run, runs_per_page;
 	double runs_per_page_lo, runs_per_page_hi; /* 2.5% and 97.5% over the rounds */
-	double misfit;			  /* chi^2 per degree of freedom; NaN with 2 sizes */
-	double rel_lo, rel_hi;		  /* quantiles of one round around its size's median */
+	double misfit;	       /* chi^2 per degree of freedom; NaN with 2 sizes */
+	double rel_lo, rel_hi; /* quantiles of one round around its size's median */
 	size_t nobs, nsizes;
 	double min_size, max_size; /* bytes */
 };
@@ -112,7 +112,7 @@ struct plan_estimate {
 struct plan_validation {
 	bool done;
 	double size_bytes;
-	double measured_ns; /* median of its rounds (brought to the fit's runs per page) */
+	double measured_ns;    /* median of its rounds (brought to the fit's runs per page) */
 	double as_measured_ns; /* the same before that (equal without a runs term) */
 	double runs_per_page;  /* the held-out rounds' median; NaN without a runs term */
 	size_t nrounds;

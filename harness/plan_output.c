@@ -271,11 +271,11 @@ static json_t *check_json(const struct plan_validation *v)
 	if (!v->done)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b}", "size_bytes",
-			 jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns),
-			 "as_measured_ns", jnum(v->as_measured_ns), "runs_per_page",
-			 jnum(v->runs_per_page), "rounds", (json_int_t)v->nrounds, "predicted_ns",
-			 jnum(v->predicted.ns), "lo_ns", jnum(v->predicted.lo_ns), "hi_ns",
-			 jnum(v->predicted.hi_ns), "error", jnum(v->error), "inside", v->inside);
+			 jnum(v->size_bytes), "measured_ns", jnum(v->measured_ns), "as_measured_ns",
+			 jnum(v->as_measured_ns), "runs_per_page", jnum(v->runs_per_page), "rounds",
+			 (json_int_t)v->nrounds, "predicted_ns", jnum(v->predicted.ns), "lo_ns",
+			 jnum(v->predicted.lo_ns), "hi_ns", jnum(v->predicted.hi_ns), "error",
+			 jnum(v->error), "inside", v->inside);
 }
 
 static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
@@ -503,8 +503,8 @@ static void print_check(FILE *f, const char *what, const struct plan_validation 
 		b, c, d, e, v->nrounds);
 	if (!isnan(v->runs_per_page)) {
 		plan_fmt_ns(a, sizeof(a), v->as_measured_ns);
-		fprintf(f, ", brought from its %.3g runs per page: %s as measured", v->runs_per_page,
-			a);
+		fprintf(f, ", brought from its %.3g runs per page: %s as measured",
+			v->runs_per_page, a);
 	}
 	fprintf(f, "): %+.1f%%, %s\n", 100.0 * v->error,
 		v->inside ? "inside the interval" : "OUTSIDE the interval");
@@ -577,8 +577,8 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 		/* MAP's rounds are drawn at the density its line is for */
 		if (it->fit.terms.runs)
 			snprintf(label, sizeof(label), "%s%s%s (at %.2g runs per page)",
-				 host_in_label ? out->host : "", host_in_label ? ": " : "", s->label,
-				 it->fit.runs_per_page);
+				 host_in_label ? out->host : "", host_in_label ? ": " : "",
+				 s->label, it->fit.runs_per_page);
 		else
 			snprintf(label, sizeof(label), "%s%s%s", host_in_label ? out->host : "",
 				 host_in_label ? ": " : "", s->label);

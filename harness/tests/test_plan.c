@@ -32,8 +32,7 @@ static double truth_ns(const struct truth *t, double size, double runs)
 {
 	double pages = size / 4096.0;
 
-	return t->fixed_ns + t->per_page_ns * pages + t->quad * pages * pages +
-	       t->per_run_ns * runs;
+	return t->fixed_ns + t->per_page_ns * pages + t->quad * pages * pages + t->per_run_ns * runs;
 }
 
 static double draw_runs(const struct truth *t, double size, double runs, struct cs_rng *rng)
