@@ -248,24 +248,6 @@ static int check_hosts(const struct rl_set *set, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * The terms a series' cost has beyond fixed + per page: MAP makes one IO
- * page table call per run of contiguous PFNs, so its time follows the runs
- * of the round's layout (reported as `runs`).
- */
-static void series_terms(struct plan_series *s, bool have_runs)
-{
-	s->terms.runs = strcmp(s->op, "map") == 0 && have_runs;
-}
-
-/* Round @k's runs when the benchmark reports them per round, else 0. */
-static double round_runs(const struct rl_metric *runs, const struct rl_metric *m, size_t k)
-{
-	if (!runs || runs->nrounds != m->nrounds || !(runs->round_medians[k] > 0))
-		return 0;
-	return runs->round_medians[k];
-}
-
 static bool op_selected(const char *want, const char *op)
 {
 	return !want || strcmp(want, op) == 0;
@@ -277,13 +259,15 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 	const char *bop = rl_param_str(b, "op"), *backend = rl_param_str(b, "backend");
 	const char *page = rl_param_str(b, "page");
 	double size = rl_param_num(b, "size");
+	const struct rl_metric *all_runs;
 
 	if (!bop || !backend || !page || !(size > 0) || !rl_bench_measured(b) ||
 	    (f->backend && strcmp(f->backend, backend) != 0) ||
 	    (f->page && strcmp(f->page, page) != 0))
 		return 0;
+	all_runs = rl_find_metric(b, "runs");
 	for (size_t o = 0; o < sizeof(plan_ops) / sizeof(plan_ops[0]); o++) {
-		const struct rl_metric *m, *runs = rl_find_metric(b, "runs");
+		const struct rl_metric *m, *runs = all_runs;
 		struct plan_series *s;
 		char *id;
 
@@ -298,12 +282,22 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 		if (!s)
 			return -1;
 		s->metric = plan_ops[o].metric;
-		series_terms(s, runs && runs->nrounds == m->nrounds);
-		for (size_t k = 0; k < m->nrounds; k++)
+		/*
+		 * MAP makes one IO page table call per run of contiguous PFNs, so
+		 * its time follows the runs of the round's layout: a term of its
+		 * own, where they were counted round by round.
+		 */
+		if (runs && runs->nrounds != m->nrounds)
+			runs = NULL;
+		s->terms.runs = strcmp(s->op, "map") == 0 && runs;
+		for (size_t k = 0; k < m->nrounds; k++) {
+			double runs_k = runs && runs->round_medians[k] > 0 ? runs->round_medians[k] :
+									     0;
+
 			if (isfinite(m->round_medians[k]) && m->round_medians[k] > 0 &&
-			    obs_add(s, size, m->round_medians[k] * size / 4096.0,
-				    round_runs(runs, m, k)) != 0)
+			    obs_add(s, size, m->round_medians[k] * size / 4096.0, runs_k) != 0)
 				return -1;
+		}
 		layout_counts(s, b);
 	}
 	return 0;

@@ -565,7 +565,7 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 {
 	bool first = true;
-	char label[256];
+	char label[256], at[48];
 
 	for (size_t i = 0; i < out->nseries; i++) {
 		const struct plan_item *it = &out->items[i];
@@ -575,13 +575,11 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 		if (!it->planned)
 			continue;
 		/* MAP's rounds are drawn at the density its line is for */
+		at[0] = '\0';
 		if (it->fit.terms.runs)
-			snprintf(label, sizeof(label), "%s%s%s (at %.2g runs per page)",
-				 host_in_label ? out->host : "", host_in_label ? ": " : "",
-				 s->label, it->fit.runs_per_page);
-		else
-			snprintf(label, sizeof(label), "%s%s%s", host_in_label ? out->host : "",
-				 host_in_label ? ": " : "", s->label);
+			snprintf(at, sizeof(at), " (at %.2g runs per page)", it->fit.runs_per_page);
+		snprintf(label, sizeof(label), "%s%s%s%s", host_in_label ? out->host : "",
+			 host_in_label ? ": " : "", s->label, at);
 		fprintf(f, "%s\"%s\"\tsize_MiB\tmedian_ns\tmin_ns\tmax_ns\n", first ? "" : "\n\n",
 			label);
 		first = false;
