@@ -21,7 +21,7 @@ override KBUILD := $(if $(KBUILD),$(abspath $(KBUILD)))
 export KDIR KERNEL KBUILD VM_ACCEL
 
 .PHONY: all deps driver harness check check-driver check-harness check-lint \
-	vm-check anchors-check bench lint clean help
+	vm-check anchors-check lava-check bench lint clean help
 
 all: driver harness
 
@@ -33,6 +33,7 @@ help:
 	@echo 'make check      every test: core units + fuzz, harness, lint, lab VM'
 	@echo 'make vm-check   boot the lab VM and run the module integration tests'
 	@echo 'make anchors-check  gup_test and io_uring beside the model, in the anchors lab kernel'
+	@echo 'make lava-check a LAVA job of the lab VM under lava-run, imported and checked'
 	@echo 'make bench      run bench/quick.ini end to end: results, plots, report'
 	@echo 'make lint       clang-tidy, cppcheck, kernel-doc, shellcheck (every shell script), clang-format (every C file), no pinned Debian versions, no module call circle'
 
@@ -58,6 +59,11 @@ vm-check: deps
 # (built once per machine from Debian's source, ~10 minutes, then cached).
 anchors-check: deps
 	@bash harness/vm/anchors-check
+
+# A LAVA job of the lab VM's machine under LAVA's own dispatcher, its
+# results imported and checked against a direct run (lava/README.md).
+lava-check: deps
+	@bash lava/lava-check
 
 # Suites run one after the other so that a failure names its suite; each
 # prints its own summary line, and scripts/check.sh adds them up.

@@ -10,6 +10,7 @@ int cmd_info(int argc, char **argv);	/* topology, pools, IOMMU, backends */
 int cmd_list(int argc, char **argv);	/* benchmarks and their parameters */
 int cmd_run(int argc, char **argv);	/* run job files, write results JSON */
 int cmd_vm(int argc, char **argv);	/* run a command in the lab VM */
+int cmd_lava(int argc, char **argv);	/* LAVA jobs, results imported */
 int cmd_compare(int argc, char **argv); /* BASE vs NEW verdict */
 int cmd_ab(int argc, char **argv);	/* two builds interleaved, then compared */
 int cmd_history(int argc, char **argv); /* series + change points */

@@ -16,6 +16,7 @@ static const struct {
 	{ "list", cmd_list, "the benchmarks of job files, expanded, with their parameters" },
 	{ "run", cmd_run, "run job files and write a results document (JSON)" },
 	{ "vm", cmd_vm, "run a command in the lab VM (harness/vm/pfnlab-vm)" },
+	{ "lava", cmd_lava, "LAVA jobs of benchmarks; their results back as pfnlab results" },
 	{ "compare", cmd_compare, "compare two results: BASE vs NEW verdict" },
 	{ "ab", cmd_ab, "measure two builds in alternation (ABBA...), then compare" },
 	{ "index", cmd_index, "make or update the results store (SQLite index) of a results tree" },

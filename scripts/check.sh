@@ -10,7 +10,7 @@ mkdir -p build/check
 # shellcheck source=scripts/tap.sh
 . scripts/tap.sh
 
-suites=(check-driver check-harness check-lint vm-check anchors-check)
+suites=(check-driver check-harness check-lint vm-check anchors-check lava-check)
 broken=()
 start=$SECONDS
 for s in "${suites[@]}"; do

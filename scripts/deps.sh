@@ -38,6 +38,11 @@ PKGS=(
 	# the anchors' lab kernel is built from Debian's source of the lab
 	# kernel's series (harness/vm/kconfig/lab-kernel.sh)
 	linux-source-6.12
+	# LAVA, the kernel world's lab engine (lava/README.md): its dispatcher
+	# runs pfnlab jobs (lava-run), tftpd-hpa is what its tftp deploy of a
+	# ramdisk needs installed, lavacli submits to a server, curl reads a
+	# server's REST API
+	lava-dispatcher tftpd-hpa lavacli curl
 )
 
 missing=()
