@@ -41,8 +41,9 @@ PKGS=(
 	# LAVA, the kernel world's lab engine (lava/README.md): its dispatcher
 	# runs pfnlab jobs (lava-run), tftpd-hpa is what its tftp deploy of a
 	# ramdisk needs installed, lavacli submits to a server, curl reads a
-	# server's REST API
-	lava-dispatcher tftpd-hpa lavacli curl
+	# server's REST API; lava-server and postgresql: `make lava-check`
+	# runs a private LAVA lab (lava/lab-server) and a job through it
+	lava-dispatcher tftpd-hpa lavacli curl lava-server postgresql
 )
 
 missing=()
