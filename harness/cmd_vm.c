@@ -16,8 +16,7 @@
 #include "srcdir.h"
 
 /* exec_script: run SCRIPT (relative to the source tree) with argv[1..]. */
-static int exec_script(const char *cmd, const char *script, const char *help, int argc,
-		       char **argv)
+static int exec_script(const char *cmd, const char *script, const char *help, int argc, char **argv)
 {
 	char path[PATH_MAX + 32];
 	char **args;
