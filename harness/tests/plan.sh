@@ -40,7 +40,10 @@ check "1 GiB measured beyond the fit is checked" grep -q 'beyond the fit: 1 GiB:
 "$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/sweep.json" >"$tmp/plan.json" 2>"$tmp/err"
 check "--json exits 0" test $? -eq 0
 jqc "json: schema and target" '.schema_version == 1 and .target_bytes == 1073741824 and .fit_max_bytes == 268435456' "$tmp/plan.json"
-jqc "json: 4k slope within 3% of 230 ns" '.series[] | select(.page == "4k") | .fit.ns_per_page / 230 - 1 | fabs < 0.03' "$tmp/plan.json"
+# Within 5%: over seeds 1-12 of mawk's and of gawk's random streams (awk is
+# either, by what else a machine has installed) the fit fell within 3.6%
+# of the truth, its own SD 0.7-2.7%.
+jqc "json: 4k slope within 5% of 230 ns" '.series[] | select(.page == "4k") | .fit.ns_per_page / 230 - 1 | fabs < 0.05' "$tmp/plan.json"
 jqc "json: thp folio cost within 10% of 200 ns" '.series[] | select(.page == "thp") | .split.ns_per_folio / 200 - 1 | fabs < 0.10' "$tmp/plan.json"
 jqc "json: 1 GiB predicted within 5% and inside" '[.series[] | .beyond_fit[0] | (.error | fabs < 0.05) and .inside] | all' "$tmp/plan.json"
 jqc "json: prediction interval holds the prediction" '[.series[] | .prediction | .lo_ns < .ns and .ns < .hi_ns] | all' "$tmp/plan.json"
