@@ -12,7 +12,8 @@
 #
 #   a benchmark that ran (ok, or flagged: measured, but its placement or
 #   page kind did not come true) gives one case per gated metric, its
-#   median over every sample, pass when ok and fail when flagged;
+#   median over every sample, pass when ok and fail when flagged (fail,
+#   and no measurement, for a metric with no median);
 #   a skipped one gives one case, skip; a failed or missing one, fail.
 #
 # Case names: the section, the values of the parameters that differ
@@ -53,8 +54,10 @@ def decimal:
 	($b.metrics | to_entries[] | select(.value.kind == "gated")) as $m
 	| (.base + "." + $m.key) as $long
 	| (if ($long | length) <= 100 then $long else .short + "." + $m.key end) as $case
-	| [$case, (if $b.status == "ok" then "pass" else "fail" end),
-	   ($m.value.summary.median | decimal), $m.value.unit]
+	| $m.value.summary.median as $median
+	| if ($median | type) == "number" then
+		[$case, (if $b.status == "ok" then "pass" else "fail" end), ($median | decimal), $m.value.unit]
+	  else [$case, "fail", "", ""] end
   else
 	[(if (.base | length) <= 100 then .base else .short end),
 	 (if $b.status == "skipped" then "skip" else "fail" end), "", ""]
