@@ -111,6 +111,15 @@ need(["environment","iommu","mode"]; str; "string"),
 need(["environment","virtualized"]; bool; "boolean"),
 need(["environment","module","loaded"]; bool; "boolean"),
 need(["environment","perf","hardware_counters"]; bool; "boolean"),
+# A document pfnlab lava import wrote (lava/README.md): filed under its device.
+(if .environment.lava == null then empty else
+   need(["environment","lava","job_id"]; str; "string"),
+   need(["environment","lava","device"]; str and length > 0; "string"),
+   need(["environment","lava","device_type"]; strnull; "string or null"),
+   need(["environment","lava","server"]; strnull; "string or null"),
+   need(["environment","lava","guest_hostname"]; str; "string"),
+   (if .environment.lava.device != .hostname then "hostname: not the LAVA device" else empty end)
+ end),
 need(["job"]; arr and length >= 1 and all(.[]; (.path | str) and (.text | str)); "array of {path, text}"),
 need(["benchmarks"]; arr; "array"),
 (range(0; .benchmarks | length) as $i | check_bench($i))
