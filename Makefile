@@ -74,6 +74,7 @@ bench: deps
 	@bash scripts/bench.sh
 
 lint: deps
+	@bash scripts/deps.sh --self-test
 	@bash scripts/lint-pins.sh --self-test
 	@bash scripts/lint-pins.sh
 	@bash scripts/module-calls.sh --self-test

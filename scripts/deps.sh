@@ -8,11 +8,35 @@
 set -euo pipefail
 
 # The lab kernel: Debian bookworm's 6.12 series from bookworm-security.  The
-# newest version that has both an image and headers wins.
-lab_kernel_version() {
-	apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
-		sed -n 's/^linux-headers-\(6\.12\.[0-9]*+deb12-amd64\) .*/\1/p' | sort -V | tail -n 1
+# newest version that has both an image and headers wins: the signed image
+# is built after the headers are published and can lag them by days (seen
+# 2026-12-02: the newest upload had headers and an -unsigned image, and no
+# signed image yet).  pick_lab_kernel reads `apt-cache search` lines.
+pick_lab_kernel() {
+	sed -n 's/^linux-\(image\|headers\)-\(6\.12\.[0-9]*+deb12-amd64\) .*/\2/p' |
+		sort -V | uniq -d | tail -n 1
 }
+
+lab_kernel_version() {
+	apt-cache search --names-only '^linux-(image|headers)-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
+		pick_lab_kernel
+}
+
+# --self-test: the pick on a package list where the newest headers have no
+# signed image (only -unsigned and -dbg ones), and on one where they do.
+self_test() {
+	local v=6.12 a b got rc=0
+	a="$v.7+deb12-amd64" b="$v.9+deb12-amd64"
+	got=$(printf '%s\n' "linux-headers-$a - h" "linux-image-$a - i" "linux-headers-$b - h" \
+		"linux-image-$b-unsigned - i" "linux-image-$b-dbg - d" | pick_lab_kernel)
+	[ "$got" = "$a" ] || { echo "deps self-test: picked '$got' where only $a has a signed image"; rc=1; }
+	got=$(printf '%s\n' "linux-image-$b - i" "linux-headers-$a - h" "linux-image-$a - i" \
+		"linux-headers-$b - h" | pick_lab_kernel)
+	[ "$got" = "$b" ] || { echo "deps self-test: picked '$got', not the newest complete $b"; rc=1; }
+	[ $rc -eq 0 ] && echo "deps self-test: the newest version with image and headers is picked"
+	return $rc
+}
+[ "${1:-}" = --self-test ] && { self_test; exit; }
 
 installed_lab_kernel() {
 	dpkg-query -W -f '${Package} ${Status}\n' 'linux-image-6.12.*+deb12-amd64' 2>/dev/null |
@@ -73,7 +97,7 @@ echo "deps: installing: ${missing[*]}$([ $need_kernel -eq 1 ] && echo ' + lab ke
 $SUDO apt-get update -qq
 if [ $need_kernel -eq 1 ]; then
 	kver=$(lab_kernel_version)
-	[ -n "$kver" ] || { echo "deps: no linux-headers-6.12.*+deb12-amd64 in the package lists; enable bookworm-security" >&2; exit 1; }
+	[ -n "$kver" ] || { echo "deps: no 6.12 version with both linux-image-6.12.*+deb12-amd64 and its headers in the package lists; enable bookworm-security" >&2; exit 1; }
 	missing+=("linux-image-$kver" "linux-headers-$kver")
 fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
