@@ -32,6 +32,9 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* When engine_run() began: rounds say when they started, relative to it. */
+static uint64_t run_start_ns;
+
 /* ---- metric series with round boundaries ---- */
 
 static struct metric_series *series_get(struct metric_list *l, const char *name)
@@ -204,10 +207,12 @@ static void case_stop(struct case_acc *c, int rc, const char *why, const struct 
 
 static json_t *placement_json(const struct bench_case *bc, const struct placement *p)
 {
-	return json_pack("{s:i, s:f, s:s, s:f, s:i, s:b, s:o}", "mem_node", bc->mem_node,
+	return json_pack("{s:i, s:f, s:s, s:f, s:o, s:i, s:b, s:o}", "mem_node", bc->mem_node,
 			 "on_node_fraction", p->on_node_fraction, "page_requested", bc->page,
-			 "huge_fraction", p->huge_fraction, "cpu_node", bc->cpu_node, "ok", p->ok,
-			 "reason", p->ok ? json_null() : json_string(p->why));
+			 "huge_fraction", p->huge_fraction, "pfn_runs",
+			 p->pfn_runs ? json_integer((json_int_t)p->pfn_runs) : json_null(),
+			 "cpu_node", bc->cpu_node, "ok", p->ok, "reason",
+			 p->ok ? json_null() : json_string(p->why));
 }
 
 /* The empty phase of op=null: exactly the clock reads a real phase makes. */
@@ -346,6 +351,7 @@ static void case_round(struct case_acc *c, const struct buffer *buf, const struc
 	int rc = BUF_OK, setup_done = 0, sampled;
 	size_t nsamples = 0;
 	double measured_s = 0;
+	double started_s = (double)(now_ns() - run_start_ns) / 1e9;
 
 	memset(&r, 0, sizeof(r));
 	r.bc = bc;
@@ -411,9 +417,10 @@ out:
 	c->nsamples += nsamples;
 	c->measured_s += measured_s;
 	json_array_append_new(c->round_info,
-			      json_pack("{s:i, s:o, s:I, s:f, s:o}", "round", round + 1,
-					"placement", pl ? placement_json(bc, pl) : json_null(),
-					"samples", (json_int_t)nsamples, "measured_s", measured_s,
+			      json_pack("{s:i, s:f, s:o, s:I, s:f, s:o}", "round", round + 1,
+					"started_s", started_s, "placement",
+					pl ? placement_json(bc, pl) : json_null(), "samples",
+					(json_int_t)nsamples, "measured_s", measured_s,
 					"backend_info",
 					r.extra ? json_incref(r.extra) : json_null()));
 	json_decref(c->backend_info);
@@ -680,6 +687,7 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 	memset(out, 0, sizeof(*out));
 	if (!cases)
 		return -1;
+	run_start_ns = now_ns();
 	for (size_t i = 0; i < set->ncases; i++) {
 		struct case_acc *c = &cases[i];
 

@@ -283,6 +283,11 @@ int buffer_verify(const struct buffer *b, int mem_node, struct placement *p)
 				      pages_on_node_fraction(b->addr, b->size / PAGE_4K, node);
 	huge = vma_huge_bytes(b->addr);
 	p->huge_fraction = huge < 0 ? -1 : (double)huge / (double)b->size;
+	/*
+	 * The physical layout is drawn anew with every buffer, and costs that
+	 * touch a struct page per PFN follow it: recorded, never judged.
+	 */
+	p->pfn_runs = pagemap_pfn_runs(b->addr, b->size / PAGE_4K);
 	if (p->on_node_fraction < 0 || huge < 0) {
 		snprintf(p->why, sizeof(p->why), "placement query failed");
 		return -1;
@@ -335,4 +340,28 @@ int pagemap_read_pfns(const void *addr, size_t npages, uint64_t *pfns)
 		pfns[i] = e & ((1ULL << 55) - 1);
 	}
 	return hidden;
+}
+
+uint64_t pagemap_pfn_runs(const void *addr, size_t npages)
+{
+	enum { CHUNK = 4096 };
+	uint64_t *pfns = malloc(CHUNK * sizeof(*pfns));
+	uint64_t runs = 0, prev = 0;
+
+	if (!pfns)
+		return 0;
+	for (size_t done = 0; done < npages; done += CHUNK) {
+		size_t n = npages - done < CHUNK ? npages - done : CHUNK;
+
+		if (pagemap_read_pfns((const char *)addr + done * PAGE_4K, n, pfns)) {
+			runs = 0;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			runs += done + i == 0 || pfns[i] != prev + 1;
+			prev = pfns[i];
+		}
+	}
+	free(pfns);
+	return runs;
 }

@@ -23,6 +23,7 @@ struct placement {
 	int mem_node;
 	double on_node_fraction; /* of 4 KiB pages, per move_pages */
 	double huge_fraction;	 /* of bytes, per /proc/self/smaps */
+	uint64_t pfn_runs;	 /* runs of consecutive PFNs; 0: PFNs hidden */
 	int ok;
 	char why[160]; /* when !ok */
 };
@@ -62,5 +63,13 @@ long long vma_huge_bytes(const void *addr);
  * present, -1 on error.
  */
 int pagemap_read_pfns(const void *addr, size_t npages, uint64_t *pfns);
+
+/*
+ * Runs of physically consecutive 4 KiB pages among the @npages at @addr
+ * (1 for a physically contiguous buffer, @npages for one with no two
+ * neighbours adjacent), read from /proc/self/pagemap a chunk at a time.
+ * 0 when the kernel hides PFNs (not CAP_SYS_ADMIN) or on error.
+ */
+uint64_t pagemap_pfn_runs(const void *addr, size_t npages);
 
 #endif

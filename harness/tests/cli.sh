@@ -143,6 +143,12 @@ check "pin samples: repetitions kept in each of the default 3 rounds" jqe \
 	'[.benchmarks[] | select(.name == "pin") | .metrics.pin_ns_per_page.rounds | (length == 3) and all(length == 3)] | all' "$tmp/small.json"
 check "pin rounds: one record per round, each with its placement" jqe \
 	'[.benchmarks[] | select(.name == "pin") | .rounds | (length == 3) and all(.placement.ok and .samples == 3)] | all' "$tmp/small.json"
+# Rounds run in order, each case once a round: their start times rise, and
+# each round of a case began after the measured time of its earlier rounds.
+check "rounds: started_s rises round by round, past the earlier rounds' measured time" jqe \
+	'[.benchmarks[] | select(.status == "ok") | .rounds as $r |
+	  range(1; $r | length) as $k |
+	  $r[$k].started_s - $r[$k - 1].started_s >= $r[$k - 1].measured_s] | (length > 0) and all' "$tmp/small.json"
 check "fill variants share each round's buffer: the same layout" jqe \
 	'[.benchmarks[] | select(.name == "fill") | [.rounds[].backend_info.layout_min_runs]] | (length == 2) and (.[0] == .[1])' "$tmp/small.json"
 check "fill run-aware is paired with per-page, a ratio per round" jqe \

@@ -58,8 +58,9 @@ def check_bench($i):
   need($b + ["params","backend"]; test("^[a-z][a-z0-9_]*$"); "a backend name"),
   need($b + ["status"]; . == "ok" or . == "skipped" or . == "failed" or . == "flagged" or . == "missing";
        "ok|skipped|failed|flagged|missing"),
-  need($b + ["rounds"]; arr and all(.[]; obj and (.round | num) and (.samples | num) and (.measured_s | num));
-       "array of {round, placement, samples, measured_s, backend_info}"),
+  need($b + ["rounds"]; arr and all(.[]; obj and (.round | num) and (.samples | num) and (.measured_s | num) and
+                                               ((.started_s == null) or (.started_s | num and . >= 0)));
+       "array of {round, started_s, placement, samples, measured_s, backend_info}"),
   need($b + ["interrupted"]; bool; "boolean"),
   (.benchmarks[$i] | if .paired == null or (.paired | obj and (.reference | str) and (.metrics | obj))
      then empty else "benchmarks.\($i).paired: null or {reference, metrics}" end),

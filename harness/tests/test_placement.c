@@ -130,6 +130,58 @@ static void test_thp_matches_kpageflags(void **state)
 	buffer_free(&b);
 }
 
+/* Runs of consecutive PFNs in @b, one pagemap entry read at a time. */
+static uint64_t pfn_runs_one_by_one(const struct buffer *b)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t runs = 0, prev = 0;
+
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < b->size / 4096; i++) {
+		uint64_t e = 0, pfn;
+		off_t off = (off_t)(((uintptr_t)b->addr / 4096 + i) * 8);
+
+		assert_int_equal(pread(fd, &e, 8, off), 8);
+		pfn = e & ((1ULL << 55) - 1);
+		assert_true(e >> 63 && pfn);
+		runs += i == 0 || pfn != prev + 1;
+		prev = pfn;
+	}
+	close(fd);
+	return runs;
+}
+
+/*
+ * The placement's physical layout: the runs a reader that takes pagemap an
+ * entry at a time counts, across the reader's chunk of 16 MiB of 4 KiB
+ * pages, and at most one run per huge page of a THP buffer.
+ */
+static void test_pfn_runs_match_pagemap(void **state)
+{
+	struct buffer b;
+	struct placement p;
+	char why[256];
+	int rc;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* pagemap hides PFNs */
+	assert_int_equal(buffer_alloc(&b, "4k", 24 * MIB, 0, why, sizeof(why)), BUF_OK);
+	assert_int_equal(buffer_verify(&b, 0, &p), 0);
+	assert_true(p.pfn_runs >= 1 && p.pfn_runs <= 24 * MIB / 4096);
+	assert_int_equal(p.pfn_runs, pfn_runs_one_by_one(&b));
+	buffer_free(&b);
+	rc = buffer_alloc(&b, "thp", 16 * MIB, 0, why, sizeof(why));
+	if (rc == BUF_SKIP)
+		return;
+	assert_int_equal(rc, BUF_OK);
+	assert_int_equal(buffer_verify(&b, 0, &p), 0);
+	assert_int_equal(p.pfn_runs, pfn_runs_one_by_one(&b));
+	if (p.huge_fraction >= 1)
+		assert_true(p.pfn_runs <= 16 * MIB / (2 * MIB));
+	buffer_free(&b);
+}
+
 /*
  * A placement that did not come true is flagged (ok = 0, with the reason):
  * pages elsewhere than asked, or 4 KiB pages where huge ones were promised.
@@ -263,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_unfaulted_pages_not_counted),
 		cmocka_unit_test(test_missing_node_skipped),
 		cmocka_unit_test(test_thp_matches_kpageflags),
+		cmocka_unit_test(test_pfn_runs_match_pagemap),
 		cmocka_unit_test(test_flagging_rule),
 		cmocka_unit_test_teardown(test_hugetlb_pool, restore_pool),
 		cmocka_unit_test(test_memfd),
