@@ -364,9 +364,9 @@ void plan_series_free(struct plan_series *s, size_t n)
 	free(s);
 }
 
-/* The rounds of one size: their median, robust relative scale and count. */
+/* The rounds of one size: their centre (PLAN_TRIM trimmed mean), its SE and count. */
 struct size_stat {
-	double size, median, rel_scale;
+	double size, center, se;
 	size_t n;
 };
 
@@ -391,21 +391,14 @@ static size_t totals_at(const struct plan_obs *obs, size_t n, double size,
 	return c;
 }
 
-static void size_stat_of(double *sorted, size_t c, double size, double *dev, struct size_stat *st)
+static void size_stat_of(const double *sorted, size_t c, double size, struct size_stat *st)
 {
-	double med = stats_quantile_sorted(sorted, c, 0.5);
-
-	for (size_t i = 0; i < c; i++)
-		dev[i] = fabs(sorted[i] - med);
-	qsort(dev, c, sizeof(*dev), cmp_dbl);
 	st->size = size;
-	st->median = med;
 	st->n = c;
-	/* 1.4826 MAD: the SD for normal data, unmoved by a round the host disturbed */
-	st->rel_scale = 1.4826 * stats_quantile_sorted(dev, c, 0.5) / med;
-	/* a size whose rounds agree to the ns still has the clock's grain */
-	if (!(st->rel_scale > 1e-3))
-		st->rel_scale = 1e-3;
+	st->center = stats_trimmed_mean_sorted(sorted, c, PLAN_TRIM, &st->se);
+	/* a size whose rounds agree to the ns (or a single round) still has the clock's grain */
+	if (!(st->se > 1e-3 * st->center))
+		st->se = 1e-3 * st->center;
 }
 
 /*
@@ -454,21 +447,19 @@ static int runs_term(const struct plan_obs *obs, size_t n, double max_size, stru
 	return 0;
 }
 
-/* The weighted line through the sizes' medians, its covariance and misfit. */
+/* The weighted line through the sizes' centres, its covariance and misfit. */
 static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 {
 	double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, det, b0, b1, chi2 = 0, scale = 1;
 
 	for (size_t j = 0; j < k; j++) {
-		/* the median of n rounds has an SE of about 1.2533 sigma / sqrt(n) */
-		double se = 1.2533 * st[j].rel_scale * st[j].median / sqrt((double)st[j].n);
-		double w = 1.0 / (se * se), x = st[j].size / 4096.0;
+		double w = 1.0 / (st[j].se * st[j].se), x = st[j].size / 4096.0;
 
 		sw += w;
 		sx += w * x;
-		sy += w * st[j].median;
+		sy += w * st[j].center;
 		sxx += w * x * x;
-		sxy += w * x * st[j].median;
+		sxy += w * x * st[j].center;
 	}
 	det = sw * sxx - sx * sx;
 	if (!(det > 0))
@@ -476,13 +467,12 @@ static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 	b1 = (sw * sxy - sx * sy) / det;
 	b0 = (sy - b1 * sx) / sw;
 	for (size_t j = 0; j < k; j++) {
-		double se = 1.2533 * st[j].rel_scale * st[j].median / sqrt((double)st[j].n);
-		double r = (st[j].median - (b0 + b1 * st[j].size / 4096.0)) / se;
+		double r = (st[j].center - (b0 + b1 * st[j].size / 4096.0)) / st[j].se;
 
 		chi2 += r * r;
 	}
 	/*
-	 * Sizes that miss the line by more than their own medians' errors say the
+	 * Sizes that miss the line by more than their own centres' errors say the
 	 * line is not the whole story: widen the terms' errors by that much.
 	 */
 	if (k > 2 && chi2 / (double)(k - 2) > 1.0)
@@ -499,7 +489,7 @@ static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 		   const struct plan_terms *terms, struct plan_fit *fit)
 {
-	double *buf = NULL, *dev = NULL, *resid = NULL;
+	double *buf = NULL, *resid = NULL;
 	struct size_stat *st = NULL;
 	size_t k = 0, nres = 0;
 	int ret = -1;
@@ -508,10 +498,9 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 	if (terms)
 		fit->terms = *terms;
 	buf = malloc((n ? n : 1) * sizeof(*buf));
-	dev = malloc((n ? n : 1) * sizeof(*dev));
 	resid = malloc((n ? n : 1) * sizeof(*resid));
 	st = malloc((n ? n : 1) * sizeof(*st));
-	if (!buf || !dev || !resid || !st)
+	if (!buf || !resid || !st)
 		goto out;
 	if (fit->terms.runs && runs_term(obs, n, max_size, fit) != 0)
 		goto out;
@@ -525,10 +514,10 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 		if (seen || size > max_size)
 			continue;
 		c = totals_at(obs, n, size, fit, buf);
-		size_stat_of(buf, c, size, dev, &st[k]);
-		/* every round relative to its size's median: the scatter of one operation */
+		size_stat_of(buf, c, size, &st[k]);
+		/* every round relative to its size's centre: the scatter of one operation */
 		for (size_t j = 0; j < c; j++)
-			resid[nres++] = buf[j] / st[k].median - 1.0;
+			resid[nres++] = buf[j] / st[k].center - 1.0;
 		k++;
 	}
 	if (k < 2 || fit_line(st, k, fit) != 0)
@@ -546,7 +535,6 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 	ret = 0;
 out:
 	free(buf);
-	free(dev);
 	free(resid);
 	free(st);
 	return ret;
@@ -570,25 +558,25 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 	e->hi_ns = y + sqrt(up * up + z * z);
 }
 
-double plan_adjusted_median(const struct plan_obs *obs, size_t n, double size,
+double plan_adjusted_center(const struct plan_obs *obs, size_t n, double size,
 			    const struct plan_fit *fit, size_t *nrounds)
 {
-	double *buf = malloc((n ? n : 1) * sizeof(*buf)), med;
+	double *buf = malloc((n ? n : 1) * sizeof(*buf)), center;
 	size_t c;
 
 	if (!buf)
 		return NAN;
 	c = totals_at(obs, n, size, fit, buf);
-	med = c ? stats_quantile_sorted(buf, c, 0.5) : NAN;
+	center = stats_trimmed_mean_sorted(buf, c, PLAN_TRIM, NULL);
 	free(buf);
 	if (nrounds)
 		*nrounds = c;
-	return med;
+	return center;
 }
 
-double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds)
+double plan_measured_center(const struct plan_obs *obs, size_t n, double size, size_t *nrounds)
 {
-	return plan_adjusted_median(obs, n, size, NULL, nrounds);
+	return plan_adjusted_center(obs, n, size, NULL, nrounds);
 }
 
 /* Median runs per page of the rounds of @size; NaN when they report none. */
@@ -613,8 +601,8 @@ void plan_check(const struct plan_series *s, const struct plan_fit *fit, double 
 {
 	memset(v, 0, sizeof(*v));
 	v->size_bytes = size;
-	v->measured_ns = plan_adjusted_median(s->obs, s->nobs, size, fit, &v->nrounds);
-	v->as_measured_ns = plan_measured_median(s->obs, s->nobs, size, NULL);
+	v->measured_ns = plan_adjusted_center(s->obs, s->nobs, size, fit, &v->nrounds);
+	v->as_measured_ns = plan_measured_center(s->obs, s->nobs, size, NULL);
 	v->runs_per_page = fit->terms.runs ? runs_per_page_at(s->obs, s->nobs, size) : NAN;
 	if (!v->nrounds)
 		return;

@@ -11,16 +11,20 @@
  *
  *	time(size) = fixed + per_page * (size / 4 KiB)
  *
- * fitted by weighted least squares through the median of each size's
+ * fitted by weighted least squares through the centre of each size's
  * rounds (one observation per round: the round median of the op's ns per
  * page times the pages of the size), each weighted by the inverse square of
- * its standard error (from the rounds' median absolute deviation, so a
- * round that a busy host slowed does not move it).  When the sizes miss the
- * line by more than those errors (chi^2 per degree of freedom above 1), the
- * terms' errors are widened by that factor.  The interval for one operation
- * of a new size combines the line's error with the spread of single rounds
- * around their size's median (its empirical 2.5% and 97.5% quantiles: the
- * rounds' tails are not normal).  Within a page kind a per-folio cost grows
+ * its standard error.  The centre is the rounds' 10% trimmed mean
+ * (PLAN_TRIM): the time of a plan adds up over its pages as a mean does,
+ * and where every round lands in one of two modes (the lab VM under TCG,
+ * docs/plan.md) a mean moves with the share of rounds in each mode where a
+ * median jumps from one mode to the other from size to size; the trim cuts
+ * off the odd round a busy host slowed (one in ten of 10 or more rounds).  When the sizes
+ * miss the line by more than those errors (chi^2 per degree of freedom
+ * above 1), the terms' errors are widened by that factor.  The interval for
+ * one operation of a new size combines the line's error with the spread of
+ * single rounds around their size's centre (its empirical 2.5% and 97.5%
+ * quantiles: the rounds' tails are not normal).  Within a page kind a per-folio cost grows
  * with size exactly as a per-page cost does, so one series cannot tell them
  * apart; with a 4 KiB series beside a huge-page series of the same backend
  * and op, the two slopes split into a cost per 4 KiB page and a cost per
@@ -52,6 +56,8 @@
 /* Two-sided level of the prediction intervals, and its normal quantile. */
 #define PLAN_LEVEL 0.95
 #define PLAN_Z 1.959964
+/* Share of a size's rounds cut off at each end before their mean is taken. */
+#define PLAN_TRIM 0.1
 
 /*
  * One round: its size (bytes), its op's time for the whole size (ns) and,
@@ -97,7 +103,7 @@ struct plan_fit {
 	double ns_per_run, runs_per_page;
 	double runs_per_page_lo, runs_per_page_hi; /* 2.5% and 97.5% over the rounds */
 	double misfit;	       /* chi^2 per degree of freedom; NaN with 2 sizes */
-	double rel_lo, rel_hi; /* quantiles of one round around its size's median */
+	double rel_lo, rel_hi; /* quantiles of one round around its size's centre */
 	size_t nobs, nsizes;
 	double min_size, max_size; /* bytes */
 };
@@ -112,7 +118,7 @@ struct plan_estimate {
 struct plan_validation {
 	bool done;
 	double size_bytes;
-	double measured_ns;    /* median of its rounds (brought to the fit's runs per page) */
+	double measured_ns;    /* centre of its rounds (brought to the fit's runs per page) */
 	double as_measured_ns; /* the same before that (equal without a runs term) */
 	double runs_per_page;  /* the held-out rounds' median; NaN without a runs term */
 	size_t nrounds;
@@ -148,11 +154,12 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_estimate *e);
 
 /*
- * Median time of the rounds of @size (NaN when none), and how many.  With
- * @fit's runs term, every round is first brought to the fit's runs per page.
+ * The centre (PLAN_TRIM trimmed mean) of the times of the rounds of @size
+ * (NaN when none), and how many.  With @fit's runs term, every round is
+ * first brought to the fit's runs per page.
  */
-double plan_measured_median(const struct plan_obs *obs, size_t n, double size, size_t *nrounds);
-double plan_adjusted_median(const struct plan_obs *obs, size_t n, double size,
+double plan_measured_center(const struct plan_obs *obs, size_t n, double size, size_t *nrounds);
+double plan_adjusted_center(const struct plan_obs *obs, size_t n, double size,
 			    const struct plan_fit *fit, size_t *nrounds);
 /* One round's time brought to @fit's runs per page (as measured without a runs term). */
 double plan_adjusted_total(const struct plan_obs *o, const struct plan_fit *fit);

@@ -421,7 +421,7 @@ static void print_terms(FILE *f, const struct plan_item *it)
 	fprintf(f, "  model: %s", t);
 	if (it->fixed_lo <= 0 && it->fixed_hi >= 0)
 		fputs(" (fixed cost indistinguishable from 0)", f);
-	fprintf(f, "\n         one round lands %+.0f%% .. %+.0f%% from its size's median (95%%)",
+	fprintf(f, "\n         one round lands %+.0f%% .. %+.0f%% from its size's centre (95%%)",
 		100.0 * it->fit.rel_lo, 100.0 * it->fit.rel_hi);
 	if (isfinite(it->fit.misfit) && it->fit.misfit > 1.0)
 		fprintf(f, "; sizes off the line by %.1fx their errors: terms widened",
@@ -499,7 +499,7 @@ static void print_check(FILE *f, const char *what, const struct plan_validation 
 	plan_fmt_ns(c, sizeof(c), v->predicted.lo_ns);
 	plan_fmt_ns(d, sizeof(d), v->predicted.hi_ns);
 	plan_fmt_ns(e, sizeof(e), v->measured_ns);
-	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (median of %zu rounds", what, a,
+	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (trimmed mean of %zu rounds", what, a,
 		b, c, d, e, v->nrounds);
 	if (!isnan(v->runs_per_page)) {
 		plan_fmt_ns(a, sizeof(a), v->as_measured_ns);
@@ -580,7 +580,7 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 			snprintf(at, sizeof(at), " (at %.2g runs per page)", it->fit.runs_per_page);
 		snprintf(label, sizeof(label), "%s%s%s%s", host_in_label ? out->host : "",
 			 host_in_label ? ": " : "", s->label, at);
-		fprintf(f, "%s\"%s\"\tsize_MiB\tmedian_ns\tmin_ns\tmax_ns\n", first ? "" : "\n\n",
+		fprintf(f, "%s\"%s\"\tsize_MiB\tcenter_ns\tmin_ns\tmax_ns\n", first ? "" : "\n\n",
 			label);
 		first = false;
 		for (size_t k = 0; k < s->nsizes; k++) {
@@ -594,7 +594,7 @@ int plan_write_tsv(FILE *f, const struct plan_out *out, bool host_in_label)
 			}
 			fprintf(f, "\"%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", label,
 				s->sizes[k] / 1048576.0,
-				plan_adjusted_median(s->obs, s->nobs, s->sizes[k], &it->fit, NULL),
+				plan_adjusted_center(s->obs, s->nobs, s->sizes[k], &it->fit, NULL),
 				mn, mx);
 		}
 		fprintf(f, "\n\n\"%s fit\"\tsize_MiB\tns\tlo_ns\thi_ns\n", label);

@@ -32,6 +32,33 @@ double stats_quantile_sorted(const double *x, size_t n, double q)
 	return x[i] + frac * (x[i + 1] - x[i]);
 }
 
+double stats_trimmed_mean_sorted(const double *x, size_t n, double trim, double *se)
+{
+	size_t g = (size_t)floor(trim * (double)n);
+	double sum = 0, wsum = 0, wss = 0, mean, wmean;
+
+	if (se)
+		*se = NAN;
+	if (n == 0)
+		return NAN;
+	for (size_t i = g; i < n - g; i++)
+		sum += x[i];
+	mean = sum / (double)(n - 2 * g);
+	/* winsorized: each trimmed value replaced by the nearest one kept */
+	for (size_t i = 0; i < n; i++)
+		wsum += x[i < g ? g : i >= n - g ? n - g - 1 : i];
+	wmean = wsum / (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i < g ? g : i >= n - g ? n - g - 1 : i] - wmean;
+
+		wss += d * d;
+	}
+	if (se && n >= 2)
+		*se = sqrt(wss / (double)(n - 1)) /
+		      ((1.0 - 2.0 * (double)g / (double)n) * sqrt((double)n));
+	return mean;
+}
+
 double stats_median_ci_ranks(size_t n, size_t *lo, size_t *hi)
 {
 	/* P(B <= k), accumulated in log space so large n does not overflow. */

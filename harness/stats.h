@@ -24,6 +24,15 @@ int stats_summarize(const double *x, size_t n, double noisy_cv, struct summary *
 double stats_quantile_sorted(const double *x, size_t n, double q);
 
 /*
+ * The @trim-trimmed mean of sorted @x (0 <= trim < 0.5): the mean of what is
+ * left once floor(trim * n) values are dropped at each end.  @se, when not
+ * NULL, receives its standard error, the winsorized SD / ((1 - 2g/n) sqrt(n))
+ * (Tukey and McLaughlin; Wilcox, "Introduction to Robust Estimation"), NaN
+ * below 2 values.  NaN for n = 0.
+ */
+double stats_trimmed_mean_sorted(const double *x, size_t n, double trim, double *se);
+
+/*
  * 1-based ranks (lo, hi) of the order statistics bounding the median with
  * at least 95% confidence: the largest lo with P(B < lo) <= 2.5% for
  * B ~ Binomial(n, 1/2), and hi = n + 1 - lo.  For n < 6 no such pair exists

@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Capacity plan: the time of one operation against its size, per planned
 # series (pfnlab plan; docs/plan.md), on log-log axes: the measured sizes
-# (median of their rounds, bars from the fastest to the slowest round), the
+# (20% trimmed mean of their rounds, bars from the fastest to the slowest round), the
 # fitted line (dashed) carried to the plan's target, and the 95% interval of
 # one operation around it (band).
 #
 #   gnuplot -e "data='plan.tsv'; out='plan.svg'" plots/plan.gp
 #
 # data: blocks separated by two blank lines, two per series: first the
-#   measured sizes (series  size_MiB  median_ns  min_ns  max_ns), then the
+#   measured sizes (series  size_MiB  center_ns  min_ns  max_ns), then the
 #   fit (series  size_MiB  ns  lo_ns  hi_ns); the first line of a block is
 #   its header, column 1 of which is the series title.
 # out:  *.svg or *.png (the extension picks the terminal)

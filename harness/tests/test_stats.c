@@ -77,6 +77,32 @@ static void test_ci_ranks(void **state)
 	assert_close(cov, 1 - 2.0 / 32);
 }
 
+/*
+ * The trimmed mean and its SE, worked by hand: 1..10 and 1000, 20% trimmed
+ * (two values off each end) leaves 3..9, mean 6; winsorized, the sample is
+ * 3,3,3,4,...,8,9,9,9: squares of deviations from 6 sum to 64, variance
+ * 6.4, SE = sqrt(6.4) / ((1 - 4/11) sqrt(11)).  Untrimmed: mean and SD/sqrt(n).
+ */
+static void test_trimmed_mean(void **state)
+{
+	double x[11], se;
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		x[i] = i + 1;
+	x[10] = 1000;
+	assert_close(stats_trimmed_mean_sorted(x, 11, 0.2, &se), 6.0);
+	assert_close(se, sqrt(6.4) / ((1.0 - 4.0 / 11.0) * sqrt(11.0)));
+	/* 1..5: mean 3, SD sqrt(2.5) */
+	assert_close(stats_trimmed_mean_sorted(x, 5, 0.0, &se), 3.0);
+	assert_close(se, sqrt(2.5) / sqrt(5.0));
+	/* too few to trim: the plain mean; one value has no SE */
+	assert_close(stats_trimmed_mean_sorted(x, 4, 0.2, NULL), 2.5);
+	assert_close(stats_trimmed_mean_sorted(x, 1, 0.2, &se), 1.0);
+	assert_true(isnan(se));
+	assert_true(isnan(stats_trimmed_mean_sorted(x, 0, 0.2, &se)));
+}
+
 static void test_single_and_constant(void **state)
 {
 	double one = 42, same[4] = { 3, 3, 3, 3 };
@@ -117,6 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_to_ten),
 		cmocka_unit_test(test_ci_ranks),
+		cmocka_unit_test(test_trimmed_mean),
 		cmocka_unit_test(test_single_and_constant),
 		cmocka_unit_test(test_noisy_threshold),
 	};
