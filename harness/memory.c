@@ -344,14 +344,14 @@ int pagemap_read_pfns(const void *addr, size_t npages, uint64_t *pfns)
 
 uint64_t pagemap_pfn_runs(const void *addr, size_t npages)
 {
-	enum { CHUNK = 4096 };
-	uint64_t *pfns = malloc(CHUNK * sizeof(*pfns));
+	const size_t chunk = 4096; /* entries a read: 32 KiB */
+	uint64_t *pfns = malloc(chunk * sizeof(*pfns));
 	uint64_t runs = 0, prev = 0;
 
 	if (!pfns)
 		return 0;
-	for (size_t done = 0; done < npages; done += CHUNK) {
-		size_t n = npages - done < CHUNK ? npages - done : CHUNK;
+	for (size_t done = 0; done < npages; done += chunk) {
+		size_t n = npages - done < chunk ? npages - done : chunk;
 
 		if (pagemap_read_pfns((const char *)addr + done * PAGE_4K, n, pfns)) {
 			runs = 0;

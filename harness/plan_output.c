@@ -499,8 +499,8 @@ static void print_check(FILE *f, const char *what, const struct plan_validation 
 	plan_fmt_ns(c, sizeof(c), v->predicted.lo_ns);
 	plan_fmt_ns(d, sizeof(d), v->predicted.hi_ns);
 	plan_fmt_ns(e, sizeof(e), v->measured_ns);
-	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (trimmed mean of %zu rounds", what, a,
-		b, c, d, e, v->nrounds);
+	fprintf(f, "  %s %s: predicted %s (%s .. %s), measured %s (trimmed mean of %zu rounds",
+		what, a, b, c, d, e, v->nrounds);
 	if (!isnan(v->runs_per_page)) {
 		plan_fmt_ns(a, sizeof(a), v->as_measured_ns);
 		fprintf(f, ", brought from its %.3g runs per page: %s as measured",

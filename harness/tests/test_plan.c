@@ -117,8 +117,11 @@ static void test_robust_to_busy_rounds(void **state)
  */
 static void test_two_modes(void **state)
 {
-	struct truth t = { .fixed_ns = 20000, .per_page_ns = 300, .bcv = 0.03,
-			   .outliers = 0.45, .slow_factor = 1.6 };
+	struct truth t = { .fixed_ns = 20000,
+			   .per_page_ns = 300,
+			   .bcv = 0.03,
+			   .outliers = 0.45,
+			   .slow_factor = 1.6 };
 	struct plan_series s;
 	struct cs_rng rng;
 	int within = 0, trials = 400;

@@ -141,10 +141,8 @@ static void test_noisy_threshold(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_one_to_ten),
-		cmocka_unit_test(test_ci_ranks),
-		cmocka_unit_test(test_trimmed_mean),
-		cmocka_unit_test(test_single_and_constant),
+		cmocka_unit_test(test_one_to_ten),	cmocka_unit_test(test_ci_ranks),
+		cmocka_unit_test(test_trimmed_mean),	cmocka_unit_test(test_single_and_constant),
 		cmocka_unit_test(test_noisy_threshold),
 	};
 
