@@ -40,6 +40,7 @@ struct bench_run {
 	const struct bench_case *bc;
 	int round;			    /* 0-based */
 	struct buffer buf;		    /* faulted in and verified; empty for op=null */
+	const struct placement *placement;  /* buf's, this round; NULL for op=null */
 	struct team *team;		    /* bc->threads workers bound to cpu_node */
 	struct metric_list *metrics;	    /* the case's, one value per sample */
 	struct metric_list *thread_metrics; /* [bc->threads] */
@@ -82,12 +83,6 @@ int backend_supports_op(const char *backend, const char *op);
 
 /* The backends, one paragraph each, for `pfnlab help`. */
 void backend_print_help(FILE *out);
-
-/*
- * Fewest runs a pfn_batch could hold @pfns in (the shared core's
- * pfn_layout_min_runs): the yardstick of batch density.
- */
-uint64_t layout_min_runs(const uint64_t *pfns, size_t npfns);
 
 /*
  * The bytes of the buffer each of @nthreads threads takes, on huge-page

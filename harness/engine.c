@@ -357,6 +357,7 @@ static void case_round(struct case_acc *c, const struct buffer *buf, const struc
 	r.bc = bc;
 	r.round = round;
 	r.buf = *buf;
+	r.placement = pl;
 	r.metrics = &c->metrics;
 	r.thread_metrics = c->thread_metrics;
 	/* Before the team: worker threads inherit only events that exist already. */

@@ -35,7 +35,7 @@ double stats_quantile_sorted(const double *x, size_t n, double q)
 double stats_trimmed_mean_sorted(const double *x, size_t n, double trim, double *se)
 {
 	size_t g = (size_t)floor(trim * (double)n);
-	double sum = 0, wsum = 0, wss = 0, mean, wmean;
+	double sum = 0, wsum, wss = 0, mean, wmean;
 
 	if (se)
 		*se = NAN;
@@ -45,8 +45,7 @@ double stats_trimmed_mean_sorted(const double *x, size_t n, double trim, double 
 		sum += x[i];
 	mean = sum / (double)(n - 2 * g);
 	/* winsorized: each trimmed value replaced by the nearest one kept */
-	for (size_t i = 0; i < n; i++)
-		wsum += x[i < g ? g : i >= n - g ? n - g - 1 : i];
+	wsum = sum + (double)g * (x[g] + x[n - g - 1]);
 	wmean = wsum / (double)n;
 	for (size_t i = 0; i < n; i++) {
 		double d = x[i < g ? g : i >= n - g ? n - g - 1 : i] - wmean;

@@ -169,23 +169,15 @@ static int drv_pages(struct bench_run *r, struct drv_state *s, char *why, size_t
 	return BUF_OK;
 }
 
-/* drv_layout() - for fill: the fewest runs the buffer's layout allows. */
-static int drv_layout(struct bench_run *r, struct drv_state *s, char *why, size_t len)
+/*
+ * drv_layout() - for fill: the fewest runs the buffer's layout allows, the
+ * runs of consecutive PFNs the round's placement counted from pagemap.
+ */
+static void drv_layout(struct bench_run *r, struct drv_state *s)
 {
-	size_t n = r->buf.size / 4096;
-	uint64_t *pfns = malloc(n * sizeof(*pfns));
-	int rc;
-
-	if (!pfns) {
-		snprintf(why, len, "out of memory");
-		return BUF_FAIL;
-	}
-	rc = pagemap_read_pfns(r->buf.addr, n, pfns);
-	s->min_runs = rc == 0 ? layout_min_runs(pfns, n) : 0;
-	free(pfns);
+	s->min_runs = r->placement ? r->placement->pfn_runs : 0;
 	json_object_set_new(r->extra, "layout_min_runs",
 			    s->min_runs ? json_integer((json_int_t)s->min_runs) : json_null());
-	return BUF_OK;
 }
 
 /*
@@ -252,7 +244,7 @@ static int drv_setup(struct bench_run *r, char *why, size_t len)
 	if (rc == BUF_OK && (!strcmp(bc->op, "map") || !strcmp(bc->op, "iotlb")))
 		rc = drv_domain(s, why, len);
 	if (rc == BUF_OK && !strcmp(bc->op, "fill"))
-		rc = drv_layout(r, s, why, len);
+		drv_layout(r, s);
 	if (rc == BUF_OK && !strcmp(bc->op, "iotlb"))
 		rc = drv_iotlb_map(r, s, why, len);
 	return rc;

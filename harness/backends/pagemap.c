@@ -35,21 +35,6 @@ struct pagemap_state {
 	volatile u64 scan_sink; /* where the bare read loop puts its sum */
 };
 
-uint64_t layout_min_runs(const uint64_t *pfns, size_t npfns)
-{
-	/* The core's u64 is another 64-bit type than uint64_t: copy, not cast. */
-	u64 *copy = malloc((npfns ? npfns : 1) * sizeof(*copy));
-	u64 n;
-
-	if (!copy)
-		return 0;
-	for (size_t i = 0; i < npfns; i++)
-		copy[i] = pfns[i];
-	n = pfn_layout_min_runs(copy, npfns);
-	free(copy);
-	return n;
-}
-
 static int pagemap_probe(char *why, size_t len)
 {
 	if (geteuid() != 0) {
@@ -273,13 +258,6 @@ static void pagemap_teardown(struct bench_run *r)
 }
 
 #else /* !PFNLAB_HAVE_CORE */
-
-uint64_t layout_min_runs(const uint64_t *pfns, size_t npfns)
-{
-	(void)pfns;
-	(void)npfns;
-	return 0;
-}
 
 static int pagemap_probe(char *why, size_t len)
 {
