@@ -155,16 +155,21 @@ bool anchors_table_build(const struct rl_set *set, struct anchors_table *t)
 	if (!t->host)
 		return false;
 	t->hypervisor = "";
+	t->vm_clock = "";
 	for (size_t r = 0; r < set->n; r++) {
 		const struct rl_result *res = &set->results[r];
 		json_t *hv = res->environment ? json_object_get(res->environment, "hypervisor") :
 						NULL;
+		json_t *clk = res->environment ? json_object_get(res->environment, "vm_clock") :
+						 NULL;
 
 		if (strcmp(res->hostname, t->host) != 0)
 			continue;
 		t->nresults++;
 		if (json_is_string(hv))
 			t->hypervisor = json_string_value(hv);
+		if (json_is_string(clk))
+			t->vm_clock = json_string_value(clk);
 		for (size_t b = 0; b < res->nbenches; b++)
 			add_bench(t, &res->benches[b]);
 	}
@@ -188,9 +193,14 @@ void anchors_environment(const struct anchors_table *t, char *buf, size_t len)
 {
 	bool tcg = strstr(t->hypervisor, "TCG") != NULL;
 
+	const char *why = "";
+
+	if (tcg)
+		why = !strcmp(t->vm_clock, "instructions") ?
+			      " (emulated, 1 ns = 1 instruction: behaviour, not hardware speed)" :
+			      " (emulated: behaviour, not hardware speed)";
 	snprintf(buf, len, "%s, kernel %s%s%s%s", t->host, t->kernel ? t->kernel : "?",
-		 t->hypervisor[0] ? ", " : "", t->hypervisor,
-		 tcg ? " (emulated: behaviour, not hardware speed)" : "");
+		 t->hypervisor[0] ? ", " : "", t->hypervisor, why);
 }
 
 void anchors_col_name(const struct anchor_col *c, char *buf, size_t len)

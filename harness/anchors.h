@@ -50,7 +50,8 @@ struct anchor_col {
  * module's own figures in the table come from the same kernel build.
  */
 struct anchors_table {
-	const char *host, *kernel, *hypervisor; /* borrowed; hypervisor may be "" */
+	/* borrowed; hypervisor and vm_clock may be "" */
+	const char *host, *kernel, *hypervisor, *vm_clock;
 	size_t ncols;
 	struct anchor_col cols[ANCHOR_MAX_COLS];
 	double ns[ANCHOR_NOPS][ANCHOR_MAX_COLS][ANCHOR_MAX_PATHS];    /* [op][col][path] */
@@ -64,7 +65,7 @@ bool anchors_table_build(const struct rl_set *set, struct anchors_table *t);
 /* Does path @p have a value in @op in any column? */
 bool anchors_path_has(const struct anchors_table *t, enum anchor_op op, size_t p);
 
-/* "HOST, kernel K (QEMU-TCG: behaviour, not hardware speed)" */
+/* "HOST, kernel K, QEMU-TCG (emulated, ...: behaviour, not hardware speed)" */
 void anchors_environment(const struct anchors_table *t, char *buf, size_t len);
 
 /* "4k 64 MiB" */

@@ -51,11 +51,15 @@ static void print_text(json_t *env, json_t *counters, json_t *backends)
 	       json_integer_value(json_object_get(cpu, "threads")),
 	       json_is_true(json_object_get(cpu, "smt")) ? "on" : "off",
 	       json_string_value(json_object_get(cpu, "governor")));
-	printf("virtualized %s%s%s\n",
+	printf("virtualized %s%s%s%s%s\n",
 	       json_is_true(json_object_get(env, "virtualized")) ? "yes" : "no",
 	       json_is_string(json_object_get(env, "hypervisor")) ? ", " : "",
 	       json_is_string(json_object_get(env, "hypervisor")) ?
 		       json_string_value(json_object_get(env, "hypervisor")) :
+		       "",
+	       json_is_string(json_object_get(env, "vm_clock")) ? ", clock: " : "",
+	       json_is_string(json_object_get(env, "vm_clock")) ?
+		       json_string_value(json_object_get(env, "vm_clock")) :
 		       "");
 	printf("NUMA nodes\n");
 	json_array_foreach(json_object_get(numa, "nodes"), i, node) {

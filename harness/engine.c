@@ -363,9 +363,10 @@ static void case_round(struct case_acc *c, const struct buffer *buf, const struc
 	/* Before the team: worker threads inherit only events that exist already. */
 	counters_open(&cs);
 	/*
-	 * A new team every round, never one kept for the run: in the lab VM
-	 * under TCG a thread keeps one of two speeds for its life (docs/plan.md,
-	 * "Two modes"), so rounds on new threads are independent draws of it.
+	 * A new team every round, never one kept for the run: whatever state
+	 * a thread carries (its stack, its caches, the CPU it settled on) is
+	 * drawn again each round, so rounds replicate it (results/README.md,
+	 * "Rounds").
 	 */
 	r.team = team_start(bc->threads, bc->cpu_node, why, sizeof(why));
 	if (!r.team) {

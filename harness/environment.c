@@ -209,6 +209,25 @@ static void hypervisor_name(char *buf, size_t len)
 #endif
 }
 
+/*
+ * What the guest's clock follows in the lab VM: "instructions" when QEMU
+ * counts instructions (1 ns per instruction), "host" when it follows the
+ * host's clock.  harness/vm/pfnlab-vm says which with pfnlab.clock= on the
+ * kernel command line; elsewhere it is unknown (null).
+ */
+static json_t *vm_clock_record(void)
+{
+	char cmdline[4096] = "", *tok, *save = NULL;
+
+	if (read_line("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return json_null();
+	for (tok = strtok_r(cmdline, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strncmp(tok, "pfnlab.clock=", 13) &&
+		    (!strcmp(tok + 13, "instructions") || !strcmp(tok + 13, "host")))
+			return json_string(tok + 13);
+	return json_null();
+}
+
 static json_t *cpu_record(void)
 {
 	char model[256], vendor[64], micro[64], gov[64] = "";
@@ -366,6 +385,7 @@ json_t *environment_collect(void)
 	json_object_set_new(env, "iommu", iommu_record());
 	json_object_set_new(env, "virtualized", json_boolean(hv[0] != '\0'));
 	json_object_set_new(env, "hypervisor", str_or_null(hv));
+	json_object_set_new(env, "vm_clock", vm_clock_record());
 	json_object_set_new(env, "module", module_record());
 	json_object_set_new(env, "perf",
 			    json_pack("{s:b, s:b}", "hardware_counters",

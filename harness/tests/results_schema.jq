@@ -110,6 +110,8 @@ need(["environment","thp","enabled"]; str; "string"),
 need(["environment","iommu","present"]; bool; "boolean"),
 need(["environment","iommu","mode"]; str; "string"),
 need(["environment","virtualized"]; bool; "boolean"),
+need(["environment","vm_clock"]; . == null or . == "instructions" or . == "host";
+     "\"instructions\", \"host\" or null"),
 need(["environment","module","loaded"]; bool; "boolean"),
 need(["environment","perf","hardware_counters"]; bool; "boolean"),
 # A document pfnlab lava import wrote (lava/README.md): filed under its device.

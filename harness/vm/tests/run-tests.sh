@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # pfnlab-vm-tests: run every integration test binary inside the lab VM
-# (busybox sh), in the order that matters: the module tests, then the
-# harness' driver backend on a small job (/pfnlab/jobs/driver-smoke.ini,
+# (busybox sh), in the order that matters: the clock's check, the module
+# tests, then the harness' driver backend on a small job (/pfnlab/jobs/driver-smoke.ini,
 # results in /out/driver-smoke.json, checked on the host by vm-check), then
 # VFIO type1 on the same kernel (/pfnlab/jobs/vfio-smoke.ini, edu bound to
 # vfio-pci for it), then unloading the module, then the kernel-log check of
@@ -46,6 +46,8 @@ run_one() {
 check() { tap_check "$@"; }
 
 check "pfnlab.ko loaded, /dev/pfnlab present" test -c /dev/pfnlab
+# The clock every timing in this boot is read with (no module needed).
+[ "$no_iommu" = 0 ] && run_one test_clock
 if [ -c /dev/pfnlab ]; then
 	if [ "$no_iommu" = 1 ]; then
 		run_one test_noiommu
