@@ -486,8 +486,63 @@ static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 	return 0;
 }
 
+static int fit_sizes(const struct plan_obs *obs, size_t n, double max_size,
+		     const struct plan_terms *terms, struct plan_fit *fit, struct size_stat **sizes);
+
+/*
+ * How far off the line has been, on this sweep, where it was asked beyond
+ * its sizes: each size predicted from the sizes below it (at least
+ * PLAN_EXTRAP_MIN_SIZES of them: fewer fit a runs term poorly), the error
+ * over the distance in doublings, least squares through zero.
+ * The rounds' scatter says nothing about the shape of the cost; this is
+ * what a deterministic clock (the lab VM's) leaves to tell the interval.
+ */
+static double extrap_record(const struct plan_obs *obs, size_t n, const struct plan_terms *terms,
+			    const struct size_stat *st, size_t k)
+{
+	double *sizes = malloc((k ? k : 1) * sizeof(*sizes)), se2 = 0, sd2 = 0;
+	size_t m = 0;
+
+	if (!sizes)
+		return NAN;
+	for (size_t j = 0; j < k; j++)
+		sizes[m++] = st[j].size;
+	qsort(sizes, m, sizeof(*sizes), cmp_dbl);
+	for (size_t j = PLAN_EXTRAP_MIN_SIZES; j < m; j++) {
+		struct plan_fit sub;
+		struct plan_estimate e;
+		double center = NAN, d = log2(sizes[j] / sizes[j - 1]);
+
+		if (fit_sizes(obs, n, sizes[j - 1], terms, &sub, NULL) != 0)
+			continue;
+		for (size_t i = 0; i < k; i++)
+			if (st[i].size == sizes[j])
+				center = st[i].center;
+		plan_predict(&sub, sizes[j], &e);
+		if (!(center > 0) || !(d > 0))
+			continue;
+		se2 += (e.ns / center - 1.0) * (e.ns / center - 1.0);
+		sd2 += d * d;
+	}
+	free(sizes);
+	return sd2 > 0 ? sqrt(se2 / sd2) : NAN;
+}
+
 int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 		   const struct plan_terms *terms, struct plan_fit *fit)
+{
+	struct size_stat *st = NULL;
+	int ret = fit_sizes(obs, n, max_size, terms, fit, &st);
+
+	if (ret == 0)
+		fit->extrap_per_doubling = extrap_record(obs, n, terms, st, fit->nsizes);
+	free(st);
+	return ret;
+}
+
+/* The fit itself; with @sizes, the sizes' centres are handed back (free them). */
+static int fit_sizes(const struct plan_obs *obs, size_t n, double max_size,
+		     const struct plan_terms *terms, struct plan_fit *fit, struct size_stat **sizes)
 {
 	double *buf = NULL, *resid = NULL;
 	struct size_stat *st = NULL;
@@ -495,6 +550,7 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 	int ret = -1;
 
 	memset(fit, 0, sizeof(*fit));
+	fit->extrap_per_doubling = NAN;
 	if (terms)
 		fit->terms = *terms;
 	buf = malloc((n ? n : 1) * sizeof(*buf));
@@ -533,6 +589,10 @@ int plan_fit_terms(const struct plan_obs *obs, size_t n, double max_size,
 		fit->max_size = fmax(fit->max_size, st[j].size);
 	}
 	ret = 0;
+	if (sizes) {
+		*sizes = st;
+		st = NULL;
+	}
 out:
 	free(buf);
 	free(resid);
@@ -550,12 +610,15 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 	double x = size_bytes / 4096.0, y = fit->fixed_ns + fit->ns_per_page * x;
 	double var_line = fit->var_fixed + x * x * fit->var_slope + 2.0 * x * fit->cov;
 	double z = PLAN_Z * sqrt(var_line > 0 ? var_line : 0);
-	double down = y * fmin(0.0, fit->rel_lo), up = y * fmax(0.0, fit->rel_hi);
+	double down = y * fmin(0.0, fit->rel_lo), up = y * fmax(0.0, fit->rel_hi), shape = 0;
 
+	/* beyond the sizes fitted, the line's own record at that distance */
+	if (size_bytes > fit->max_size && isfinite(fit->extrap_per_doubling))
+		shape = PLAN_Z * y * fit->extrap_per_doubling * log2(size_bytes / fit->max_size);
 	e->size_bytes = size_bytes;
 	e->ns = y;
-	e->lo_ns = y - sqrt(down * down + z * z);
-	e->hi_ns = y + sqrt(up * up + z * z);
+	e->lo_ns = y - sqrt(down * down + z * z + shape * shape);
+	e->hi_ns = y + sqrt(up * up + z * z + shape * shape);
 }
 
 double plan_adjusted_center(const struct plan_obs *obs, size_t n, double size,

@@ -56,6 +56,8 @@
 /* Two-sided level of the prediction intervals, and its normal quantile. */
 #define PLAN_LEVEL 0.95
 #define PLAN_Z 1.959964
+/* Sizes a fit needs before its prediction of the next counts in the record. */
+#define PLAN_EXTRAP_MIN_SIZES 4
 /* Share of a size's rounds cut off at each end before their mean is taken. */
 #define PLAN_TRIM 0.1
 
@@ -104,6 +106,12 @@ struct plan_fit {
 	double runs_per_page_lo, runs_per_page_hi; /* 2.5% and 97.5% over the rounds */
 	double misfit;	       /* chi^2 per degree of freedom; NaN with 2 sizes */
 	double rel_lo, rel_hi; /* quantiles of one round around its size's centre */
+	/*
+	 * The line's own record at extrapolating on this sweep: relative error
+	 * per doubling of the size beyond the sizes fitted (each size predicted
+	 * by the PLAN_EXTRAP_MIN_SIZES or more below it); NaN when no size is.
+	 */
+	double extrap_per_doubling;
 	size_t nobs, nsizes;
 	double min_size, max_size; /* bytes */
 };

@@ -303,6 +303,8 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 				      "round_spread", jnum(it->fit.rel_lo), jnum(it->fit.rel_hi),
 				      "max_size_bytes", jnum(it->fit.max_size), "sizes",
 				      (json_int_t)it->fit.nsizes));
+	json_object_set_new(json_object_get(o, "fit"), "extrapolation_error_per_doubling",
+			    jnum(it->fit.extrap_per_doubling));
 	if (it->fit.terms.runs)
 		json_object_set_new(json_object_get(o, "fit"), "runs",
 				    json_pack("{s:o, s:o, s:[o, o]}", "ns_per_run",
@@ -426,6 +428,11 @@ static void print_terms(FILE *f, const struct plan_item *it)
 	if (isfinite(it->fit.misfit) && it->fit.misfit > 1.0)
 		fprintf(f, "; sizes off the line by %.1fx their errors: terms widened",
 			sqrt(it->fit.misfit));
+	if (isfinite(it->fit.extrap_per_doubling))
+		fprintf(f,
+			"\n         extrapolating, the line was off by %.1f%% per doubling on this sweep"
+			" (each size predicted from those below it): in the interval beyond the fit",
+			100.0 * it->fit.extrap_per_doubling);
 	fputc('\n', f);
 	if (it->split) {
 		plan_fmt_ns(b, sizeof(b), it->per_folio_ns);
