@@ -27,8 +27,9 @@
 # Results stay in build/compare-demo/ (each trial's ab directory, the VM
 # console).  Exit 0 when the A/B trials are regressed in >= 95% with nothing
 # else flagged and the A/A trials flagged in <= 5%; 1 otherwise; 2 when the
-# VM run failed.  Not part of `make check`: the defaults take about 90
-# minutes under TCG.  docs/verdicts.md records its numbers.
+# VM run failed.  Not part of `make check`: the defaults take about 7
+# minutes under TCG with the lab VM's instruction clock (90 with the
+# host's clock).  docs/verdicts.md records its numbers.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 trials=20 aa='' pairs=5 budget=240s maxpairs=250 pct=10
