@@ -530,6 +530,28 @@ static void group_round(struct case_acc *cases, size_t ncases, size_t group, int
 	free(live);
 }
 
+void engine_round_order(size_t n, int round, size_t *order)
+{
+	struct cs_rng rng;
+
+	/*
+	 * A state of the machine that lasts part of a round (on the host after
+	 * a round's largest buffers were freed: the first benchmarks of a round
+	 * ran up to 3x slower) must not always fall on the same benchmarks, or
+	 * a size sweep takes it for a cost of the small sizes.  Seeded by the
+	 * round: the same job runs in the same orders again.
+	 */
+	cs_rng_seed(&rng, 0x9e3779b97f4a7c15ULL + (uint64_t)round);
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = cs_rng_below(&rng, i), t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
 /* ---- the benchmarks array ---- */
 
 /* The case's keys, with the rounds the run really did (-r overrides the job). */
@@ -688,12 +710,16 @@ static void cases_free(struct case_acc *cases, size_t n)
 int engine_run(const struct job_set *set, const struct engine_opts *o, struct engine_result *out)
 {
 	struct case_acc *cases = calloc(set->ncases + 1, sizeof(*cases));
+	size_t *order = calloc(set->ncases + 1, sizeof(*order));
 	size_t step = 0, nsteps = 0;
 	int max_rounds = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!cases)
+	if (!cases || !order) {
+		free(cases);
+		free(order);
 		return -1;
+	}
 	run_start_ns = now_ns();
 	for (size_t i = 0; i < set->ncases; i++) {
 		struct case_acc *c = &cases[i];
@@ -712,6 +738,7 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 		c->round_info = json_array();
 		if (!c->thread_metrics || !c->round_info) {
 			cases_free(cases, i + 1);
+			free(order);
 			return -1;
 		}
 		max_rounds = c->rounds > max_rounds ? c->rounds : max_rounds;
@@ -726,10 +753,15 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 			o->checkpoint(b, round, max_rounds, o->checkpoint_arg);
 			json_decref(b);
 		}
-		for (size_t g = 0; g < set->ncases && !*o->stop; g++)
+		engine_round_order(set->ncases, round, order);
+		for (size_t k = 0; k < set->ncases && !*o->stop; k++) {
+			size_t g = order[k];
+
 			if (cases[g].group == g)
 				group_round(cases, set->ncases, g, round, o, &step, nsteps);
+		}
 	}
+	free(order);
 	out->interrupted = *o->stop != 0;
 	out->benchmarks = benchmarks_json(cases, set->ncases);
 	for (size_t i = 0; i < set->ncases; i++) {

@@ -50,6 +50,13 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 /* The number of rounds a case runs under @o. */
 int engine_case_rounds(const struct bench_case *bc, const struct engine_opts *o);
 
+/*
+ * The order in which round @round visits the @n benchmarks of a run: a
+ * permutation of 0 .. n-1 in @order, shuffled afresh every round and the
+ * same for the same round every time.
+ */
+void engine_round_order(size_t n, int round, size_t *order);
+
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
 
