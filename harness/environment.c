@@ -213,14 +213,14 @@ static void hypervisor_name(char *buf, size_t len)
  * What the guest's clock follows in the lab VM: "instructions" when QEMU
  * counts instructions (1 ns per instruction), "host" when it follows the
  * host's clock.  harness/vm/pfnlab-vm says which with pfnlab.clock= on the
- * kernel command line; elsewhere it is unknown (null).
+ * kernel command line (@kernel_cmdline, as the kernel record read it);
+ * elsewhere it is unknown (null).
  */
-static json_t *vm_clock_record(void)
+static json_t *vm_clock_record(const char *kernel_cmdline)
 {
-	char cmdline[4096] = "", *tok, *save = NULL;
+	char cmdline[4096], *tok, *save = NULL;
 
-	if (read_line("/proc/cmdline", cmdline, sizeof(cmdline)))
-		return json_null();
+	snprintf(cmdline, sizeof(cmdline), "%s", kernel_cmdline ? kernel_cmdline : "");
 	for (tok = strtok_r(cmdline, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (!strncmp(tok, "pfnlab.clock=", 13) &&
 		    (!strcmp(tok + 13, "instructions") || !strcmp(tok + 13, "host")))
@@ -385,7 +385,9 @@ json_t *environment_collect(void)
 	json_object_set_new(env, "iommu", iommu_record());
 	json_object_set_new(env, "virtualized", json_boolean(hv[0] != '\0'));
 	json_object_set_new(env, "hypervisor", str_or_null(hv));
-	json_object_set_new(env, "vm_clock", vm_clock_record());
+	json_object_set_new(env, "vm_clock",
+			    vm_clock_record(json_string_value(
+				    json_object_get(json_object_get(env, "kernel"), "cmdline"))));
 	json_object_set_new(env, "module", module_record());
 	json_object_set_new(env, "perf",
 			    json_pack("{s:b, s:b}", "hardware_counters",

@@ -489,6 +489,13 @@ static int fit_line(const struct size_stat *st, size_t k, struct plan_fit *fit)
 static int fit_sizes(const struct plan_obs *obs, size_t n, double max_size,
 		     const struct plan_terms *terms, struct plan_fit *fit, struct size_stat **sizes);
 
+static int cmp_size(const void *a, const void *b)
+{
+	const struct size_stat *x = a, *y = b;
+
+	return (x->size > y->size) - (x->size < y->size);
+}
+
 /*
  * How far off the line has been, on this sweep, where it was asked beyond
  * its sizes: each size predicted from the sizes below it (at least
@@ -498,33 +505,24 @@ static int fit_sizes(const struct plan_obs *obs, size_t n, double max_size,
  * what a deterministic clock (the lab VM's) leaves to tell the interval.
  */
 static double extrap_record(const struct plan_obs *obs, size_t n, const struct plan_terms *terms,
-			    const struct size_stat *st, size_t k)
+			    struct size_stat *st, size_t k)
 {
-	double *sizes = malloc((k ? k : 1) * sizeof(*sizes)), se2 = 0, sd2 = 0;
-	size_t m = 0;
+	double se2 = 0, sd2 = 0;
 
-	if (!sizes)
-		return NAN;
-	for (size_t j = 0; j < k; j++)
-		sizes[m++] = st[j].size;
-	qsort(sizes, m, sizeof(*sizes), cmp_dbl);
-	for (size_t j = PLAN_EXTRAP_MIN_SIZES; j < m; j++) {
+	qsort(st, k, sizeof(*st), cmp_size);
+	for (size_t j = PLAN_EXTRAP_MIN_SIZES; j < k; j++) {
 		struct plan_fit sub;
 		struct plan_estimate e;
-		double center = NAN, d = log2(sizes[j] / sizes[j - 1]);
+		double d = log2(st[j].size / st[j - 1].size);
 
-		if (fit_sizes(obs, n, sizes[j - 1], terms, &sub, NULL) != 0)
+		if (fit_sizes(obs, n, st[j - 1].size, terms, &sub, NULL) != 0)
 			continue;
-		for (size_t i = 0; i < k; i++)
-			if (st[i].size == sizes[j])
-				center = st[i].center;
-		plan_predict(&sub, sizes[j], &e);
-		if (!(center > 0) || !(d > 0))
+		plan_predict(&sub, st[j].size, &e);
+		if (!(st[j].center > 0) || !(d > 0))
 			continue;
-		se2 += (e.ns / center - 1.0) * (e.ns / center - 1.0);
+		se2 += (e.ns / st[j].center - 1.0) * (e.ns / st[j].center - 1.0);
 		sd2 += d * d;
 	}
-	free(sizes);
 	return sd2 > 0 ? sqrt(se2 / sd2) : NAN;
 }
 
