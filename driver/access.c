@@ -7,13 +7,12 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <linux/uaccess.h>
+#include <linux/ktime.h>
 
 #include "pfnlab_private.h"
 
 /* Indexes dropped under one hold of the xarray's lock (a stack array). */
 #define PFNLAB_XA_PUT_CHUNK 32
-/* Not a PFN an xarray value entry can hold (those stop at LONG_MAX). */
-#define PFNLAB_XA_NO_PFN U64_MAX
 
 /**
  * pfnlab_access_put_range() - drop an access's hold on a range
@@ -34,13 +33,14 @@ static void pfnlab_access_put_range(struct pfnlab_op *op,
 {
 	XA_STATE(xas, &pages->pinned_pfns, start_idx);
 	u64 pfns[PFNLAB_XA_PUT_CHUNK];
-	u64 idx = start_idx, end = start_idx + npages, i, n;
+	u64 idx = start_idx, end = start_idx + npages, i, n, nfound;
 	void *entry;
 
 	while (idx < end) {
 		n = min_t(u64, end - idx, PFNLAB_XA_PUT_CHUNK);
 		for (i = 0; i < n; i++)
-			pfns[i] = PFNLAB_XA_NO_PFN;
+			pfns[i] = PFNLAB_NO_PFN;
+		nfound = 0;
 		xas_set(&xas, idx);
 		xas_lock(&xas);
 		xas_for_each(&xas, entry, idx + n - 1) {
@@ -49,16 +49,16 @@ static void pfnlab_access_put_range(struct pfnlab_op *op,
 			if (!xa_is_value(entry) || !pi->accesses)
 				continue;
 			pfns[xas.xa_index - idx] = xa_to_value(entry);
+			nfound++;
 			if (!--pi->accesses)
 				xas_store(&xas, NULL);
 		}
 		xas_unlock(&xas);
-		for (i = 0; i < n; i++) {
-			if (WARN_ON_ONCE(pfns[i] == PFNLAB_XA_NO_PFN))
-				continue;
-			pfnlab_pages_release(op, pages, idx + i, pfns[i], true);
-		}
+		/* Every index of an access has its PFN in the xarray. */
+		WARN_ON_ONCE(nfound != n);
+		pfnlab_pages_release_range(op, pages, idx, pfns, n, true);
 		idx += n;
+		cond_resched();
 	}
 	pfnlab_pages_unpin_flush(op);
 	pfnlab_pages_update_account(pages);
@@ -86,28 +86,35 @@ static void pfnlab_access_put_range(struct pfnlab_op *op,
 static int pfnlab_access_store(struct pfnlab_reader *r, void *arg, u64 *stored)
 {
 	struct pfnlab_pages *pages = r->pages;
-	u64 idx = r->batch_idx, k = 0;
+	const struct pfn_batch *batch = &r->batch;
+	u64 idx = r->batch_idx, start_ns = ktime_get_ns(), pfn = 0, left = 0;
+	struct pfnlab_index_users *iu = &pages->idx[idx];
 	XA_STATE(xas, &pages->pinned_pfns, idx);
-	u32 run = 0, n;
+	u32 run = 0, nruns = batch->nruns, n;
+	int ret = 0;
 
-	*stored = 0;
-	while (run < r->batch.nruns) {
+	if (nruns) {
+		pfn = batch->run_pfn[0];
+		left = batch->run_npfns[0];
+	}
+	while (run < nruns) {
 		xas_set(&xas, idx);
 		xas_lock(&xas);
-		for (n = 0;
-		     run < r->batch.nruns && n < PFNLAB_XA_STORES_PER_LOCK; n++) {
-			if (!pages->idx[idx].accesses) {
-				xas_store(&xas,
-					  xa_mk_value(r->batch.run_pfn[run] + k));
+		for (n = 0; n < PFNLAB_XA_STORES_PER_LOCK; n++) {
+			if (!iu->accesses) {
+				xas_store(&xas, xa_mk_value(pfn));
 				if (xas_error(&xas))
 					break;
 			}
-			pages->idx[idx].accesses++;
-			(*stored)++;
+			iu->accesses++;
+			iu++;
 			idx++;
-			if (++k == r->batch.run_npfns[run]) {
-				run++;
-				k = 0;
+			pfn++;
+			if (!--left) {
+				if (++run == nruns)
+					break;
+				pfn = batch->run_pfn[run];
+				left = batch->run_npfns[run];
 			}
 			xas_next(&xas);
 		}
@@ -115,11 +122,14 @@ static int pfnlab_access_store(struct pfnlab_reader *r, void *arg, u64 *stored)
 		/* A node was missing: allocate it unlocked, then go on at @idx. */
 		if (xas_nomem(&xas, GFP_KERNEL_ACCOUNT))
 			continue;
-		if (xas_error(&xas))
-			return xas_error(&xas);
+		ret = xas_error(&xas);
+		if (ret)
+			break;
 		cond_resched();
 	}
-	return 0;
+	*stored = idx - r->batch_idx;
+	pfnlab_phase_add(r->op, PFNLAB_PHASE_STORE, ktime_get_ns() - start_ns);
+	return ret;
 }
 
 /**

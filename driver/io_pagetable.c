@@ -83,7 +83,7 @@ static void pfnlab_unmap_pages(struct pfnlab_op *op, struct pfnlab_domain *dom,
 							    iova + (k
 								    << PAGE_SHIFT),
 							    &phys)))
-				dom->teardown_pfns[k] = U64_MAX;
+				dom->teardown_pfns[k] = PFNLAB_NO_PFN;
 			else
 				dom->teardown_pfns[k] = PHYS_PFN(phys);
 		}
@@ -102,11 +102,8 @@ static void pfnlab_unmap_pages(struct pfnlab_op *op, struct pfnlab_domain *dom,
 				   unmap_ns, removed);
 		pfnlab_add_counts(ioptes, removed);
 		/* Only now, with no IOVA left pointing at them, drop the pins. */
-		for (k = 0; k < n; k++)
-			if (dom->teardown_pfns[k] != U64_MAX)
-				pfnlab_pages_release(op, pages, start_idx + k,
-						     dom->teardown_pfns[k],
-						     true);
+		pfnlab_pages_release_range(op, pages, start_idx,
+					   dom->teardown_pfns, n, true);
 		iova = piece_end;
 		start_idx += n;
 		cond_resched();

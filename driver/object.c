@@ -113,8 +113,8 @@ void pfnlab_op_begin(struct pfnlab_ctx *ctx, struct pfnlab_op_report *rep)
 {
 	struct pfnlab_op *op = &ctx->op;
 
-	/* Everything but the unpin array, which is only read below unpin_n. */
-	memset(op, 0, offsetof(struct pfnlab_op, unpin_pages));
+	/* Everything but the unpin runs, only read below unpin_nruns. */
+	memset(op, 0, offsetof(struct pfnlab_op, unpin_run_npfns));
 	op->ctx = ctx;
 	op->rep = rep ? rep : &op->scratch_rep;
 	/* The report is output only: whatever userspace left there goes. */

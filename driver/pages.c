@@ -305,21 +305,113 @@ long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages, u64 idx,
 }
 
 /**
- * pfnlab_pages_unpin_flush() - unpin the pages queued by
- *	pfnlab_pages_release()
+ * pfnlab_pages_unpin_flush() - unpin the runs queued by
+ *	pfnlab_pages_release() and count the pages released
  * @op: the operation
  */
 void pfnlab_pages_unpin_flush(struct pfnlab_op *op)
 {
 	u64 start_ns;
+	u32 i;
 
-	if (!op->unpin_n)
+	if (op->unpin_released) {
+		pfnlab_stats_pins(op->ctx, 0, op->unpin_released);
+		op->unpin_released = 0;
+	}
+	if (!op->unpin_nruns)
 		return;
 	start_ns = ktime_get_ns();
-	unpin_user_pages_dirty_lock(op->unpin_pages, op->unpin_n,
-				    op->unpin_dirty);
+	for (i = 0; i < op->unpin_nruns; i++)
+		unpin_user_page_range_dirty_lock(pfn_to_page(op->unpin_run_pfn[i]),
+						 op->unpin_run_npfns[i],
+						 op->unpin_dirty);
 	pfnlab_phase_add(op, PFNLAB_PHASE_UNPIN, ktime_get_ns() - start_ns);
-	op->unpin_n = 0;
+	op->unpin_nruns = 0;
+	op->unpin_queued = 0;
+}
+
+/*
+ * Queue a run of physically contiguous pages whose last holders are gone
+ * for unpinning, joined to the run before it when the two touch, so that
+ * a folio's pages are unpinned at once (as iommufd unpins a batch's runs).
+ */
+static void pfnlab_unpin_queue(struct pfnlab_op *op, bool dirty, u64 pfn,
+			       u64 npfns)
+{
+	u32 last = op->unpin_nruns - 1;
+
+	op->unpin_released += npfns;
+	if (unlikely(op->leak_one_pin)) {
+		/* Fault injection: the run's first page stays pinned forever. */
+		op->leak_one_pin = false;
+		pfn++;
+		if (!--npfns)
+			return;
+	}
+	if (op->unpin_nruns && op->unpin_dirty == dirty &&
+	    pfn == op->unpin_run_pfn[last] + op->unpin_run_npfns[last] &&
+	    npfns <= U32_MAX - op->unpin_run_npfns[last]) {
+		op->unpin_run_npfns[last] += npfns;
+	} else {
+		if (op->unpin_nruns == PFNLAB_UNPIN_RUNS ||
+		    (op->unpin_nruns && op->unpin_dirty != dirty))
+			pfnlab_pages_unpin_flush(op);
+		op->unpin_dirty = dirty;
+		op->unpin_run_pfn[op->unpin_nruns] = pfn;
+		op->unpin_run_npfns[op->unpin_nruns++] = npfns;
+	}
+	op->unpin_queued += npfns;
+	if (op->unpin_queued >= PFNLAB_UNPIN_MAX_PAGES)
+		pfnlab_pages_unpin_flush(op);
+}
+
+/**
+ * pfnlab_pages_release_range() - drop one holder of each of consecutive
+ *	indexes
+ * @op: the operation
+ * @pages: the pages object
+ * @start_idx: the first index
+ * @pfns: the PFN of each index (the caller read them from a tier);
+ *	%PFNLAB_NO_PFN for an index to leave alone
+ * @npages: indexes (a chunk or a teardown piece, far below U32_MAX)
+ * @counted: the pins are counted in npinned (false for READ's transient
+ *	pins)
+ *
+ * The indexes whose last holder goes are queued for unpinning, a run of
+ * contiguous PFNs at a time; the caller ends with
+ * pfnlab_pages_unpin_flush() and pfnlab_pages_update_account().  The run
+ * is kept in locals, so that a page costs a decrement and a compare.
+ */
+void pfnlab_pages_release_range(struct pfnlab_op *op,
+				struct pfnlab_pages *pages, u64 start_idx,
+				const u64 *pfns, u64 npages, bool counted)
+{
+	struct pfnlab_index_users *iu = &pages->idx[start_idx];
+	bool dirty = pages->writable;
+	u64 i, nreleased = 0, run_pfn = 0, run_npfns = 0;
+
+	for (i = 0; i < npages; i++, iu++) {
+		if (pfns[i] == PFNLAB_NO_PFN || WARN_ON_ONCE(!iu->users))
+			continue;
+		if (--iu->users)
+			continue;
+		nreleased++;
+		if (run_npfns && pfns[i] == run_pfn + run_npfns) {
+			run_npfns++;
+			continue;
+		}
+		if (run_npfns)
+			pfnlab_unpin_queue(op, dirty, run_pfn, run_npfns);
+		run_pfn = pfns[i];
+		run_npfns = 1;
+	}
+	if (run_npfns)
+		pfnlab_unpin_queue(op, dirty, run_pfn, run_npfns);
+	if (counted && nreleased) {
+		pages->npinned -= nreleased;
+		op->rep->npinned_delta -= nreleased;
+		op->rep->npinned = pages->npinned;
+	}
 }
 
 /**
@@ -330,35 +422,12 @@ void pfnlab_pages_unpin_flush(struct pfnlab_op *op)
  * @pfn: its PFN (the caller read it from a tier)
  * @counted: the pin is counted in npinned (false for READ's transient pins)
  *
- * The last holder queues the page for unpinning; the caller ends with
- * pfnlab_pages_unpin_flush() and pfnlab_pages_update_account().
+ * pfnlab_pages_release_range() for one index.
  */
 void pfnlab_pages_release(struct pfnlab_op *op, struct pfnlab_pages *pages,
 			  u64 idx, u64 pfn, bool counted)
 {
-	struct pfnlab_index_users *iu = &pages->idx[idx];
-
-	if (WARN_ON_ONCE(!iu->users))
-		return;
-	if (--iu->users)
-		return;
-	if (counted) {
-		pages->npinned--;
-		op->rep->npinned_delta--;
-		op->rep->npinned = pages->npinned;
-	}
-	pfnlab_stats_pins(pages->ctx, 0, 1);
-	if (op->leak_one_pin) {
-		/* Fault injection: this page stays pinned forever. */
-		op->leak_one_pin = false;
-		return;
-	}
-	if (op->unpin_n && op->unpin_dirty != pages->writable)
-		pfnlab_pages_unpin_flush(op);
-	op->unpin_dirty = pages->writable;
-	op->unpin_pages[op->unpin_n++] = pfn_to_page(pfn);
-	if (op->unpin_n == PFNLAB_UNPIN_BATCH)
-		pfnlab_pages_unpin_flush(op);
+	pfnlab_pages_release_range(op, pages, idx, &pfn, 1, counted);
 }
 
 /**

@@ -200,22 +200,24 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
 		n = pfnlab_read_domain_tier(r, idx, max);
 		break;
 	case PFNLAB_TIER_ORIGIN:
-		while (n < max &&
-		       pfnlab_index_tier(pages, idx + n) == PFNLAB_TIER_ORIGIN)
+		/* Every holder counts in users: an index without one is here. */
+		while (n < max && !pages->idx[idx + n].users)
 			n++;
 		n = pfnlab_pages_pin(r->op, pages, idx, n, r->gup_pages);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			r->chunk_pfns[i] = page_to_pfn(r->gup_pages[i]);
+			pages->idx[idx + i].users = 1;
+		}
 		break;
 	default: return -EIO;
 	}
 	if (n < 0)
 		return n;
 
-	for (i = 0; i < n; i++) {
-		pages->idx[idx + i].users++;
-		r->chunk_tiers[i] = tier;
-	}
+	if (tier != PFNLAB_TIER_ORIGIN)
+		for (i = 0; i < n; i++)
+			pages->idx[idx + i].users++;
+	memset(r->chunk_tiers, tier, n);
 	r->chunk_idx = idx;
 	r->chunk_n = n;
 	r->chunk_used = 0;
@@ -258,11 +260,9 @@ static int pfnlab_read_chunk(struct pfnlab_reader *r)
  */
 static void pfnlab_release_chunk_rest(struct pfnlab_reader *r, u32 from)
 {
-	u32 i;
-
-	for (i = from; i < r->chunk_n; i++)
-		pfnlab_pages_release(r->op, r->pages, r->chunk_idx + i,
-				     r->chunk_pfns[i], !r->transient);
+	pfnlab_pages_release_range(r->op, r->pages, r->chunk_idx + from,
+				   r->chunk_pfns + from, r->chunk_n - from,
+				   !r->transient);
 	r->chunk_held = false;
 	if (r->chunk_charged) {
 		pfnlab_pages_charge_transient(r->pages, r->chunk_charged, false);

@@ -29,8 +29,13 @@
 #include "mock_pt.h"
 #include "iotlb.h"
 
-/* Pages released before one call into unpin_user_pages_dirty_lock(). */
-#define PFNLAB_UNPIN_BATCH 64
+/* Not a PFN: an index whose PFN could not be read (xarray values stop at LONG_MAX). */
+#define PFNLAB_NO_PFN U64_MAX
+
+/* Runs of released pages queued before they are unpinned ... */
+#define PFNLAB_UNPIN_RUNS 64
+/* ... and pages, so that one flush stays short (32 MiB of 4 KiB pages). */
+#define PFNLAB_UNPIN_MAX_PAGES 8192
 
 /**
  * enum pfnlab_obj_type - what an id of the per-fd table names
@@ -65,11 +70,17 @@ struct pfnlab_ctx;
  * @phases_run: bit per enum pfnlab_phase that this operation ran
  * @new_id: id of the object the operation created, 0 if none
  * @new_area: the map the operation made (MAP), NULL if none
- * @unpin_n: number of entries of @unpin_pages in use
+ * @unpin_nruns: number of entries of @unpin_run_pfn in use
+ * @unpin_queued: pages in those runs
  * @unpin_dirty: whether those pages are unpinned as dirty
  * @leak_one_pin: fault injection: skip the next unpin (INJECT=leak-pin)
- * @unpin_pages: pages waiting for one unpin_user_pages_dirty_lock() call;
- *	last, so that resetting the state before it leaves the array alone
+ * @unpin_released: pages released since the fd's pin counters were last
+ *	brought up to date (pfnlab_pages_unpin_flush() does it)
+ * @unpin_run_npfns: pages in each queued run
+ * @unpin_run_pfn: first PFN of each run of physically contiguous released
+ *	pages waiting to be unpinned (one unpin_user_page_range_dirty_lock()
+ *	a run, which takes a folio's pages at once); last, so that resetting
+ *	the state before it leaves the arrays alone
  */
 struct pfnlab_op {
 	struct pfnlab_ctx *ctx;
@@ -78,10 +89,13 @@ struct pfnlab_op {
 	u32 phases_run;
 	u32 new_id;
 	struct pfnlab_area *new_area;
-	u32 unpin_n;
+	u32 unpin_nruns;
+	u32 unpin_queued;
 	bool unpin_dirty;
 	bool leak_one_pin;
-	struct page *unpin_pages[PFNLAB_UNPIN_BATCH];
+	u64 unpin_released;
+	u32 unpin_run_npfns[PFNLAB_UNPIN_RUNS];
+	u64 unpin_run_pfn[PFNLAB_UNPIN_RUNS];
 };
 
 /**
@@ -394,6 +408,9 @@ int pfnlab_pages_info(struct pfnlab_ctx *ctx, struct pfnlab_pages_info *a);
 void pfnlab_pages_destroy(struct pfnlab_ctx *ctx, struct pfnlab_pages *pages);
 long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages, u64 idx,
 		      u32 npages, struct page **out);
+void pfnlab_pages_release_range(struct pfnlab_op *op,
+				struct pfnlab_pages *pages, u64 start_idx,
+				const u64 *pfns, u64 npages, bool counted);
 void pfnlab_pages_release(struct pfnlab_op *op, struct pfnlab_pages *pages,
 			  u64 idx, u64 pfn, bool counted);
 void pfnlab_pages_unpin_flush(struct pfnlab_op *op);

@@ -40,9 +40,12 @@ static const struct metric_def defs[] = {
 	  "driver op=pin: ACCESS_PIN's GUP calls per 4 KiB page (CPU time, all threads)" },
 	{ "pin_fill_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
 	  "driver op=pin: ACCESS_PIN's batch fill per 4 KiB page" },
+	{ "pin_store_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
+	  "driver op=pin: ACCESS_PIN's stores into the xarray tier (and the access counts they "
+	  "raise) per 4 KiB page" },
 	{ "pin_rest_ns_per_page", "ns/page", LOWER, METRIC_DETAIL,
-	  "driver op=pin: the rest of ACCESS_PIN (xarray stores, per-index bookkeeping, "
-	  "accounting, the ioctl) per 4 KiB page" },
+	  "driver op=pin: the rest of ACCESS_PIN (reading each chunk's tier, per-index holder "
+	  "counts, accounting, the ioctl) per 4 KiB page" },
 	{ "fill_ns", "ns", LOWER, METRIC_DETAIL, "the batch fill phase" },
 	{ "map_ns", "ns", LOWER, METRIC_DETAIL, "the IO page table map phase" },
 	{ "unmap_ns", "ns", LOWER, METRIC_DETAIL, "the unmap phase" },

@@ -143,28 +143,6 @@ u64 pfn_batch_add_run(struct pfn_batch *batch, u64 pfn, u64 npfns)
 }
 
 /**
- * pfn_batch_fill_per_page() - fill with one pfn_batch_add_pfn() per PFN
- * @batch: batch to fill (appended to; it is not cleared first)
- * @pfns: PFNs to add, in order
- * @npfns: number of elements of @pfns
- *
- * The reference strategy: simple, and one decision per 4 KiB page.
- *
- * Return: PFNs consumed from the start of @pfns; less than @npfns when the
- * batch became full.
- */
-size_t pfn_batch_fill_per_page(struct pfn_batch *batch, const u64 *pfns,
-			       size_t npfns)
-{
-	size_t i;
-
-	for (i = 0; i < npfns; i++)
-		if (!pfn_batch_add_pfn(batch, pfns[i]))
-			break;
-	return i;
-}
-
-/**
  * pfn_contig_len() - length of the contiguous stretch at the start of @pfns
  * @pfns: PFNs
  * @npfns: number of elements of @pfns
@@ -210,15 +188,101 @@ size_t pfn_contig_len(const u64 *pfns, size_t npfns)
 	return i;
 }
 
+/*
+ * The loop both strategies share.  Each PFN either extends the last run or
+ * starts a new one, exactly as pfn_batch_add_pfn() decides; the last run
+ * is kept in locals while the loop runs, so that a page costs one compare
+ * and two increments rather than a call and three loads through @batch.
+ *
+ * @run_aware: once the last run holds PFN_SCAN_BLOCK PFNs, the rest of its
+ * stretch is found with pfn_contig_len() and added at once.  Until then
+ * both strategies run the same instructions (the run length is compared
+ * with a constant either way), so that on fragmented 4 KiB memory, whose
+ * runs never reach the scan, run-aware does exactly the per-page work.
+ */
+static inline size_t pfn_batch_fill(struct pfn_batch *batch, const u64 *pfns,
+				    size_t npfns, bool run_aware)
+{
+	u32 nruns = batch->nruns, last_npfns = 0;
+	/* Run length from which the rest of a stretch is scanned. */
+	const u32 scan_from = run_aware ? PFN_SCAN_BLOCK : PFN_BATCH_MAX_RUN_PFNS;
+	/* The PFN that extends the last run; 0 when nothing can. */
+	u64 next = 0, step;
+	size_t i;
+
+	if (nruns) {
+		last_npfns = batch->run_npfns[nruns - 1];
+		/* A run ending at U64_MAX wraps @next to 0: nothing follows. */
+		next = batch->run_pfn[nruns - 1] + last_npfns;
+	}
+	for (i = 0; i < npfns; i++) {
+		u64 pfn = pfns[i];
+
+		if (pfn == next && next) {
+			/* The same one compare for both strategies ... */
+			if (likely(last_npfns < scan_from)) {
+				last_npfns++;
+				next++;
+				continue;
+			}
+			/*
+			 * ... until a run-aware run has lasted a block: then
+			 * the rest of its stretch, from @pfns[i], is scanned.
+			 */
+			if (last_npfns < PFN_BATCH_MAX_RUN_PFNS) {
+				step = min_t(u64, pfn_contig_len(pfns + i, npfns - i),
+					     PFN_BATCH_MAX_RUN_PFNS - last_npfns);
+				last_npfns += step;
+				next += step;
+				i += step - 1;
+				continue;
+			}
+		}
+		if (nruns == batch->capacity_runs)
+			break;
+		if (nruns)
+			batch->run_npfns[nruns - 1] = last_npfns;
+		batch->run_pfn[nruns] = pfn;
+		last_npfns = 1;
+		next = pfn + 1;
+		nruns++;
+	}
+	if (nruns)
+		batch->run_npfns[nruns - 1] = last_npfns;
+	batch->nruns = nruns;
+	batch->total_pfns += i;
+	return i;
+}
+
 /**
- * pfn_batch_fill_run_aware() - fill one contiguous stretch at a time
+ * pfn_batch_fill_per_page() - fill with one decision per PFN
  * @batch: batch to fill (appended to; it is not cleared first)
  * @pfns: PFNs to add, in order
  * @npfns: number of elements of @pfns
  *
- * Finds each stretch with pfn_contig_len() and adds it with one
- * pfn_batch_add_run().  Produces exactly the runs, and consumes exactly the
- * PFNs, that pfn_batch_fill_per_page() would.
+ * The reference strategy: each PFN extends the last run or starts a new
+ * one, as pfn_batch_add_pfn() would.
+ *
+ * Return: PFNs consumed from the start of @pfns; less than @npfns when the
+ * batch became full.
+ */
+size_t pfn_batch_fill_per_page(struct pfn_batch *batch, const u64 *pfns,
+			       size_t npfns)
+{
+	return pfn_batch_fill(batch, pfns, npfns, false);
+}
+
+/**
+ * pfn_batch_fill_run_aware() - fill, scanning long stretches in blocks
+ * @batch: batch to fill (appended to; it is not cleared first)
+ * @pfns: PFNs to add, in order
+ * @npfns: number of elements of @pfns
+ *
+ * The per-page loop, except that a run which has lasted PFN_SCAN_BLOCK
+ * PFNs has the rest of its stretch found by pfn_contig_len() (every PFN
+ * still checked; nothing assumed from folios) and added in one step.
+ * Produces exactly the runs, and consumes exactly the PFNs, that
+ * pfn_batch_fill_per_page() would.
  *
  * Return: PFNs consumed from the start of @pfns; less than @npfns when the
  * batch became full.
@@ -226,30 +290,7 @@ size_t pfn_contig_len(const u64 *pfns, size_t npfns)
 size_t pfn_batch_fill_run_aware(struct pfn_batch *batch, const u64 *pfns,
 				size_t npfns)
 {
-	size_t done = 0;
-
-	while (done < npfns) {
-		size_t len;
-		u64 added;
-
-		/*
-		 * A lone PFN (on fragmented 4 KiB memory, most of them) is the
-		 * per-page step: no scan and no run arithmetic, so that this
-		 * strategy never costs more than the per-page one.
-		 */
-		if (done + 1 == npfns || pfns[done + 1] != pfns[done] + 1) {
-			if (!pfn_batch_add_pfn(batch, pfns[done]))
-				break;
-			done++;
-			continue;
-		}
-		len = pfn_contig_len(pfns + done, npfns - done);
-		added = pfn_batch_add_run(batch, pfns[done], len);
-		done += added;
-		if (added < len)
-			break;
-	}
-	return done;
+	return pfn_batch_fill(batch, pfns, npfns, true);
 }
 
 /**

@@ -146,6 +146,37 @@ static void test_add_pfn_at_cap_starts_run(void **state)
 	pfn_batch_destroy(&b);
 }
 
+/*
+ * Both fills keep the last run in locals, and run-aware scans a long
+ * stretch in one step: each must still stop a run at the cap.
+ */
+static void test_fills_stop_at_cap(void **state)
+{
+	size_t (*const fill[])(struct pfn_batch *, const u64 *, size_t) = {
+		pfn_batch_fill_per_page, pfn_batch_fill_run_aware
+	};
+	u64 pfns[41];
+	struct pfn_batch b;
+	size_t f, i;
+
+	(void)state;
+	/* a stretch that continues a run 20 short of the cap, then a lone PFN */
+	for (i = 0; i < 40; i++)
+		pfns[i] = 7 + (u64)CAP - 20 + i;
+	pfns[40] = 3;
+	for (f = 0; f < 2; f++) {
+		assert_int_equal(pfn_batch_init(&b, 2), 0);
+		assert_int_equal(pfn_batch_add_run(&b, 7, CAP - 20), (u64)CAP - 20);
+		/* the lone PFN finds both runs in use */
+		assert_int_equal(fill[f](&b, pfns, 41), 40);
+		assert_int_equal(b.nruns, 2);
+		assert_run(&b, 0, 7, CAP);
+		assert_run(&b, 1, 7 + (u64)CAP, 20);
+		assert_int_equal(b.total_pfns, (u64)CAP + 20);
+		pfn_batch_destroy(&b);
+	}
+}
+
 static void test_add_run_full_partial(void **state)
 {
 	struct pfn_batch b;
@@ -509,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_add_pfn_full),
 		cmocka_unit_test(test_add_run_splits_at_cap),
 		cmocka_unit_test(test_add_pfn_at_cap_starts_run),
+		cmocka_unit_test(test_fills_stop_at_cap),
 		cmocka_unit_test(test_add_run_full_partial),
 		cmocka_unit_test(test_no_wrap_past_u64_max),
 		cmocka_unit_test(test_fill_full_reports_consumed),

@@ -261,6 +261,8 @@ enum pfnlab_pgsize {
  * @PFNLAB_PHASE_UNMAP: clearing a range of a domain.
  * @PFNLAB_PHASE_INVALIDATE: IOTLB invalidation after map or unmap.
  * @PFNLAB_PHASE_UNPIN: releasing pins.
+ * @PFNLAB_PHASE_STORE: storing a batch's PFNs into the xarray tier
+ *	(ACCESS_PIN), with the per-index holder counts it raises.
  * @PFNLAB_PHASE_NR: number of phases; arrays indexed by this enum.
  */
 enum pfnlab_phase {
@@ -270,6 +272,7 @@ enum pfnlab_phase {
 	PFNLAB_PHASE_UNMAP,
 	PFNLAB_PHASE_INVALIDATE,
 	PFNLAB_PHASE_UNPIN,
+	PFNLAB_PHASE_STORE,
 	PFNLAB_PHASE_NR,
 };
 
@@ -290,8 +293,11 @@ enum pfnlab_tier {
 /**
  * enum pfnlab_fill - how the pfn_reader adds pinned pages to a batch.
  * @PFNLAB_FILL_PER_PAGE: the reference: one add per PAGE_SIZE page.
- * @PFNLAB_FILL_RUN_AWARE: one add per physically contiguous stretch, which is
- *	found by checking contiguity (a folio is never assumed mapped whole).
+ * @PFNLAB_FILL_RUN_AWARE: the per-page steps until a run holds 16 PFNs, then
+ *	the rest of its physically contiguous stretch in one add, found by
+ *	checking every PFN's contiguity (a folio is never assumed mapped
+ *	whole).  Same runs as the reference; on fragmented memory, where runs
+ *	stay short, the same work.
  */
 enum pfnlab_fill {
 	PFNLAB_FILL_PER_PAGE,
