@@ -136,8 +136,13 @@ static void add_bench(struct anchors_table *t, const struct rl_bench *b)
 	c = col_of(t, page, size);
 	if (c < 0)
 		return;
+	/*
+	 * A path's first benchmark of a column stands: a later one with the
+	 * same parameters (the NUMA matrix's own-node cell) is another buffer,
+	 * not the path's own section.
+	 */
 	for (int k = 0; k < ANCHOR_NOPS; k++)
-		if (!isnan(v[k]))
+		if (!isnan(v[k]) && isnan(t->ns[k][c][p]))
 			t->ns[k][c][p] = v[k];
 }
 
