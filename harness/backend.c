@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The backend registry: every backend, in the order `pfnlab info` lists them. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -99,4 +101,26 @@ int pci_vfio_device(const char *device, char *group, size_t grouplen, char *why,
 	if (group)
 		link_base(dir, "iommu_group", group, grouplen);
 	return BUF_OK;
+}
+
+int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns,
+		char *why, size_t len)
+{
+	uint64_t t0 = now_ns();
+	int ret = ioctl(fd, request, arg);
+
+	*ns = now_ns() - t0;
+	if (ret) {
+		snprintf(why, len, "%s: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void run_map_metrics(struct bench_run *r, uint64_t map_ns, uint64_t unmap_ns)
+{
+	double pages = (double)r->buf.size / 4096;
+
+	run_metric(r, "map_ns_per_page", (double)map_ns / pages);
+	run_metric(r, "unmap_ns_per_page", (double)unmap_ns / pages);
 }

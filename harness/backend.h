@@ -101,6 +101,19 @@ uint64_t run_thread_part(const struct bench_run *r, int nthreads, int i, uint64_
 uint64_t now_ns(void);
 
 /*
+ * ioctl(@fd, @request, @arg) between two readings of now_ns(), its wall
+ * time in *@ns: 0, or -1 with "@what: <errno's message>" in @why.
+ */
+int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns,
+		char *why, size_t len);
+
+/*
+ * The metrics of a map + unmap sample of the whole buffer (the kernel
+ * paths' backends): each ioctl's time per 4 KiB page.
+ */
+void run_map_metrics(struct bench_run *r, uint64_t map_ns, uint64_t unmap_ns);
+
+/*
  * The PCI device @device (an address, 0000:00:03.0) bound to vfio-pci, as
  * the vfio and iommufd backends need it: BUF_OK with its IOMMU group's
  * number in @group (may be NULL), else BUF_SKIP with @why naming what is

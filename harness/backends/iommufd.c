@@ -456,8 +456,7 @@ static int iommufd_sample(struct bench_run *r, int record, char *why, size_t len
 	struct iommufd_state *s = r->priv;
 	struct ioas_map map = { .size = sizeof(map) };
 	struct ioas_unmap unmap = { .size = sizeof(unmap) };
-	double pages = (double)r->buf.size / 4096;
-	uint64_t t0, t1, t2, t3;
+	uint64_t map_ns, unmap_ns;
 
 	if (s->access_fd >= 0)
 		return sample_access(r, s, record, why, len);
@@ -466,12 +465,8 @@ static int iommufd_sample(struct bench_run *r, int record, char *why, size_t len
 	map.user_va = (uintptr_t)r->buf.addr;
 	map.length = r->buf.size;
 	map.iova = MOCK_APERTURE_START;
-	t0 = now_ns();
-	if (ioctl(s->fd, IOMMU_IOAS_MAP, &map)) {
-		snprintf(why, len, "IOAS_MAP: %s", strerror(errno));
+	if (timed_ioctl(s->fd, IOMMU_IOAS_MAP, &map, "IOAS_MAP", &map_ns, why, len))
 		return -1;
-	}
-	t1 = now_ns();
 	s->mapped = 1;
 	/* the mock domain checks itself; a real one is checked by the device's DMA */
 	if (s->cdev < 0 && !s->checked) {
@@ -486,17 +481,11 @@ static int iommufd_sample(struct bench_run *r, int record, char *why, size_t len
 	unmap.ioas_id = s->ioas_id;
 	unmap.iova = MOCK_APERTURE_START;
 	unmap.length = r->buf.size;
-	t2 = now_ns();
-	if (ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap)) {
-		snprintf(why, len, "IOAS_UNMAP: %s", strerror(errno));
+	if (timed_ioctl(s->fd, IOMMU_IOAS_UNMAP, &unmap, "IOAS_UNMAP", &unmap_ns, why, len))
 		return -1;
-	}
-	t3 = now_ns();
 	s->mapped = 0;
-	if (!record)
-		return 0;
-	run_metric(r, "map_ns_per_page", (double)(t1 - t0) / pages);
-	run_metric(r, "unmap_ns_per_page", (double)(t3 - t2) / pages);
+	if (record)
+		run_map_metrics(r, map_ns, unmap_ns);
 	return 0;
 }
 

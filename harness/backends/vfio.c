@@ -136,19 +136,15 @@ static int vfio_sample(struct bench_run *r, int record, char *why, size_t len)
 	struct vfio_state *s = r->priv;
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
-	double pages = (double)r->buf.size / 4096;
-	uint64_t t0, t1, t2, t3;
+	uint64_t map_ns, unmap_ns;
 
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	map.vaddr = (uintptr_t)r->buf.addr;
 	map.iova = VFIO_IOVA;
 	map.size = r->buf.size;
-	t0 = now_ns();
-	if (ioctl(s->container, VFIO_IOMMU_MAP_DMA, &map)) {
-		snprintf(why, len, "VFIO_IOMMU_MAP_DMA: %s", strerror(errno));
+	if (timed_ioctl(s->container, VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA", &map_ns,
+			why, len))
 		return -1;
-	}
-	t1 = now_ns();
 	s->mapped = 1;
 	if (s->edu.bar0 && !s->checked) {
 		if (edu_dma_check(&s->edu, r->buf.addr, r->buf.size, VFIO_IOVA, why, len))
@@ -157,17 +153,12 @@ static int vfio_sample(struct bench_run *r, int record, char *why, size_t len)
 	}
 	unmap.iova = VFIO_IOVA;
 	unmap.size = r->buf.size;
-	t2 = now_ns();
-	if (ioctl(s->container, VFIO_IOMMU_UNMAP_DMA, &unmap)) {
-		snprintf(why, len, "VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+	if (timed_ioctl(s->container, VFIO_IOMMU_UNMAP_DMA, &unmap, "VFIO_IOMMU_UNMAP_DMA",
+			&unmap_ns, why, len))
 		return -1;
-	}
-	t3 = now_ns();
 	s->mapped = 0;
-	if (!record)
-		return 0;
-	run_metric(r, "map_ns_per_page", (double)(t1 - t0) / pages);
-	run_metric(r, "unmap_ns_per_page", (double)(t3 - t2) / pages);
+	if (record)
+		run_map_metrics(r, map_ns, unmap_ns);
 	return 0;
 }
 
