@@ -321,10 +321,12 @@ void pfnlab_pages_unpin_flush(struct pfnlab_op *op)
 	if (!op->unpin_nruns)
 		return;
 	start_ns = ktime_get_ns();
-	for (i = 0; i < op->unpin_nruns; i++)
-		unpin_user_page_range_dirty_lock(pfn_to_page(op->unpin_run_pfn[i]),
-						 op->unpin_run_npfns[i],
+	for (i = 0; i < op->unpin_nruns; i++) {
+		struct page *first = pfn_to_page(op->unpin_run_pfn[i]);
+
+		unpin_user_page_range_dirty_lock(first, op->unpin_run_npfns[i],
 						 op->unpin_dirty);
+	}
 	pfnlab_phase_add(op, PFNLAB_PHASE_UNPIN, ktime_get_ns() - start_ns);
 	op->unpin_nruns = 0;
 	op->unpin_queued = 0;

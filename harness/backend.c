@@ -103,8 +103,8 @@ int pci_vfio_device(const char *device, char *group, size_t grouplen, char *why,
 	return BUF_OK;
 }
 
-int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns,
-		char *why, size_t len)
+int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns, char *why,
+		size_t len)
 {
 	uint64_t t0 = now_ns();
 	int ret = ioctl(fd, request, arg);

@@ -104,8 +104,8 @@ uint64_t now_ns(void);
  * ioctl(@fd, @request, @arg) between two readings of now_ns(), its wall
  * time in *@ns: 0, or -1 with "@what: <errno's message>" in @why.
  */
-int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns,
-		char *why, size_t len);
+int timed_ioctl(int fd, unsigned long request, void *arg, const char *what, uint64_t *ns, char *why,
+		size_t len);
 
 /*
  * The metrics of a map + unmap sample of the whole buffer (the kernel

@@ -205,7 +205,8 @@ static inline size_t pfn_batch_fill(struct pfn_batch *batch, const u64 *pfns,
 {
 	u32 nruns = batch->nruns, last_npfns = 0;
 	/* Run length from which the rest of a stretch is scanned. */
-	const u32 scan_from = run_aware ? PFN_SCAN_BLOCK : PFN_BATCH_MAX_RUN_PFNS;
+	const u32 scan_from = run_aware ? PFN_SCAN_BLOCK :
+					  PFN_BATCH_MAX_RUN_PFNS;
 	/* The PFN that extends the last run; 0 when nothing can. */
 	u64 next = 0, step;
 	size_t i;
@@ -230,7 +231,8 @@ static inline size_t pfn_batch_fill(struct pfn_batch *batch, const u64 *pfns,
 			 * the rest of its stretch, from @pfns[i], is scanned.
 			 */
 			if (last_npfns < PFN_BATCH_MAX_RUN_PFNS) {
-				step = min_t(u64, pfn_contig_len(pfns + i, npfns - i),
+				step = min_t(u64,
+					     pfn_contig_len(pfns + i, npfns - i),
 					     PFN_BATCH_MAX_RUN_PFNS - last_npfns);
 				last_npfns += step;
 				next += step;

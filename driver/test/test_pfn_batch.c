@@ -152,9 +152,9 @@ static void test_add_pfn_at_cap_starts_run(void **state)
  */
 static void test_fills_stop_at_cap(void **state)
 {
-	size_t (*const fill[])(struct pfn_batch *, const u64 *, size_t) = {
-		pfn_batch_fill_per_page, pfn_batch_fill_run_aware
-	};
+	typedef size_t fill_fn(struct pfn_batch *, const u64 *, size_t);
+	fill_fn *const fill[] = { pfn_batch_fill_per_page,
+				  pfn_batch_fill_run_aware };
 	u64 pfns[41];
 	struct pfn_batch b;
 	size_t f, i;
@@ -166,7 +166,8 @@ static void test_fills_stop_at_cap(void **state)
 	pfns[40] = 3;
 	for (f = 0; f < 2; f++) {
 		assert_int_equal(pfn_batch_init(&b, 2), 0);
-		assert_int_equal(pfn_batch_add_run(&b, 7, CAP - 20), (u64)CAP - 20);
+		assert_int_equal(pfn_batch_add_run(&b, 7, CAP - 20),
+				 (u64)CAP - 20);
 		/* the lone PFN finds both runs in use */
 		assert_int_equal(fill[f](&b, pfns, 41), 40);
 		assert_int_equal(b.nruns, 2);

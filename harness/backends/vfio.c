@@ -142,8 +142,8 @@ static int vfio_sample(struct bench_run *r, int record, char *why, size_t len)
 	map.vaddr = (uintptr_t)r->buf.addr;
 	map.iova = VFIO_IOVA;
 	map.size = r->buf.size;
-	if (timed_ioctl(s->container, VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA", &map_ns,
-			why, len))
+	if (timed_ioctl(s->container, VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA", &map_ns, why,
+			len))
 		return -1;
 	s->mapped = 1;
 	if (s->edu.bar0 && !s->checked) {
