@@ -615,7 +615,8 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 		shape = PLAN_Z * y * fit->extrap_per_doubling * log2(size_bytes / fit->max_size);
 	e->size_bytes = size_bytes;
 	e->ns = y;
-	e->lo_ns = y - sqrt(down * down + z * z + shape * shape);
+	/* No time is below 0: an interval that reaches it bounds nothing below. */
+	e->lo_ns = fmax(0.0, y - sqrt(down * down + z * z + shape * shape));
 	e->hi_ns = y + sqrt(up * up + z * z + shape * shape);
 }
 

@@ -287,6 +287,11 @@ static void test_extrapolation_record(void **state)
 	assert_true((e.hi_ns - e.lo_ns) / e.ns < 0.03);
 	truth = truth_ns(&straight, 1024 * MIB, 0);
 	assert_true(truth >= e.lo_ns && truth <= e.hi_ns);
+
+	/* a record as poor as the lab VM's MAP of 4 KiB layouts: never below 0 */
+	fit.extrap_per_doubling = 0.5;
+	plan_predict(&fit, 1024 * MIB, &e);
+	assert_true(e.lo_ns >= 0 && e.hi_ns > e.ns);
 }
 
 /* The hold-out respects --fit-max: it holds out the largest size fitted. */
