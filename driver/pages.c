@@ -306,7 +306,7 @@ long pfnlab_pages_pin(struct pfnlab_op *op, struct pfnlab_pages *pages, u64 idx,
 
 /**
  * pfnlab_pages_unpin_flush() - unpin the runs queued by
- *	pfnlab_pages_release() and count the pages released
+ *	pfnlab_pages_release_range() and count the pages released
  * @op: the operation
  */
 void pfnlab_pages_unpin_flush(struct pfnlab_op *op)

@@ -167,9 +167,9 @@ size_t pfn_contig_len(const u64 *pfns, size_t npfns)
 		npfns = U64_MAX - first + 1;
 
 	/*
-	 * On fragmented memory most stretches end within a few PFNs: find
-	 * those one PFN at a time, so that only a stretch that outlasts the
-	 * first block pays for whole-block compares.
+	 * A stretch that ends within its first block is found one PFN at a
+	 * time, so that only one that outlasts it pays for whole-block
+	 * compares.
 	 */
 	for (i = 1; i < npfns && i < PFN_SCAN_BLOCK; i++)
 		if (pfns[i] != first + i)

@@ -404,10 +404,9 @@ static int drv_sample(struct bench_run *r, int record, char *why, size_t len)
 		run_metric(r, "pin_gup_ns_per_page", ph[PFNLAB_PHASE_PIN] / pages);
 		run_metric(r, "pin_fill_ns_per_page", ph[PFNLAB_PHASE_FILL] / pages);
 		run_metric(r, "pin_store_ns_per_page", ph[PFNLAB_PHASE_STORE] / pages);
-		run_metric(r, "pin_rest_ns_per_page",
-			   (op_ns - ph[PFNLAB_PHASE_PIN] - ph[PFNLAB_PHASE_FILL] -
-			    ph[PFNLAB_PHASE_STORE]) /
-				   pages);
+		double rest_ns = op_ns - ph[PFNLAB_PHASE_PIN] - ph[PFNLAB_PHASE_FILL] -
+				 ph[PFNLAB_PHASE_STORE];
+		run_metric(r, "pin_rest_ns_per_page", rest_ns / pages);
 	} else if (!strcmp(op, "map")) {
 		run_metric(r, "map_ns_per_page", (double)(hi - lo) / pages);
 		run_metric(r, "unmap_ns_per_page", (double)(uhi - ulo) / pages);
