@@ -129,6 +129,31 @@ static void layout_counts(struct plan_series *s, const struct rl_bench *b)
 	}
 }
 
+/*
+ * Round @k's runs of contiguous PFNs as the harness counted them in its
+ * buffer (placement.pfn_runs, from pagemap): every backend has them, where
+ * only the driver counts its own (the "runs" metric).  0 when not counted.
+ */
+static double round_pfn_runs(const struct rl_bench *b, size_t k)
+{
+	json_t *round = json_array_get(json_object_get(b->json, "rounds"), k);
+
+	return json_number_value(json_object_get(json_object_get(round, "placement"), "pfn_runs"));
+}
+
+/* @b has one round in its file per round of its metrics, each with its runs. */
+static bool rounds_placed(const struct rl_bench *b, size_t nrounds)
+{
+	json_t *rounds = b->json ? json_object_get(b->json, "rounds") : NULL;
+
+	if (!json_is_array(rounds) || json_array_size(rounds) != nrounds || nrounds == 0)
+		return false;
+	for (size_t k = 0; k < nrounds; k++)
+		if (!(round_pfn_runs(b, k) > 0))
+			return false;
+	return true;
+}
+
 static struct plan_series *series_get(struct plan_series **all, size_t *n, const char *id,
 				      const struct rl_bench *b, const char *op)
 {
@@ -269,6 +294,7 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 	for (size_t o = 0; o < sizeof(plan_ops) / sizeof(plan_ops[0]); o++) {
 		const struct rl_metric *m, *runs = all_runs;
 		struct plan_series *s;
+		bool placed;
 		char *id;
 
 		if (strcmp(bop, plan_ops[o].bench_op) != 0 || !op_selected(f->op, plan_ops[o].op))
@@ -289,10 +315,14 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 		 */
 		if (runs && runs->nrounds != m->nrounds)
 			runs = NULL;
-		s->terms.runs = strcmp(s->op, "map") == 0 && runs;
+		placed = !runs && rounds_placed(b, m->nrounds);
+		s->terms.runs = strcmp(s->op, "map") == 0 && (runs || placed);
 		for (size_t k = 0; k < m->nrounds; k++) {
-			double runs_k = runs && runs->round_medians[k] > 0 ? runs->round_medians[k] :
-									     0;
+			double runs_k = runs ? runs->round_medians[k] :
+				       placed ? round_pfn_runs(b, k) : 0;
+
+			if (!(runs_k > 0))
+				runs_k = 0;
 
 			if (isfinite(m->round_medians[k]) && m->round_medians[k] > 0 &&
 			    obs_add(s, size, m->round_medians[k] * size / 4096.0, runs_k) != 0)
@@ -515,12 +545,22 @@ static double extrap_record(const struct plan_obs *obs, size_t n, const struct p
 		struct plan_estimate e;
 		double d = log2(st[j].size / st[j - 1].size);
 
+		double center;
+
 		if (fit_sizes(obs, n, st[j - 1].size, terms, &sub, NULL) != 0)
 			continue;
 		plan_predict(&sub, st[j].size, &e);
-		if (!(st[j].center > 0) || !(d > 0))
+		/*
+		 * Against the size's rounds at the smaller fit's own runs per
+		 * page, as plan_check() does: st[j].center is at the whole
+		 * fit's, and a prediction at one layout density measured against
+		 * rounds brought to another counts the difference in density as
+		 * an error of the line's shape.
+		 */
+		center = plan_adjusted_center(obs, n, st[j].size, &sub, NULL);
+		if (!(center > 0) || !(d > 0))
 			continue;
-		se2 += (e.ns / st[j].center - 1.0) * (e.ns / st[j].center - 1.0);
+		se2 += (e.ns / center - 1.0) * (e.ns / center - 1.0);
 		sd2 += d * d;
 	}
 	return sd2 > 0 ? sqrt(se2 / sd2) : NAN;

@@ -82,6 +82,12 @@ check "map with layouts: the check says the density it came from" grep -q 'broug
 jqc "map with layouts: 450 ns per run within 10%" '.series[0].fit.runs.ns_per_run / 450 - 1 | fabs < 0.1' "$tmp/runs-plan.json"
 jqc "map with layouts: 1 GiB predicted within 5% and inside" '.series[0].beyond_fit[0] | (.error | fabs < 0.05) and .inside' "$tmp/runs-plan.json"
 jqc "map with layouts: 1 GiB as measured is cheaper than at the sweep's density" '.series[0].beyond_fit[0] | .as_measured_ns < 0.8 * .measured_ns' "$tmp/runs-plan.json"
+# the same layouts for a backend that counts no runs of its own (VFIO
+# type1, iommufd): the runs come from each round's placement.pfn_runs
+gen "$tmp/placed.json" -v backend=vfio -v op=map -v per_page=100 -v fixed=0 -v per_run=450 -v placed=1 -v seed=7
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/placed.json" >"$tmp/placed-plan.json" 2>"$tmp/err"
+jqc "vfio map, runs from placement: 450 ns per run within 10%" '.series[0].fit.runs.ns_per_run / 450 - 1 | fabs < 0.1' "$tmp/placed-plan.json"
+jqc "vfio map, runs from placement: 1 GiB predicted within 5% and inside" '.series[0].beyond_fit[0] | (.error | fabs < 0.05) and .inside' "$tmp/placed-plan.json"
 # driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
 gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
 "$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"

@@ -17,7 +17,9 @@
 # leaves for 4k, 2 MiB leaves for thp).  per_run > 0 (op=map): every round
 # draws its layout, runs per page uniform in 0.05 .. 1 (0.1 .. 0.3 at
 # 1024 MiB, a less fragmented largest size), reports them as `runs`, and
-# takes per_run ns for each.
+# takes per_run ns for each.  With placed=1 the runs are not a metric but
+# each round's placement.pfn_runs (what the harness counts for every
+# backend; only the driver counts its own).
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -36,7 +38,7 @@ function layout(name, value,   s, r) {
 	return sprintf(", \"%s\": {\"unit\": \"count\", \"better\": \"lower\", \"kind\": \"layout\", \"rounds\": [%s]}", name, s)
 }
 
-function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra, runs, rs, lo, hi) {
+function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra, runs, rs, lo, hi, pl) {
 	size = mib * 1048576
 	npages = size / 4096
 	total = fixed + per_page * npages + per_folio * size / folio(kind) + quad * npages * npages
@@ -45,6 +47,7 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 	printf "%s    {\"name\": \"%s-%s\", \"key\": \"%s\", \"params\": {%s}, \"status\": \"ok\", \"reason\": null,\n", nb++ ? ",\n" : "", op, backend, key, params
 	s = ""
 	rs = ""
+	pl = ""
 	lo = mib >= 1024 ? 0.1 : 0.05
 	hi = mib >= 1024 ? 0.3 : 1
 	for (r = 0; r < rounds; r++) {
@@ -52,6 +55,7 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 		if (per_run > 0)
 			runs = int(npages * (lo + (hi - lo) * rand()))
 		rs = rs (r ? ", " : "") sprintf("[%d]", runs)
+		pl = pl (r ? ", " : "") sprintf("{\"round\": %d, \"placement\": {\"pfn_runs\": %d}}", r + 1, runs)
 		level = (total + per_run * runs) * (1 + bcv * normal())
 		if (rand() < outliers)
 			level *= 3
@@ -65,9 +69,11 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 		extra = extra layout("iopte_4k", kind == "4k" ? npages : 0)
 		extra = extra layout("iopte_2m", kind == "4k" ? 0 : size / 2097152)
 		extra = extra layout("iopte_1g", 0)
-		if (per_run > 0)
+		if (per_run > 0 && !placed)
 			extra = extra sprintf(", \"runs\": {\"unit\": \"count\", \"better\": \"lower\", \"kind\": \"layout\", \"rounds\": [%s]}", rs)
 	}
+	if (per_run > 0 && placed)
+		printf "      \"rounds\": [%s],\n", pl
 	printf "      \"metrics\": {\"%s_ns_per_page\": {\"unit\": \"ns/page\", \"better\": \"lower\", \"kind\": \"gated\", \"rounds\": [%s]}%s}}", op, s, extra
 }
 
