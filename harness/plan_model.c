@@ -7,6 +7,7 @@
 #include "page_kinds.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,18 @@ static bool in_list(const char *s, const char *const *list)
 		if (strcmp(s, *list) == 0)
 			return true;
 	return false;
+}
+
+int plan_mock_xa_levels(double size_bytes)
+{
+	uint64_t last = (uint64_t)((PLAN_MOCK_APERTURE_START + size_bytes) / PLAN_MOCK_IO_PAGE_BYTES);
+	int levels = 1;
+
+	if (last > 0)
+		last--;
+	while (levels < 11 && (last >> (6 * levels)) != 0)
+		levels++;
+	return levels;
 }
 
 double plan_folio_bytes(const char *page)
@@ -173,6 +186,8 @@ static struct plan_series *series_get(struct plan_series **all, size_t *n, const
 	snprintf(s->backend, sizeof(s->backend), "%s", rl_param_str(b, "backend"));
 	snprintf(s->op, sizeof(s->op), "%s", op);
 	snprintf(s->page, sizeof(s->page), "%s", rl_param_str(b, "page"));
+	snprintf(s->domain, sizeof(s->domain), "%s",
+		 rl_param_str(b, "domain") ? rl_param_str(b, "domain") : "");
 	s->folio_bytes = plan_folio_bytes(s->page);
 	s->gup_calls_per_gib = NAN;
 	for (int i = 0; i < 3; i++)

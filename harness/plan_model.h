@@ -85,6 +85,7 @@ struct plan_series {
 	char *base_id;	 /* the same without page */
 	char label[160]; /* "uring pin thp" (+ what else differs) */
 	char backend[32], op[16], page[24];
+	char domain[16];    /* the `domain` parameter ("mock", "real"); "" when none */
 	const char *metric; /* the ns-per-page metric read */
 	double folio_bytes; /* 4 KiB, 2 MiB or 1 GiB by page kind */
 	struct plan_terms terms;
@@ -202,6 +203,23 @@ double plan_folio_bytes(const char *page);
  */
 double plan_pt_bytes(double n4k, double n2m, double n1g);
 
+/*
+ * iommufd's selftest mock domain (drivers/iommu/iommufd/selftest.c): its
+ * aperture, where pfnlab's iommufd backend maps each buffer from the start,
+ * and its IO page table, an xarray with one entry per MOCK_IO_PAGE_SIZE of
+ * IOVA, each stored by xa_store() from the root.
+ */
+#define PLAN_MOCK_APERTURE_START (16.0 * 1048576.0)
+#define PLAN_MOCK_APERTURE_BYTES (2048.0 * 1048576.0 - PLAN_MOCK_APERTURE_START)
+#define PLAN_MOCK_IO_PAGE_BYTES 2048.0
+
+/*
+ * Levels of the mock domain's xarray once a map of @size_bytes from the
+ * aperture's start is in it: the height its last index needs, 6 bits of
+ * the index a level (XA_CHUNK_SHIFT, include/linux/xarray.h).
+ */
+int plan_mock_xa_levels(double size_bytes);
+
 /* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
 void plan_fmt_size(char *buf, size_t len, double bytes);
 /* "2.3 s", "41 ms", "12 us", "830 ns" */
@@ -239,6 +257,12 @@ struct plan_item {
 	double xarray_bytes;	/* driver pin: the pinned xarray tier; NaN otherwise */
 	double pt_bytes;	/* driver map: IO page table; NaN otherwise */
 	const char *limit_note; /* a module limit the target crosses, or NULL */
+	/*
+	 * A step in the cost the line did not see: the mock domain's xarray
+	 * levels at the largest size fitted and at the target (0 when the
+	 * series is not a map into a mock domain).
+	 */
+	int xa_levels_fitted, xa_levels_target;
 	struct plan_iotlb iotlb;
 };
 

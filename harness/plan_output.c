@@ -203,6 +203,15 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 		if (strcmp(s->op, "pin") == 0 || strcmp(s->op, "unpin") == 0)
 			it->xarray_bytes = xarray_bytes(pages);
 	}
+	if (strcmp(s->backend, "iommufd") == 0 && strcmp(s->domain, "real") != 0) {
+		if (out->target_bytes > PLAN_MOCK_APERTURE_BYTES)
+			it->limit_note =
+				"beyond the selftest mock domain's aperture (IOVA 16 MiB .. 2 GiB): pfnlab's iommufd backend maps one buffer of at most 2032 MiB there";
+		if (strcmp(s->op, "map") == 0) {
+			it->xa_levels_fitted = plan_mock_xa_levels(largest);
+			it->xa_levels_target = plan_mock_xa_levels(out->target_bytes);
+		}
+	}
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {
 		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0],
@@ -338,6 +347,10 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 				      "xarray_bytes", jnum(it->xarray_bytes), "io_page_table_bytes",
 				      jnum(it->pt_bytes), "limit",
 				      it->limit_note ? json_string(it->limit_note) : json_null()));
+	if (it->xa_levels_fitted)
+		json_object_set_new(o, "mock_xarray_levels",
+				    json_pack("{s:i, s:i}", "fitted", it->xa_levels_fitted,
+					      "target", it->xa_levels_target));
 	json_object_set_new(o, "gup_calls", jnum(it->gup_calls));
 	if (it->iotlb.have_layout) {
 		const struct plan_iotlb *io = &it->iotlb;
@@ -558,6 +571,10 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 				it->val.error < 0 ? "optimistic" : "pessimistic");
 		for (size_t k = 0; k < it->nbeyond; k++)
 			print_check(f, "beyond the fit:", &it->beyond[k]);
+		if (it->xa_levels_target > it->xa_levels_fitted)
+			fprintf(f,
+				"  WARNING: a step the line did not see: the mock domain stores every 2 KiB of IOVA in an xarray, walking it from the root; %d levels high at the largest size fitted, %d at the target (a level more past IOVA 512 MiB, 32 GiB, 2 TiB); each costs every store past it one more walk, so this plan is optimistic (docs/plan.md)\n",
+				it->xa_levels_fitted, it->xa_levels_target);
 		if (!isnan(it->gup_calls)) {
 			fmt_count(a, sizeof(a), it->gup_calls);
 			fprintf(f, "  GUP calls: %s\n", a);

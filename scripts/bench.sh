@@ -181,7 +181,10 @@ fi
 # anchors.ini without an IOMMU, anchors-iommu.ini with intel-iommu).  The
 # guest is named pfnlab-vm-lab: another kernel on the same virtual machine,
 # whose results compare keeps apart from the Debian kernel's (pfnlab-vm).
-# BENCH_ANCHORS=0 leaves this part out.
+# BENCH_ANCHORS=0 leaves this part out; BENCH_ANCHORS_JOB=plan-anchors runs
+# the capacity sweeps bench/plan-anchors.ini and plan-anchors-iommu.ini in
+# the same two boots instead (docs/plan.md; they want VM_MEM_MIB=4096).
+anchors_job=${BENCH_ANCHORS_JOB:-anchors}
 # shellcheck source=harness/vm/lib.sh
 . "$top/harness/vm/lib.sh"
 anchors_boot() { # NAME VM-FLAGS JOB GUEST-COMMAND
@@ -214,12 +217,17 @@ run_anchors() {
 	fi
 	anchors_kernel=$(sed -n 's/^KERNEL=//p' <<<"$kern")
 	anchors_kbuild=$(sed -n 's/^KBUILD=//p' <<<"$kern")
-	say "the kernel's own paths beside the model: bench/anchors.ini and anchors-iommu.ini in the anchors' lab kernel, a boot of the lab VM each ($(elapsed))"
-	anchors_boot anchors --no-iommu bench/anchors.ini \
-		"$run -o /live/anchors.json bench/anchors.ini" || return 1
-	anchors_boot anchors-iommu '' bench/anchors-iommu.ini \
+	local j=bench/$anchors_job.ini ji=bench/$anchors_job-iommu.ini
+	if [ ! -r "$j" ] || [ ! -r "$ji" ]; then
+		notes+=("model vs kernel: BENCH_ANCHORS_JOB=$anchors_job: $j or $ji not found")
+		return 1
+	fi
+	say "the kernel's own paths beside the model: $j and ${ji#bench/} in the anchors' lab kernel, a boot of the lab VM each ($(elapsed))"
+	anchors_boot anchors --no-iommu "$j" \
+		"$run -o /live/anchors.json $j" || return 1
+	anchors_boot anchors-iommu '' "$ji" \
 		"$VM_GUEST_BIND_EDU
-sed -i \"s/^device = .*/device = \$edu/\" bench/anchors-iommu.ini && $run -o /live/anchors-iommu.json bench/anchors-iommu.ini"
+sed -i \"s/^device = .*/device = \$edu/\" $ji && $run -o /live/anchors-iommu.json $ji"
 }
 if [ $driver_built = 1 ] && [ "${BENCH_ANCHORS:-1}" != 0 ] && [ -z "${KERNEL:-}" ]; then
 	run_anchors || failed+=("the kernel's own paths beside the model (bench/anchors*.ini)")

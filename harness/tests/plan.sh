@@ -88,6 +88,20 @@ gen "$tmp/placed.json" -v backend=vfio -v op=map -v per_page=100 -v fixed=0 -v p
 "$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/placed.json" >"$tmp/placed-plan.json" 2>"$tmp/err"
 jqc "vfio map, runs from placement: 450 ns per run within 10%" '.series[0].fit.runs.ns_per_run / 450 - 1 | fabs < 0.1' "$tmp/placed-plan.json"
 jqc "vfio map, runs from placement: 1 GiB predicted within 5% and inside" '.series[0].beyond_fit[0] | (.error | fabs < 0.05) and .inside' "$tmp/placed-plan.json"
+# iommufd's MAP into the selftest mock domain: its xarray (an entry per
+# 2 KiB of IOVA from 16 MiB) is 3 levels high up to IOVA 512 MiB and 4 past
+# it, a step no fit below 496 MiB sees; the plan says so, and names the
+# aperture's end (2 GiB) as a limit; a real domain has neither
+gen "$tmp/mock.json" -v backend=iommufd -v op=map -v domain=mock -v seed=8
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/mock.json" >"$tmp/out" 2>&1
+check "mock map 1 GiB: the xarray's fourth level is named" grep -q 'WARNING: a step the line did not see.*3 levels high at the largest size fitted, 4 at the target' "$tmp/out"
+"$PFNLAB" plan --size 256M "$tmp/mock.json" >"$tmp/out" 2>&1
+check "mock map 256 MiB: no step, no warning" bash -c "! grep -q 'step the line did not see' '$tmp/out'"
+"$PFNLAB" plan --size 4G "$tmp/mock.json" >"$tmp/out" 2>&1
+check "mock map 4 GiB: the aperture is named" grep -q 'limit: beyond the selftest mock domain.s aperture' "$tmp/out"
+gen "$tmp/real.json" -v backend=iommufd -v op=map -v domain=real -v seed=8
+"$PFNLAB" plan --json --size 4G "$tmp/real.json" >"$tmp/real-plan.json" 2>"$tmp/err"
+jqc "real-domain map: no mock levels, no aperture" '.series[0] | .mock_xarray_levels == null and .memory.limit == null' "$tmp/real-plan.json"
 # driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
 gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
 "$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"

@@ -5,6 +5,7 @@
 #   awk -v host=h -v sizes="16 64 256 1024" -v pages="4k thp" -v fixed=40000 \
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
 #       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
+#       [-v domain=mock] \
 #       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
@@ -44,6 +45,8 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 	total = fixed + per_page * npages + per_folio * size / folio(kind) + quad * npages * npages
 	key = sprintf("%s-%s|backend=%s|op=%s|page=%s|size=%d", op, backend, backend, op, kind, size)
 	params = sprintf("\"backend\": \"%s\", \"op\": \"%s\", \"page\": \"%s\", \"size\": %d, \"threads\": 1, \"rounds\": %d", backend, op, kind, size, rounds)
+	if (domain != "")
+		params = params sprintf(", \"domain\": \"%s\"", domain)
 	printf "%s    {\"name\": \"%s-%s\", \"key\": \"%s\", \"params\": {%s}, \"status\": \"ok\", \"reason\": null,\n", nb++ ? ",\n" : "", op, backend, key, params
 	s = ""
 	rs = ""
