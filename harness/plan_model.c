@@ -333,9 +333,12 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 		placed = !runs && rounds_placed(b, m->nrounds);
 		s->terms.runs = strcmp(s->op, "map") == 0 && (runs || placed);
 		for (size_t k = 0; k < m->nrounds; k++) {
-			double runs_k = runs ? runs->round_medians[k] :
-				       placed ? round_pfn_runs(b, k) : 0;
+			double runs_k = 0;
 
+			if (runs)
+				runs_k = runs->round_medians[k];
+			else if (placed)
+				runs_k = round_pfn_runs(b, k);
 			if (!(runs_k > 0))
 				runs_k = 0;
 

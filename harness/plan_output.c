@@ -565,7 +565,7 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 		print_check(f, "check: fitted without", &it->val);
 		if (it->val.done && !it->val.inside)
 			fprintf(f,
-				"  WARNING: the check failed: the cost is not a straight line in the size here, and a plan fitted below the held-out size %s it by %.0f%%; expect this plan to be %s\n",
+				"  WARNING: the check failed: the cost is not a straight line in the size here, and a plan fitted below the held-out size %s it by %.2g%%; expect this plan to be %s\n",
 				it->val.error < 0 ? "under-predicted" : "over-predicted",
 				100.0 * fabs(it->val.error),
 				it->val.error < 0 ? "optimistic" : "pessimistic");

@@ -152,6 +152,11 @@ run_vm() {
 cd /tmp/job && PFNLAB_SUITE_COMMIT=$commit pfnlab run -q --checkpoint --backend driver,uring ${reps:+-n $reps} -o /live/vm.json \"$rel\""
 	r=$?
 	[ -f "$out/vm/vm.json" ] && mv "$out/vm/vm.json" "$out/vm.json"
+	if [ -f "$out/vm/oom" ]; then
+		say "$(cat "$out/vm/oom")"
+		vm_incomplete "$(cat "$out/vm/oom") (console: $out/vm/console.log)"
+		return 1
+	fi
 	if [ -f "$out/vm/died" ]; then
 		died=$(cat "$out/vm/died")
 		say "the lab VM died: $died (console: $out/vm/console.log)"
@@ -196,6 +201,10 @@ anchors_boot() { # NAME VM-FLAGS JOB GUEST-COMMAND
 		sh -c "hostname pfnlab-vm-lab && mkdir -p /tmp/job/bench && echo $b64 | base64 -d >/tmp/job/$job && \
 cd /tmp/job && $cmd"
 	r=$?
+	if [ -f "$out/$name/oom" ]; then
+		notes+=("model vs kernel ($name boot): $(cat "$out/$name/oom") (console: $out/$name/console.log)")
+		r=1
+	fi
 	if [ -f "$out/$name/died" ]; then
 		notes+=("model vs kernel ($name boot): the lab VM died: $(cat "$out/$name/died") (console: $out/$name/console.log)")
 		r=1

@@ -413,8 +413,8 @@ static void test_record_runs_drift(void **state)
 			double runs = round(pages * mid * (0.5 + cs_rng_uniform(&rng)));
 
 			obs[s.nobs++] = (struct plan_obs){ .size_bytes = mib * MIB,
-							   .total_ns = draw_runs(&t, mib * MIB, runs,
-										 &rng),
+							   .total_ns = draw_runs(&t, mib * MIB,
+										 runs, &rng),
 							   .runs = runs };
 		}
 	}
