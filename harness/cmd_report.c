@@ -494,11 +494,12 @@ static void write_plan(FILE *f, const struct rl_set *results, double plan_bytes)
 	fprintf(f,
 		"How long one operation of %s takes on each host, from the sizes its results "
 		"measured (<code>pfnlab plan --size %s</code>; docs/plan.md): a line of a fixed cost "
-		"plus a cost per 4 KiB page through the 20%% trimmed mean of each size's rounds, with the 95%% "
+		"plus a cost per 4 KiB page (for MAP, a cost per run of the layout too) through the "
+		"%.0f%% trimmed mean of each size's rounds, with the 95%% "
 		"interval of one operation.  <i>Check</i>: the largest size fitted is held out and "
-		"predicted from the others.  A plan needs 3 sizes and extrapolates at most %sx the "
+		"predicted from the others.  A plan needs %d sizes and extrapolates at most %sx the "
 		"largest.</p>\n",
-		target, arg, factor);
+		target, arg, 100.0 * PLAN_TRIM, PLAN_MIN_SIZES, factor);
 	hosts = plan_each_host(results, &req, plan_section_host, f);
 	if (hosts == 0)
 		fputs("<p>No size sweep in these results (pin, map or read at several sizes).</p>\n",
