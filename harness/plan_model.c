@@ -50,6 +50,21 @@ int plan_mock_xa_levels(double size_bytes)
 	return levels;
 }
 
+double plan_mock_step_ns(double fitted_bytes, double size_bytes, double ns_per_page)
+{
+	int fitted = plan_mock_xa_levels(fitted_bytes), levels = plan_mock_xa_levels(size_bytes);
+	double end = PLAN_MOCK_APERTURE_START + size_bytes, past = 0;
+
+	/* pages whose entries lie past the boundary of each level added */
+	for (int l = fitted; l < levels; l++) {
+		double boundary = ldexp(PLAN_MOCK_IO_PAGE_BYTES, 6 * l);
+
+		if (end > boundary)
+			past += fmin(end - boundary, size_bytes) / 4096.0;
+	}
+	return past * fmax(ns_per_page, 0.0) / fitted;
+}
+
 double plan_folio_bytes(const char *page)
 {
 	const struct page_kind *kind = page_kind_find(page);
@@ -332,6 +347,9 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 			runs = NULL;
 		placed = !runs && rounds_placed(b, m->nrounds);
 		s->terms.runs = strcmp(s->op, "map") == 0 && (runs || placed);
+		s->terms.mock_xa = strcmp(s->op, "map") == 0 && strcmp(backend, "iommufd") == 0 &&
+				   !(rl_param_str(b, "domain") &&
+				     strcmp(rl_param_str(b, "domain"), "real") == 0);
 		for (size_t k = 0; k < m->nrounds; k++) {
 			double runs_k = 0;
 
@@ -676,6 +694,9 @@ void plan_predict(const struct plan_fit *fit, double size_bytes, struct plan_est
 	/* No time is below 0: an interval that reaches it bounds nothing below. */
 	e->lo_ns = fmax(0.0, y - sqrt(down * down + z * z + shape * shape));
 	e->hi_ns = y + sqrt(up * up + z * z + shape * shape);
+	/* a step the line cannot see can only add: the upper end takes its bound */
+	if (fit->terms.mock_xa)
+		e->hi_ns += plan_mock_step_ns(fit->max_size, size_bytes, fit->ns_per_page);
 }
 
 double plan_adjusted_center(const struct plan_obs *obs, size_t n, double size,

@@ -74,6 +74,12 @@ struct plan_obs {
 /* The terms of a series' cost beyond fixed + per 4 KiB page. */
 struct plan_terms {
 	bool runs; /* + per run of contiguous PFNs (MAP) */
+	/*
+	 * A map into iommufd's selftest mock domain: beyond the xarray height
+	 * of the largest size fitted, every entry past a new level's boundary
+	 * walks one level more (plan_mock_step_ns() bounds what that adds).
+	 */
+	bool mock_xa;
 };
 
 /*
@@ -219,6 +225,16 @@ double plan_pt_bytes(double n4k, double n2m, double n1g);
  * the index a level (XA_CHUNK_SHIFT, include/linux/xarray.h).
  */
 int plan_mock_xa_levels(double size_bytes);
+
+/*
+ * What the levels a map of @size_bytes needs beyond the @fitted_bytes
+ * map's can add, at most: each entry past a new level's boundary walks one
+ * level more, and a level is taken to cost no more than the average of
+ * the levels every entry of the fit walked (@ns_per_page over their
+ * number) — the whole per-page cost of the fit is charged to its walk, so
+ * this is an upper end, not an estimate.  0 when no level is added.
+ */
+double plan_mock_step_ns(double fitted_bytes, double size_bytes, double ns_per_page);
 
 /* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
 void plan_fmt_size(char *buf, size_t len, double bytes);

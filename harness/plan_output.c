@@ -571,10 +571,14 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 				it->val.error < 0 ? "optimistic" : "pessimistic");
 		for (size_t k = 0; k < it->nbeyond; k++)
 			print_check(f, "beyond the fit:", &it->beyond[k]);
-		if (it->xa_levels_target > it->xa_levels_fitted)
+		if (it->xa_levels_target > it->xa_levels_fitted) {
+			plan_fmt_ns(a, sizeof(a),
+				    plan_mock_step_ns(it->fit.max_size, out->target_bytes,
+						      it->fit.ns_per_page));
 			fprintf(f,
-				"  WARNING: a step the line did not see: the mock domain stores every 2 KiB of IOVA in an xarray, walking it from the root; %d levels high at the largest size fitted, %d at the target (a level more past IOVA 512 MiB, 32 GiB, 2 TiB); each costs every store past it one more walk, so this plan is optimistic (docs/plan.md)\n",
-				it->xa_levels_fitted, it->xa_levels_target);
+				"  WARNING: a step the line did not see: the mock domain stores every 2 KiB of IOVA in an xarray, walking it from the root; %d levels high at the largest size fitted, %d at the target (a level more past IOVA 512 MiB, 32 GiB, 2 TiB); each costs every store past it one more walk, so the line is optimistic; the interval's upper end allows up to %s more (a new level costing what an average level of the fit does; docs/plan.md)\n",
+				it->xa_levels_fitted, it->xa_levels_target, a);
+		}
 		if (!isnan(it->gup_calls)) {
 			fmt_count(a, sizeof(a), it->gup_calls);
 			fprintf(f, "  GUP calls: %s\n", a);

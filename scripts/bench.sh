@@ -20,7 +20,9 @@
 # repetitions per round inside the VM (default: the job's).  BENCH_RESULTS_DIR
 # replaces results/ (the tests use it); BENCH_VM_PANIC_AFTER_ROUND=K makes
 # the guest panic once the checkpoint after round K (0: the first one) is
-# on the host (fault injection: how a dead lab VM is reported).
+# on the host (fault injection: how a dead lab VM is reported), and
+# BENCH_VM_OOM_AFTER_ROUND=K has its OOM killer run there instead (how a
+# guest out of memory is reported).
 #
 # Exit status: 0 when every part ran; 1 when a part failed or the lab VM
 # died (what could be produced still is: the VM's results up to its last
@@ -137,13 +139,18 @@ run_vm() {
 	# /live, on the host share, checkpointed before every round: a guest
 	# that dies leaves the rounds it finished, never nothing.
 	b64=$(base64 -w0 "$job")
-	# Fault injection (vm-check uses it): the guest panics once the
-	# checkpoint after that round is on the host.
-	local panic='' mark
-	if [ -n "${BENCH_VM_PANIC_AFTER_ROUND:-}" ]; then
-		mark="after round $BENCH_VM_PANIC_AFTER_ROUND of"
-		[ "$BENCH_VM_PANIC_AFTER_ROUND" = 0 ] && mark="before its first round"
-		panic="(until grep -q '$mark' /live/vm.json 2>/dev/null; do sleep 0.2; done; echo c >/proc/sysrq-trigger) & "
+	# Fault injection (vm-check uses it): once the checkpoint after that
+	# round is on the host, the guest panics (sysrq c) or runs its OOM
+	# killer (sysrq f).
+	local panic='' mark after=${BENCH_VM_PANIC_AFTER_ROUND:-} key=c
+	if [ -n "${BENCH_VM_OOM_AFTER_ROUND:-}" ]; then
+		after=$BENCH_VM_OOM_AFTER_ROUND
+		key=f
+	fi
+	if [ -n "$after" ]; then
+		mark="after round $after of"
+		[ "$after" = 0 ] && mark="before its first round"
+		panic="(until grep -q '$mark' /live/vm.json 2>/dev/null; do sleep 0.2; done; echo $key >/proc/sysrq-trigger) & "
 	fi
 	# uring too: every driver figure gets its io_uring anchor from the same boot
 	say "the host cannot load modules: running the driver part (and its io_uring anchor) in the lab VM ($(elapsed))"

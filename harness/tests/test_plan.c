@@ -448,6 +448,59 @@ static void test_mock_xa_levels(void **state)
 	assert_int_equal(plan_mock_xa_levels(32768 * MIB), 5);
 }
 
+/*
+ * The mock domain's step, drawn as the lab VM measured it: 858 ns a page,
+ * and 79 ns more for every page whose entries lie past IOVA 512 MiB (the
+ * fourth level), rounds within 0.1%.  Fitted up to 256 MiB, the line
+ * cannot see the step; the upper end of the interval must cover it by the
+ * bound (a new level costing an average level of the fit's three), the
+ * point and the lower end must not move, and without the term the 1 GiB
+ * truth is outside.  The bound itself is counted by hand: from 256 MiB to
+ * 1 GiB, the pages past 512 MiB are (16 MiB + 1 GiB - 512 MiB) / 4 KiB =
+ * 135,168, at 300 / 3 ns each.
+ */
+static void test_mock_step(void **state)
+{
+	static struct plan_obs obs[128];
+	struct plan_fit fit, bare;
+	struct plan_estimate e, e0;
+	struct cs_rng rng;
+	size_t n = 0;
+	double truth = 0;
+
+	(void)state;
+	assert_true(plan_mock_step_ns(256 * MIB, 1024 * MIB, 300) == 135168.0 * 100.0);
+	assert_true(plan_mock_step_ns(256 * MIB, 496 * MIB, 300) == 0);
+	cs_rng_seed(&rng, 12);
+	for (double mib = 16; mib <= 1024; mib *= 2) {
+		double pages = mib * MIB / 4096.0;
+		double past = fmax(0.0, 16 * MIB + mib * MIB - 512 * MIB) / 4096.0;
+
+		truth = 858.0 * pages + 79.0 * past;
+		for (size_t r = 0; r < 6; r++)
+			obs[n++] = (struct plan_obs){
+				.size_bytes = mib * MIB,
+				.total_ns = truth * (1.0 + 0.001 * cs_rng_normal(&rng))
+			};
+	}
+	assert_int_equal(plan_fit_terms(obs, n, 256 * MIB, &(struct plan_terms){ .mock_xa = true },
+					&fit),
+			 0);
+	bare = fit;
+	bare.terms.mock_xa = false;
+	plan_predict(&fit, 1024 * MIB, &e);
+	plan_predict(&bare, 1024 * MIB, &e0);
+	print_message("truth %.4g; line %.4g (%.4g .. %.4g), without the bound .. %.4g\n", truth,
+		      e.ns, e.lo_ns, e.hi_ns, e0.hi_ns);
+	assert_true(e.ns == e0.ns && e.lo_ns == e0.lo_ns);
+	assert_false(truth <= e0.hi_ns);
+	assert_true(truth >= e.lo_ns && truth <= e.hi_ns);
+	/* below the boundary nothing changes */
+	plan_predict(&fit, 256 * MIB, &e);
+	plan_predict(&bare, 256 * MIB, &e0);
+	assert_true(e.hi_ns == e0.hi_ns);
+}
+
 static void test_too_few_sizes(void **state)
 {
 	struct plan_obs obs[4] = {
@@ -522,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_runs_term),
 		cmocka_unit_test(test_record_runs_drift),
 		cmocka_unit_test(test_mock_xa_levels),
+		cmocka_unit_test(test_mock_step),
 		cmocka_unit_test(test_too_few_sizes),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_pt_bytes),
