@@ -4,6 +4,7 @@
  * intervals and the hold-out validation (plan_model.h says the model).
  */
 #include "plan_model.h"
+#include "iommufd_mock.h"
 #include "page_kinds.h"
 
 #include <math.h>
@@ -40,7 +41,8 @@ static bool in_list(const char *s, const char *const *list)
 
 int plan_mock_xa_levels(double size_bytes)
 {
-	uint64_t last = (uint64_t)((PLAN_MOCK_APERTURE_START + size_bytes) / PLAN_MOCK_IO_PAGE_BYTES);
+	uint64_t last = (uint64_t)(((double)MOCK_APERTURE_START + size_bytes) /
+				   (double)MOCK_IO_PAGE_BYTES);
 	int levels = 1;
 
 	if (last > 0)
@@ -53,11 +55,11 @@ int plan_mock_xa_levels(double size_bytes)
 double plan_mock_step_ns(double fitted_bytes, double size_bytes, double ns_per_page)
 {
 	int fitted = plan_mock_xa_levels(fitted_bytes), levels = plan_mock_xa_levels(size_bytes);
-	double end = PLAN_MOCK_APERTURE_START + size_bytes, past = 0;
+	double end = (double)MOCK_APERTURE_START + size_bytes, past = 0;
 
 	/* pages whose entries lie past the boundary of each level added */
 	for (int l = fitted; l < levels; l++) {
-		double boundary = ldexp(PLAN_MOCK_IO_PAGE_BYTES, 6 * l);
+		double boundary = ldexp((double)MOCK_IO_PAGE_BYTES, 6 * l);
 
 		if (end > boundary)
 			past += fmin(end - boundary, size_bytes) / 4096.0;
@@ -155,6 +157,11 @@ static void layout_counts(struct plan_series *s, const struct rl_bench *b)
 		if (!isnan(v))
 			s->ioptes_per_gib[i] = v;
 	}
+}
+
+bool plan_series_mock(const struct plan_series *s)
+{
+	return strcmp(s->backend, "iommufd") == 0 && strcmp(s->domain, "real") != 0;
 }
 
 /*
@@ -347,9 +354,7 @@ static int add_bench(const struct rl_bench *b, const struct plan_filter *f,
 			runs = NULL;
 		placed = !runs && rounds_placed(b, m->nrounds);
 		s->terms.runs = strcmp(s->op, "map") == 0 && (runs || placed);
-		s->terms.mock_xa = strcmp(s->op, "map") == 0 && strcmp(backend, "iommufd") == 0 &&
-				   !(rl_param_str(b, "domain") &&
-				     strcmp(rl_param_str(b, "domain"), "real") == 0);
+		s->terms.mock_xa = strcmp(s->op, "map") == 0 && plan_series_mock(s);
 		for (size_t k = 0; k < m->nrounds; k++) {
 			double runs_k = 0;
 
@@ -579,9 +584,7 @@ static double extrap_record(const struct plan_obs *obs, size_t n, const struct p
 	for (size_t j = PLAN_EXTRAP_MIN_SIZES; j < k; j++) {
 		struct plan_fit sub;
 		struct plan_estimate e;
-		double d = log2(st[j].size / st[j - 1].size);
-
-		double center;
+		double d = log2(st[j].size / st[j - 1].size), center;
 
 		if (fit_sizes(obs, n, st[j - 1].size, terms, &sub, NULL) != 0)
 			continue;

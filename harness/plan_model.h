@@ -199,6 +199,9 @@ void plan_validate(const struct plan_series *s, double fit_max, struct plan_vali
 int plan_split(double slope_4k, double slope_huge, double folio_bytes, double *per_page_ns,
 	       double *per_folio_ns);
 
+/* @s maps or pins through iommufd's selftest mock domain (not domain = real). */
+bool plan_series_mock(const struct plan_series *s);
+
 /* Folio size of a page kind (4 KiB for 4k and memfd); 0 for an unknown kind. */
 double plan_folio_bytes(const char *page);
 
@@ -210,17 +213,9 @@ double plan_folio_bytes(const char *page);
 double plan_pt_bytes(double n4k, double n2m, double n1g);
 
 /*
- * iommufd's selftest mock domain (drivers/iommu/iommufd/selftest.c): its
- * aperture, where pfnlab's iommufd backend maps each buffer from the start,
- * and its IO page table, an xarray with one entry per MOCK_IO_PAGE_SIZE of
- * IOVA, each stored by xa_store() from the root.
- */
-#define PLAN_MOCK_APERTURE_START (16.0 * 1048576.0)
-#define PLAN_MOCK_APERTURE_BYTES (2048.0 * 1048576.0 - PLAN_MOCK_APERTURE_START)
-#define PLAN_MOCK_IO_PAGE_BYTES 2048.0
-
-/*
- * Levels of the mock domain's xarray once a map of @size_bytes from the
+ * Levels of iommufd's selftest mock domain's IO page table (iommufd_mock.h:
+ * an xarray of one entry per 2 KiB of IOVA, each stored by xa_store() from
+ * the root) once a map of @size_bytes from the
  * aperture's start is in it: the height its last index needs, 6 bits of
  * the index a level (XA_CHUNK_SHIFT, include/linux/xarray.h).
  */

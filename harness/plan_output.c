@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "driver/uapi/pfnlab.h"
+#include "iommufd_mock.h"
 #include "plan_model.h"
 
 #define GIB 1073741824.0
@@ -203,14 +204,12 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 		if (strcmp(s->op, "pin") == 0 || strcmp(s->op, "unpin") == 0)
 			it->xarray_bytes = xarray_bytes(pages);
 	}
-	if (strcmp(s->backend, "iommufd") == 0 && strcmp(s->domain, "real") != 0) {
-		if (out->target_bytes > PLAN_MOCK_APERTURE_BYTES)
-			it->limit_note =
-				"beyond the selftest mock domain's aperture (IOVA 16 MiB .. 2 GiB): pfnlab's iommufd backend maps one buffer of at most 2032 MiB there";
-		if (strcmp(s->op, "map") == 0) {
-			it->xa_levels_fitted = plan_mock_xa_levels(largest);
-			it->xa_levels_target = plan_mock_xa_levels(out->target_bytes);
-		}
+	if (plan_series_mock(s) && out->target_bytes > (double)MOCK_APERTURE_BYTES)
+		it->limit_note =
+			"beyond the selftest mock domain's aperture (IOVA 16 MiB .. 2 GiB): pfnlab's iommufd backend maps one buffer of at most 2032 MiB there";
+	if (s->terms.mock_xa) {
+		it->xa_levels_fitted = plan_mock_xa_levels(largest);
+		it->xa_levels_target = plan_mock_xa_levels(out->target_bytes);
 	}
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {

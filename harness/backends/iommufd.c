@@ -42,6 +42,7 @@
 
 #include "backend.h"
 #include "edu_dma.h"
+#include "iommufd_mock.h"
 
 #define IOMMUFD_PATH "/dev/iommu"
 
@@ -70,13 +71,10 @@ enum {
 };
 #define MOCK_FLAGS_ACCESS_WRITE (1u << 0)
 #define MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES (1u << 0)
-/* The mock domain's aperture: IOVAs from 16 MiB to 2 GiB. */
-#define MOCK_APERTURE_START (1ULL << 24)
-#define MOCK_APERTURE_LAST ((1ULL << 31) - 1)
 /* The most one ACCESS_PAGES takes (the selftest refuses more: -ENOMEM). */
 #define ACCESS_PAGES_MAX_BYTES (16ULL << 20)
 /* Pieces of ACCESS_PAGES_MAX_BYTES the whole aperture holds, at most. */
-#define ACCESS_MAX_PIECES ((MOCK_APERTURE_LAST + 1 - MOCK_APERTURE_START) / ACCESS_PAGES_MAX_BYTES)
+#define ACCESS_MAX_PIECES (MOCK_APERTURE_BYTES / ACCESS_PAGES_MAX_BYTES)
 
 struct ioas_alloc {
 	__u32 size;
@@ -385,9 +383,9 @@ static int iommufd_setup(struct bench_run *r, char *why, size_t len)
 		snprintf(why, len, "iommufd maps the whole buffer in one IOAS: threads = 1 only");
 		return BUF_SKIP;
 	}
-	if (r->buf.size > MOCK_APERTURE_LAST + 1 - MOCK_APERTURE_START) {
+	if (r->buf.size > MOCK_APERTURE_BYTES) {
 		snprintf(why, len, "size %zu beyond the mock domain's aperture (%llu bytes)",
-			 r->buf.size, MOCK_APERTURE_LAST + 1 - MOCK_APERTURE_START);
+			 r->buf.size, MOCK_APERTURE_BYTES);
 		return BUF_SKIP;
 	}
 	if (ioctl(s->fd, IOMMU_IOAS_ALLOC, &alloc)) {
