@@ -161,6 +161,7 @@ PFNLAB_WRAP(do_sweep, pfnlab_iotlb_sweep, sweep)
 PFNLAB_WRAP(do_stats, pfnlab_stats_get, stats)
 PFNLAB_WRAP(do_stats_reset, pfnlab_stats_reset, stats_reset)
 PFNLAB_WRAP(do_destroy, pfnlab_destroy, destroy)
+PFNLAB_WRAP(do_quiesce, pfnlab_quiesce, quiesce)
 
 /**
  * struct pfnlab_ioctl_def - one entry of the ioctl table
@@ -205,6 +206,7 @@ static const struct pfnlab_ioctl_def pfnlab_ioctls[] = {
 	PFNLAB_IOCTL(STATS, pfnlab_stats, phase, do_stats, 0),
 	PFNLAB_IOCTL(STATS_RESET, pfnlab_stats_reset, flags, do_stats_reset, 0),
 	PFNLAB_IOCTL(DESTROY, pfnlab_destroy, id, do_destroy, 0),
+	PFNLAB_IOCTL(QUIESCE, pfnlab_quiesce, out_wait_ns, do_quiesce, 0),
 };
 
 /**

@@ -114,6 +114,7 @@ struct pfnlab_op {
  * @stats: PFNLAB_STATS
  * @stats_reset: PFNLAB_STATS_RESET
  * @destroy: PFNLAB_DESTROY
+ * @quiesce: PFNLAB_QUIESCE
  */
 union pfnlab_ioctl_buf {
 	__u32 size;
@@ -130,6 +131,7 @@ union pfnlab_ioctl_buf {
 	struct pfnlab_stats stats;
 	struct pfnlab_stats_reset stats_reset;
 	struct pfnlab_destroy destroy;
+	struct pfnlab_quiesce quiesce;
 };
 
 /**
@@ -479,5 +481,6 @@ void pfnlab_stats_pins(struct pfnlab_ctx *ctx, u64 pinned, u64 unpinned);
 void pfnlab_stats_objects(s64 delta);
 int pfnlab_stats_get(struct pfnlab_ctx *ctx, struct pfnlab_stats *a);
 int pfnlab_stats_reset(struct pfnlab_ctx *ctx, struct pfnlab_stats_reset *a);
+int pfnlab_quiesce(struct pfnlab_ctx *ctx, struct pfnlab_quiesce *a);
 
 #endif /* PFNLAB_PRIVATE_H */

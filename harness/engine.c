@@ -16,6 +16,7 @@
 #include "compare_stats.h"
 #include "counters.h"
 #include "progress.h"
+#include "quiesce.h"
 #include "results.h"
 #include "topology.h"
 
@@ -314,14 +315,18 @@ static int take_samples(struct bench_run *r, const struct backend *be, struct co
 	double min_time = o->min_time_s >= 0 ? o->min_time_s : bc->min_time_s;
 	size_t max_samples = (size_t)reps > MAX_SAMPLES ? (size_t)reps : MAX_SAMPLES;
 
-	for (int w = 0; w < bc->warmup && !*o->stop; w++)
+	for (int w = 0; w < bc->warmup && !*o->stop; w++) {
+		quiesce_kernel();
 		if ((bc->evict_bytes && evict_caches(bc->evict_bytes, why, len)) ||
 		    one_sample(r, be, cs, ns, 0, why, len))
 			return -1;
+	}
 	while (!*o->stop && *nsamples < max_samples &&
 	       (*nsamples < (size_t)reps || *measured_s < min_time)) {
 		uint64_t t0;
 
+		/* no sample pays for the frees the one before deferred (quiesce.h) */
+		quiesce_kernel();
 		if (bc->evict_bytes && evict_caches(bc->evict_bytes, why, len))
 			return -1;
 		t0 = now_ns();
@@ -776,5 +781,6 @@ int engine_run(const struct job_set *set, const struct engine_opts *o, struct en
 	}
 	cases_free(cases, set->ncases);
 	evict_caches(0, NULL, 0);
+	quiesce_close();
 	return out->benchmarks ? 0 : -1;
 }

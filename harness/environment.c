@@ -21,6 +21,7 @@
 
 #include "driver/uapi/pfnlab.h"
 #include "environment.h"
+#include "quiesce.h"
 #include "topology.h"
 
 int read_line(const char *path, char *buf, size_t len)
@@ -389,6 +390,7 @@ json_t *environment_collect(void)
 			    vm_clock_record(json_string_value(
 				    json_object_get(json_object_get(env, "kernel"), "cmdline"))));
 	json_object_set_new(env, "module", module_record());
+	json_object_set_new(env, "quiesce", quiesce_record());
 	json_object_set_new(env, "perf",
 			    json_pack("{s:b, s:b}", "hardware_counters",
 				      perf_open_probe(PERF_TYPE_HARDWARE,

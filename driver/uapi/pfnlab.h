@@ -237,6 +237,7 @@ enum {
 	PFNLAB_CMD_STATS,
 	PFNLAB_CMD_STATS_RESET,
 	PFNLAB_CMD_DESTROY,
+	PFNLAB_CMD_QUIESCE,
 };
 
 /**
@@ -779,5 +780,29 @@ struct pfnlab_destroy {
 	__u32 id;
 };
 #define PFNLAB_DESTROY _IO(PFNLAB_TYPE, PFNLAB_CMD_DESTROY)
+
+/**
+ * struct pfnlab_quiesce - PFNLAB_QUIESCE: return once the kernel has run
+ *	the work that calls before it deferred, so that none of it is charged
+ *	to the next call a harness times.
+ * @size: sizeof(struct pfnlab_quiesce).
+ * @flags: 0.
+ * @out_wait_ns: how long the wait took, in ns.
+ *
+ * Removing entries from an xarray (ACCESS_UNPIN, and the kernel's own paths
+ * pfnlab is measured beside: iommufd's unpin, io_uring's unregistration)
+ * frees its nodes only after an RCU grace period, from a callback that runs
+ * a few ticks later on the same CPU, most likely inside whatever the task
+ * does next.  QUIESCE waits until every RCU callback queued before it has
+ * run (rcu_barrier()), in any fd or subsystem.  It holds no object and
+ * changes none; it waits about two grace periods and cannot be interrupted
+ * while it does.
+ */
+struct pfnlab_quiesce {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 out_wait_ns;
+};
+#define PFNLAB_QUIESCE _IO(PFNLAB_TYPE, PFNLAB_CMD_QUIESCE)
 
 #endif /* _UAPI_PFNLAB_H */

@@ -52,7 +52,7 @@ if [ -c /dev/pfnlab ]; then
 	if [ "$no_iommu" = 1 ]; then
 		run_one test_noiommu
 	else
-		for t in test_tiers test_account test_badinput test_real test_race test_harden; do
+		for t in test_tiers test_account test_badinput test_real test_race test_harden test_quiesce; do
 			run_one "$t"
 		done
 	fi

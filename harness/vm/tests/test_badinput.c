@@ -79,7 +79,7 @@ static void test_any_unknown_ioctl_enotty(void **state)
 	int fd = lab_open();
 
 	(void)state;
-	assert_int_equal(lab_ioctl(fd, _IO(PFNLAB_TYPE, PFNLAB_CMD_DESTROY + 1), &d), -ENOTTY);
+	assert_int_equal(lab_ioctl(fd, _IO(PFNLAB_TYPE, PFNLAB_CMD_QUIESCE + 1), &d), -ENOTTY);
 	assert_int_equal(lab_ioctl(fd, _IO(PFNLAB_TYPE, PFNLAB_CMD_BASE - 1), &d), -ENOTTY);
 	assert_int_equal(lab_ioctl(fd, _IO(PFNLAB_TYPE + 1, PFNLAB_CMD_INFO), &d), -ENOTTY);
 	close(fd);

@@ -119,6 +119,7 @@ static void test_any_readonly_struct_efault_no_effect(void **state)
 	struct pfnlab_access_unpin au = { .size = sizeof(au) };
 	struct pfnlab_destroy de = { .size = sizeof(de) };
 	struct pfnlab_stats_reset sr = { .size = sizeof(sr) };
+	struct pfnlab_quiesce qu = { .size = sizeof(qu) };
 	struct pfnlab_read rd = { .size = sizeof(rd) };
 	uint32_t pages_id, dom_id, acc_id;
 	void *ro;
@@ -200,6 +201,11 @@ static void test_any_readonly_struct_efault_no_effect(void **state)
 	assert_int_equal(lab_ioctl(fd, PFNLAB_STATS_RESET, ro), -EFAULT);
 	munmap(ro, PAGE);
 	assert_true(stats(fd).out_pages_pinned > 0);
+
+	/* QUIESCE: no wait is reported. */
+	ro = ro_copy(&qu, sizeof(qu));
+	assert_int_equal(lab_ioctl(fd, PFNLAB_QUIESCE, ro), -EFAULT);
+	munmap(ro, PAGE);
 
 	/* DESTROY: the object stays. */
 	de.id = dom_id;
