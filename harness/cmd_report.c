@@ -444,7 +444,18 @@ static void plan_table(FILE *f, const struct plan_out *out)
 		plan_fmt_ns(a, sizeof(a), it->pred.ns);
 		plan_fmt_ns(b, sizeof(b), it->pred.lo_ns);
 		plan_fmt_ns(c, sizeof(c), it->pred.hi_ns);
-		fprintf(f, "</td><td>%s (%s .. %s)</td>", a, b, c);
+		fprintf(f, "</td><td>%s (%s .. %s)", a, b, c);
+		/* What the line cannot see (pfnlab plan prints the whole WARNING). */
+		if (it->cache_level) {
+			plan_fmt_size(d, sizeof(d), it->cache_bytes);
+			fprintf(f,
+				"<br><em>optimistic: a call outgrows the L%d cache (%s) past the sizes fitted</em>",
+				it->cache_level, d);
+		}
+		if (it->xa_levels_target > it->xa_levels_fitted)
+			fprintf(f,
+				"<br><em>optimistic: the mock domain's xarray grows a level past the sizes fitted</em>");
+		fputs("</td>", f);
 		if (it->val.done) {
 			plan_fmt_size(a, sizeof(a), it->val.size_bytes);
 			fprintf(f, "<td class=\"%s\">%s: %+.1f%%, %s</td>",

@@ -239,10 +239,21 @@ static json_t *cpu_record(void)
 	cpuinfo_field("microcode", micro, sizeof(micro));
 	if (read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof(gov)))
 		snprintf(gov, sizeof(gov), "%s", "none");
-	return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:s}", "model", str_or_null(model),
-			 "vendor", str_or_null(vendor), "microcode", str_or_null(micro), "sockets",
-			 topology_sockets(), "cores", cores, "threads", threads, "smt",
-			 threads > cores, "governor", gov);
+	json_t *caches = json_array();
+
+	/* What a plan needs to see a call's arrays outgrow a cache (docs/plan.md). */
+	for (int level = 1; level <= 3; level++) {
+		long long bytes = topology_cache_bytes(level);
+
+		if (bytes > 0)
+			json_array_append_new(caches, json_pack("{s:i, s:I}", "level", level,
+								"bytes", (json_int_t)bytes));
+	}
+	return json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:s, s:o}", "model",
+			 str_or_null(model), "vendor", str_or_null(vendor), "microcode",
+			 str_or_null(micro), "sockets", topology_sockets(), "cores", cores,
+			 "threads", threads, "smt", threads > cores, "governor", gov, "caches",
+			 caches);
 }
 
 static json_t *numa_record(void)

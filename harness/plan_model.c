@@ -159,6 +159,32 @@ static void layout_counts(struct plan_series *s, const struct rl_bench *b)
 	}
 }
 
+double plan_call_pages(const struct plan_series *s, double size_bytes)
+{
+	double pages = size_bytes / 4096.0, per_call;
+
+	if (strcmp(s->backend, "uring") == 0)
+		per_call = s->pages_per_call > 0 ? s->pages_per_call :
+						   PLAN_URING_MAX_IOVEC_BYTES / 4096.0;
+	else if (strcmp(s->backend, "gup_test") == 0)
+		per_call = s->pages_per_call > 0 ? s->pages_per_call : pages;
+	else
+		return NAN;
+	return per_call < pages ? per_call : pages;
+}
+
+int plan_cache_crossed(double fitted_bytes, double target_bytes, const double *caches,
+		       size_t ncaches)
+{
+	int crossed = -1;
+
+	for (size_t i = 0; i < ncaches; i++)
+		if (caches[i] > 0 && fitted_bytes <= caches[i] && caches[i] < target_bytes &&
+		    (crossed < 0 || caches[i] > caches[crossed]))
+			crossed = (int)i;
+	return crossed;
+}
+
 bool plan_series_mock(const struct plan_series *s)
 {
 	return strcmp(s->backend, "iommufd") == 0 && strcmp(s->domain, "real") != 0;
@@ -211,6 +237,9 @@ static struct plan_series *series_get(struct plan_series **all, size_t *n, const
 	snprintf(s->domain, sizeof(s->domain), "%s",
 		 rl_param_str(b, "domain") ? rl_param_str(b, "domain") : "");
 	s->folio_bytes = plan_folio_bytes(s->page);
+	s->pages_per_call = rl_param_num(b, "pages_per_call");
+	if (!(s->pages_per_call > 0))
+		s->pages_per_call = 0; /* absent: the job's default, the backend's own */
 	s->gup_calls_per_gib = NAN;
 	for (int i = 0; i < 3; i++)
 		s->ioptes_per_gib[i] = NAN;

@@ -99,6 +99,7 @@ struct plan_series {
 	size_t nobs;
 	double *sizes; /* distinct sizes, ascending */
 	size_t nsizes;
+	double pages_per_call;	  /* the parameter (0: the backend's own call size) */
 	double gup_calls_per_gib; /* median over rounds; NaN when not reported */
 	double ioptes_per_gib[3]; /* 4 KiB, 2 MiB, 1 GiB leaves; NaN when not mapped */
 };
@@ -231,6 +232,36 @@ int plan_mock_xa_levels(double size_bytes);
  */
 double plan_mock_step_ns(double fitted_bytes, double size_bytes, double ns_per_page);
 
+/*
+ * Calls that outgrow a cache.  A path that pins a whole call's pages before
+ * it goes on fills an array of page pointers (8 bytes a 4 KiB page) and
+ * reads it again (io_uring's registration, gup_test); while a call's array
+ * fits a cache those passes hit it, and once it does not they miss, so the
+ * cost a page steps up at a size the fit may never have reached
+ * (docs/plan.md, "Calls larger than a cache").
+ */
+#define PLAN_CALL_ARRAY_BYTES_PER_PAGE 8.0
+/* io_uring refuses an iovec above 1 GiB (io_uring/rsrc.c, io_buffer_validate()). */
+#define PLAN_URING_MAX_IOVEC_BYTES 1073741824.0
+
+/*
+ * Pages one call of @s takes for a buffer of @size_bytes: io_uring
+ * registers one iovec a call, of pages_per_call pages or, with 0, of the
+ * whole buffer up to 1 GiB; gup_test pins pages_per_call at a time, 0 the
+ * whole range.  NaN for a backend whose call size the plan does not know
+ * (the model reads in chunks the module bounds; VFIO and iommufd map a
+ * whole range through their own batches).
+ */
+double plan_call_pages(const struct plan_series *s, double size_bytes);
+
+/*
+ * The largest of @ncaches cache sizes (bytes) that a call's page array of
+ * @fitted_bytes fits in and one of @target_bytes does not: its index, or
+ * -1 when the target's calls cross no cache the fitted ones did not.
+ */
+int plan_cache_crossed(double fitted_bytes, double target_bytes, const double *caches,
+		       size_t ncaches);
+
 /* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
 void plan_fmt_size(char *buf, size_t len, double bytes);
 /* "2.3 s", "41 ms", "12 us", "830 ns" */
@@ -274,6 +305,13 @@ struct plan_item {
 	 * series is not a map into a mock domain).
 	 */
 	int xa_levels_fitted, xa_levels_target;
+	/*
+	 * A call at the target whose page array outgrows a cache that held
+	 * every fitted size's (cache_level 0: none, or the host clock did not
+	 * time it: the lab VM's counts instructions).
+	 */
+	int cache_level;
+	double cache_bytes, call_array_fitted, call_array_target;
 	struct plan_iotlb iotlb;
 };
 

@@ -146,6 +146,44 @@ static size_t sizes_fitted(const struct plan_series *s, double fit_max)
 	return k;
 }
 
+/*
+ * Whether a call at the target outgrows a cache every fitted size's call
+ * fit in (plan_call_pages(), plan_cache_crossed()): only where the results'
+ * clock times the host, whose caches the environment lists.
+ */
+static void call_caches(const struct rl_set *set, const struct plan_out *out, struct plan_item *it,
+			double largest)
+{
+	double sizes[8], fitted, target;
+	int levels[8], k;
+	size_t n = 0, i;
+	json_t *env = NULL, *clk, *cache;
+
+	for (size_t r = 0; r < set->n && !env; r++)
+		env = set->results[r].environment;
+	clk = json_object_get(env, "vm_clock");
+	/* Under the lab VM's instruction clock a miss costs what a hit does. */
+	if (!env || (json_is_string(clk) && strcmp(json_string_value(clk), "instructions") == 0))
+		return;
+	fitted = plan_call_pages(it->s, largest) * PLAN_CALL_ARRAY_BYTES_PER_PAGE;
+	target = plan_call_pages(it->s, out->target_bytes) * PLAN_CALL_ARRAY_BYTES_PER_PAGE;
+	if (isnan(fitted) || isnan(target))
+		return;
+	json_array_foreach(json_object_get(json_object_get(env, "cpu"), "caches"), i, cache) {
+		if (n == sizeof(sizes) / sizeof(sizes[0]))
+			break;
+		levels[n] = (int)json_integer_value(json_object_get(cache, "level"));
+		sizes[n++] = json_number_value(json_object_get(cache, "bytes"));
+	}
+	k = plan_cache_crossed(fitted, target, sizes, n);
+	if (k < 0)
+		return;
+	it->cache_level = levels[k];
+	it->cache_bytes = sizes[k];
+	it->call_array_fitted = fitted;
+	it->call_array_target = target;
+}
+
 static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan_item *it)
 {
 	const struct plan_series *s = it->s;
@@ -211,6 +249,7 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 		it->xa_levels_fitted = plan_mock_xa_levels(largest);
 		it->xa_levels_target = plan_mock_xa_levels(out->target_bytes);
 	}
+	call_caches(set, out, it, largest);
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {
 		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0],
@@ -350,6 +389,12 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 		json_object_set_new(o, "mock_xarray_levels",
 				    json_pack("{s:i, s:i}", "fitted", it->xa_levels_fitted,
 					      "target", it->xa_levels_target));
+	if (it->cache_level)
+		json_object_set_new(o, "call_outgrows_cache",
+				    json_pack("{s:i, s:o, s:o, s:o}", "level", it->cache_level,
+					      "cache_bytes", jnum(it->cache_bytes),
+					      "array_bytes_fitted", jnum(it->call_array_fitted),
+					      "array_bytes_target", jnum(it->call_array_target)));
 	json_object_set_new(o, "gup_calls", jnum(it->gup_calls));
 	if (it->iotlb.have_layout) {
 		const struct plan_iotlb *io = &it->iotlb;
@@ -577,6 +622,14 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 			fprintf(f,
 				"  WARNING: a step the line did not see: the mock domain stores every 2 KiB of IOVA in an xarray, walking it from the root; %d levels high at the largest size fitted, %d at the target (a level more past IOVA 512 MiB, 32 GiB, 2 TiB); each costs every store past it one more walk, so the line is optimistic; the interval's upper end allows up to %s more (a new level costing what an average level of the fit does; docs/plan.md)\n",
 				it->xa_levels_fitted, it->xa_levels_target, a);
+		}
+		if (it->cache_level) {
+			plan_fmt_size(a, sizeof(a), it->call_array_target);
+			plan_fmt_size(b, sizeof(b), it->cache_bytes);
+			plan_fmt_size(c, sizeof(c), it->call_array_fitted);
+			fprintf(f,
+				"  WARNING: a call the fit did not see: one call at the target fills and reads again a page array of %s (8 bytes a 4 KiB page), more than this CPU's L%d cache (%s), which held every fitted size's (%s at most); once a call's arrays leave a cache its passes over them miss, a cost a page the line cannot see, so the plan may be optimistic (docs/plan.md, \"Calls larger than a cache\"): measure sizes as large as the target's calls, or plan calls of a fixed size (pages_per_call)\n",
+				a, it->cache_level, b, c);
 		}
 		if (!isnan(it->gup_calls)) {
 			fmt_count(a, sizeof(a), it->gup_calls);

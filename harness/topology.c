@@ -45,6 +45,19 @@ static int count_type(hwloc_obj_type_t t)
 	return n < 0 ? 0 : n;
 }
 
+long long topology_cache_bytes(int level)
+{
+	static const hwloc_obj_type_t types[] = { HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
+						  HWLOC_OBJ_L3CACHE };
+	hwloc_obj_t obj;
+
+	if (level < 1 || level > 3 || topology_init())
+		return 0;
+	/* The first of its level: the one above PU 0 on every machine hwloc orders. */
+	obj = hwloc_get_obj_by_type(topo, types[level - 1], 0);
+	return obj && obj->attr ? (long long)obj->attr->cache.size : 0;
+}
+
 int topology_sockets(void)
 {
 	return count_type(HWLOC_OBJ_PACKAGE);

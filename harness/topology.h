@@ -13,6 +13,8 @@ void topology_fini(void);
 int topology_sockets(void);
 int topology_cores(void);
 int topology_threads(void);
+/* Bytes of one data (or unified) cache of @level (1-3) of this machine; 0 when it has none. */
+long long topology_cache_bytes(int level);
 
 /* Highest NUMA node id, 0 when libnuma says NUMA is unavailable. */
 int topology_max_node(void);

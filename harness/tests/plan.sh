@@ -102,6 +102,24 @@ check "mock map 4 GiB: the aperture is named" grep -q 'limit: beyond the selftes
 gen "$tmp/real.json" -v backend=iommufd -v op=map -v domain=real -v seed=8
 "$PFNLAB" plan --json --size 4G "$tmp/real.json" >"$tmp/real-plan.json" 2>"$tmp/err"
 jqc "real-domain map: no mock levels, no aperture" '.series[0] | .mock_xarray_levels == null and .memory.limit == null' "$tmp/real-plan.json"
+# io_uring, one iovec a buffer: at 256 MiB a call's page array is 512 KiB,
+# at 1 GiB 2 MiB, past this machine's 1 MiB L2, so a plan fitted up to
+# 256 MiB cannot see what the 1 GiB call costs once it misses; 64 MiB
+# iovecs (128 KiB) cross nothing, and under the lab VM's instruction clock
+# a miss costs nothing, so neither warns
+gen "$tmp/iov.json" -v ppc=0 -v caches=1 -v seed=9
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/iov.json" >"$tmp/out" 2>&1
+check "one iovec to 1 GiB: the call outgrowing L2 is named" grep -q "WARNING: a call the fit did not see: .*page array of 2 MiB .*L2 cache (1 MiB), which held every fitted size's (512 KiB at most)" "$tmp/out"
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/iov.json" >"$tmp/iov-plan.json" 2>"$tmp/err"
+jqc "one iovec to 1 GiB: json names L2" '.series[0].call_outgrows_cache == {"level": 2, "cache_bytes": 1048576, "array_bytes_fitted": 524288, "array_bytes_target": 2097152}' "$tmp/iov-plan.json"
+"$PFNLAB" plan --size 512M --fit-max 256M "$tmp/iov.json" >"$tmp/out" 2>&1
+check "one iovec to 512 MiB: 1 MiB still fits L2, no warning" bash -c "! grep -q 'a call the fit did not see' '$tmp/out'"
+gen "$tmp/iov64.json" -v ppc=16384 -v caches=1 -v seed=9
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/iov64.json" >"$tmp/out" 2>&1
+check "64 MiB iovecs: no warning" bash -c "! grep -q 'a call the fit did not see' '$tmp/out'"
+gen "$tmp/iovvm.json" -v ppc=0 -v caches=1 -v clock=instructions -v seed=9
+"$PFNLAB" plan --size 1G --fit-max 256M "$tmp/iovvm.json" >"$tmp/out" 2>&1
+check "one iovec under the instruction clock: no warning" bash -c "! grep -q 'a call the fit did not see' '$tmp/out'"
 # driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
 gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
 "$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"

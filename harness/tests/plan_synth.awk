@@ -5,7 +5,7 @@
 #   awk -v host=h -v sizes="16 64 256 1024" -v pages="4k thp" -v fixed=40000 \
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
 #       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
-#       [-v domain=mock] \
+#       [-v domain=mock] [-v ppc=N] [-v caches=1] [-v clock=instructions] \
 #       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
@@ -20,7 +20,10 @@
 # 1024 MiB, a less fragmented largest size), reports them as `runs`, and
 # takes per_run ns for each.  With placed=1 the runs are not a metric but
 # each round's placement.pfn_runs (what the harness counts for every
-# backend; only the driver counts its own).
+# backend; only the driver counts its own).  ppc=N adds the parameter
+# pages_per_call = N; caches=1 gives the host this machine's caches
+# (48 KiB, 1 MiB, 32 MiB); clock=instructions marks the results as the
+# lab VM's instruction clock's (environment.vm_clock).
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -47,6 +50,8 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 	params = sprintf("\"backend\": \"%s\", \"op\": \"%s\", \"page\": \"%s\", \"size\": %d, \"threads\": 1, \"rounds\": %d", backend, op, kind, size, rounds)
 	if (domain != "")
 		params = params sprintf(", \"domain\": \"%s\"", domain)
+	if (ppc != "")
+		params = params sprintf(", \"pages_per_call\": %d", ppc)
 	printf "%s    {\"name\": \"%s-%s\", \"key\": \"%s\", \"params\": {%s}, \"status\": \"ok\", \"reason\": null,\n", nb++ ? ",\n" : "", op, backend, key, params
 	s = ""
 	rs = ""
@@ -99,7 +104,12 @@ BEGIN {
 	printf "{\n  \"schema_version\": 2,\n  \"tool\": {\"name\": \"pfnlab\", \"version\": \"0.1.0\"},\n"
 	printf "  \"suite_commit\": \"abc1234\", \"started_utc\": \"2026-01-01T00:00:%02dZ\", \"finished_utc\": \"2026-01-01T00:01:00Z\",\n", seed % 60
 	printf "  \"complete\": true, \"hostname\": \"%s\",\n", host
-	printf "  \"environment\": {\"kernel\": {\"release\": \"6.12.0\"}},\n"
+	env = "\"kernel\": {\"release\": \"6.12.0\"}"
+	if (caches)
+		env = env ", \"cpu\": {\"caches\": [{\"level\": 1, \"bytes\": 49152}, {\"level\": 2, \"bytes\": 1048576}, {\"level\": 3, \"bytes\": 33554432}]}"
+	if (clock != "")
+		env = env sprintf(", \"vm_clock\": \"%s\"", clock)
+	printf "  \"environment\": {%s},\n", env
 	printf "  \"job\": [{\"path\": \"synthetic\", \"text\": \"\"}],\n  \"benchmarks\": [\n"
 	npg = split(pages, pg, " ")
 	nsz = split(sizes, sz, " ")

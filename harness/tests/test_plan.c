@@ -449,6 +449,55 @@ static void test_mock_xa_levels(void **state)
 }
 
 /*
+ * Pages a call takes, by how each backend calls: io_uring an iovec of
+ * pages_per_call pages, or of the whole buffer up to its 1 GiB an iovec;
+ * gup_test pages_per_call at a time, or the whole range; the model and the
+ * map backends: not known (NaN).
+ */
+static void test_call_pages(void **state)
+{
+	struct plan_series s = { .backend = "uring" };
+
+	(void)state;
+	assert_true(plan_call_pages(&s, 256 * MIB) == 65536);
+	assert_true(plan_call_pages(&s, 1024 * MIB) == 262144);
+	/* a TiB is 1024 iovecs of 1 GiB: a call stays at 1 GiB */
+	assert_true(plan_call_pages(&s, 1024.0 * 1024 * MIB) == 262144);
+	s.pages_per_call = 16384;
+	assert_true(plan_call_pages(&s, 1024 * MIB) == 16384);
+	assert_true(plan_call_pages(&s, 16 * MIB) == 4096);
+	snprintf(s.backend, sizeof(s.backend), "gup_test");
+	s.pages_per_call = 0;
+	assert_true(plan_call_pages(&s, 4096.0 * MIB) == 1048576);
+	snprintf(s.backend, sizeof(s.backend), "driver");
+	assert_true(isnan(plan_call_pages(&s, 1024 * MIB)));
+}
+
+/*
+ * A cache is crossed when the fitted calls' array fits it and the
+ * target's does not; of several, the largest such; none when the fitted
+ * calls already outgrew it (the fit saw that) or the target's still fits.
+ * This machine's caches: 48 KiB, 1 MiB, 32 MiB.
+ */
+static void test_cache_crossed(void **state)
+{
+	const double caches[] = { 48 * 1024.0, MIB, 32 * MIB };
+
+	(void)state;
+	/* one iovec: 256 MiB's array is 512 KiB, 1 GiB's 2 MiB: past L2 */
+	assert_int_equal(plan_cache_crossed(512 * 1024.0, 2 * MIB, caches, 3), 1);
+	/* 64 MiB iovecs: 128 KiB at every size */
+	assert_int_equal(plan_cache_crossed(128 * 1024.0, 128 * 1024.0, caches, 3), -1);
+	/* 16 MiB fitted (32 KiB) to 64 GiB of gup_test (128 MiB): L1, L2 and L3; the largest */
+	assert_int_equal(plan_cache_crossed(32 * 1024.0, 128 * MIB, caches, 3), 2);
+	/* equal to a cache is in it; already past L2 when fitted: only L3 is news */
+	assert_int_equal(plan_cache_crossed(MIB, 2 * MIB, caches, 3), 1);
+	assert_int_equal(plan_cache_crossed(2 * MIB, 4 * MIB, caches, 3), -1);
+	assert_int_equal(plan_cache_crossed(2 * MIB, 64 * MIB, caches, 3), 2);
+	assert_int_equal(plan_cache_crossed(512 * 1024.0, 2 * MIB, caches, 0), -1);
+}
+
+/*
  * The mock domain's step, drawn as the lab VM measured it: 858 ns a page,
  * and 79 ns more for every page whose entries lie past IOVA 512 MiB (the
  * fourth level), rounds within 0.1%.  Fitted up to 256 MiB, the line
@@ -574,6 +623,8 @@ int main(void)
 		cmocka_unit_test(test_validate_fit_max),
 		cmocka_unit_test(test_runs_term),
 		cmocka_unit_test(test_record_runs_drift),
+		cmocka_unit_test(test_call_pages),
+		cmocka_unit_test(test_cache_crossed),
 		cmocka_unit_test(test_mock_xa_levels),
 		cmocka_unit_test(test_mock_step),
 		cmocka_unit_test(test_too_few_sizes),

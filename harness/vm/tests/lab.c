@@ -510,6 +510,22 @@ int lab_pci_is_edu(const char *sysfs_dir, void *arg)
 }
 
 /* Entries of directory @path, less the dot files; 0 when it cannot be read. */
+/*
+ * Write @text to the sysfs, cgroup or tracefs file @path, truncating it as
+ * a shell's ">" does; 0 or a negative errno.
+ */
+int lab_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
 int lab_dir_entries(const char *path)
 {
 	struct dirent *de;

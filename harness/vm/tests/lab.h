@@ -113,6 +113,7 @@ typedef int (*lab_pci_filter)(const char *sysfs_dir, void *arg);
 int lab_find_pci(lab_pci_filter filter, void *arg, struct lab_pci *pci);
 int lab_pci_is_edu(const char *sysfs_dir, void *arg);
 int lab_dir_entries(const char *path);
+int lab_write_file(const char *path, const char *text);
 int lab_pci_group_size(const char *sysfs_dir);
 int lab_pci_has_driver(const char *sysfs_dir);
 int lab_run_group(const char *name, const struct CMUnitTest *tests, size_t count);

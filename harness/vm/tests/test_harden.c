@@ -449,18 +449,6 @@ static void test_pages_create_index_cap_enospc(void **state)
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG CG_ROOT "/pfnlab-test"
 
-static int write_str(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
 static long long read_cg_value(const char *file, const char *key)
 {
 	char path[256], line[256];
@@ -500,7 +488,7 @@ static int cg_child(void *p)
 	uint32_t id;
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	CHILD_CHECK(write_str(CG "/cgroup.procs", pid) == 0);
+	CHILD_CHECK(lab_write_file(CG "/cgroup.procs", pid) == 0);
 	before = read_cg_value("memory.current", NULL);
 	/* 32 GiB of range: 64 MiB of per-page bookkeeping. */
 	pc.uptr = (uintptr_t)a->res;
@@ -532,10 +520,10 @@ static void test_pages_create_charged_to_memcg(void **state)
 		mkdir(CG_ROOT, 0755);
 		assert_int_equal(mount("none", CG_ROOT, "cgroup2", 0, NULL), 0);
 	}
-	assert_int_equal(write_str(CG_ROOT "/cgroup.subtree_control", "+memory"), 0);
+	assert_int_equal(lab_write_file(CG_ROOT "/cgroup.subtree_control", "+memory"), 0);
 	if (mkdir(CG, 0755) != 0)
 		assert_int_equal(errno, EEXIST);
-	assert_int_equal(write_str(CG "/memory.max", "100M"), 0);
+	assert_int_equal(lab_write_file(CG "/memory.max", "100M"), 0);
 	a.fd = lab_open();
 	a.res = mmap(NULL, 64ULL << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 		     0);
@@ -674,7 +662,7 @@ static void test_real_domain_device_hot_removed(void **state)
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 64);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", edu.name);
-	assert_int_equal(write_str(path, "1"), 0);
+	assert_int_equal(lab_write_file(path, "1"), 0);
 	/* Revoked: the map and its pins are gone at once. */
 	assert_int_equal(lab_pages_info(fd, pages_id).out_npinned, 0);
 	assert_int_equal(lab_pages_info(fd, pages_id).out_nmaps, 0);
@@ -689,7 +677,7 @@ static void test_real_domain_device_hot_removed(void **state)
 	munmap(buf, 64 * PAGE);
 
 	/* The device comes back, as it was, for whatever runs next. */
-	assert_int_equal(write_str("/sys/bus/pci/rescan", "1"), 0);
+	assert_int_equal(lab_write_file("/sys/bus/pci/rescan", "1"), 0);
 	assert_int_equal(lab_find_pci(lab_pci_is_edu, NULL, &back), 0);
 	assert_string_equal(back.name, edu.name);
 	fd = lab_open();

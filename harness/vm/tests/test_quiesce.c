@@ -30,18 +30,6 @@
 #define INSTANCE "/sys/kernel/tracing/instances/pfnlab-quiesce"
 #define EVENT INSTANCE "/events/kmem/kmem_cache_free"
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
 /* Events of the instance's buffer: its lines that are not comments. */
 static long count_events(void)
 {
@@ -74,20 +62,20 @@ static void test_quiesce_runs_the_frees(void **state)
 		print_message("# no trace instances here (%s): %s\n", INSTANCE, strerror(errno));
 		skip();
 	}
-	assert_int_equal(write_file(EVENT "/filter", "name == \"radix_tree_node\""), 0);
-	assert_int_equal(write_file(EVENT "/enable", "1"), 0);
+	assert_int_equal(lab_write_file(EVENT "/filter", "name == \"radix_tree_node\""), 0);
+	assert_int_equal(lab_write_file(EVENT "/enable", "1"), 0);
 
 	pages_id = lab_pages_create(fd, buf, NPAGES * LAB_PAGE_SIZE, PFNLAB_PAGES_WRITABLE,
 				    PFNLAB_ACCOUNT_USER);
 	assert_int_equal(lab_access_pin(fd, pages_id, 0, NPAGES * LAB_PAGE_SIZE, &access_id), 0);
 	/* What came before (the pin's own frees, other tasks') stays out. */
 	assert_int_equal(lab_ioctl(fd, PFNLAB_QUIESCE, &q), 0);
-	assert_int_equal(write_file(INSTANCE "/trace", ""), 0);
+	assert_int_equal(lab_write_file(INSTANCE "/trace", ""), 0);
 	assert_int_equal(lab_access_unpin(fd, access_id), 0);
 	assert_int_equal(lab_ioctl(fd, PFNLAB_QUIESCE, &q), 0);
 	frees = count_events();
 
-	assert_int_equal(write_file(EVENT "/enable", "0"), 0);
+	assert_int_equal(lab_write_file(EVENT "/enable", "0"), 0);
 	assert_int_equal(rmdir(INSTANCE), 0);
 	print_message("# %ld radix_tree_node frees seen, %d expected at least; waited %llu ns\n",
 		      frees, XA_NODES, (unsigned long long)q.out_wait_ns);
