@@ -45,16 +45,20 @@ static void quiesce_open(void)
 void quiesce_kernel(void)
 {
 	struct pfnlab_quiesce q = { .size = sizeof(q) };
+	int err;
 
 	if (state == QUIESCE_UNTRIED)
 		quiesce_open();
 	if (state != QUIESCE_WORKS)
 		return;
-	/* EINTR: a signal, which ends the run anyway; the next sample retries. */
-	if (ioctl(quiesce_fd, PFNLAB_QUIESCE, &q) == 0 || errno == EINTR)
+	if (ioctl(quiesce_fd, PFNLAB_QUIESCE, &q) == 0)
 		return;
-	snprintf(none_why, sizeof(none_why), "PFNLAB_QUIESCE: %s%s", strerror(errno),
-		 errno == ENOTTY ? " (a module older than the harness)" : "");
+	err = errno;
+	/* EINTR: a signal, which ends the run anyway; the next sample retries. */
+	if (err == EINTR)
+		return;
+	snprintf(none_why, sizeof(none_why), "PFNLAB_QUIESCE: %s%s", strerror(err),
+		 err == ENOTTY ? " (a module older than the harness)" : "");
 	state = QUIESCE_NONE;
 	quiesce_close();
 }
