@@ -455,6 +455,9 @@ static void plan_table(FILE *f, const struct plan_out *out)
 		if (it->xa_levels_target > it->xa_levels_fitted)
 			fprintf(f,
 				"<br><em>optimistic: the mock domain's xarray grows a level past the sizes fitted</em>");
+		if (it->table_vmalloc)
+			fprintf(f,
+				"<br><em>optimistic: a call's segment table is vmalloc'ed past the sizes fitted</em>");
 		fputs("</td>", f);
 		if (it->val.done) {
 			plan_fmt_size(a, sizeof(a), it->val.size_bytes);

@@ -121,11 +121,42 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
+/*
+ * The buddy allocator's highest order: /proc/buddyinfo has a column of
+ * free blocks for every order from 0.  kmalloc() serves at most one block
+ * of it (KMALLOC_MAX_SIZE), so it tells what kvmalloc() must vmalloc
+ * instead (docs/plan.md, "A table kmalloc cannot hold").  -1 when unread.
+ */
+static int max_page_order(void)
+{
+	char line[512], *tok, *save = NULL;
+	int columns = 0;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	/* "Node 0, zone   Normal   5861   2887 ...": count the numbers after the zone name */
+	tok = strstr(line, "zone");
+	if (!tok)
+		return -1;
+	strtok_r(tok, " \t\n", &save);	/* "zone" */
+	strtok_r(NULL, " \t\n", &save);	/* its name */
+	while ((tok = strtok_r(NULL, " \t\n", &save)))
+		columns++;
+	return columns - 1;
+}
+
 static json_t *kernel_record(void)
 {
 	struct utsname u;
 	char cmdline[4096] = "", sha[128] = "", cmd[512], path[300];
 	json_t *k = json_object();
+	int order;
 
 	uname(&u);
 	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
@@ -145,6 +176,8 @@ static json_t *kernel_record(void)
 	json_object_set_new(k, "machine", json_string(u.machine));
 	json_object_set_new(k, "cmdline", json_string(cmdline));
 	json_object_set_new(k, "config_sha256", str_or_null(sha));
+	order = max_page_order();
+	json_object_set_new(k, "max_page_order", order >= 0 ? json_integer(order) : json_null());
 	return k;
 }
 

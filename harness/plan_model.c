@@ -185,6 +185,32 @@ int plan_cache_crossed(double fitted_bytes, double target_bytes, const double *c
 	return crossed;
 }
 
+bool plan_uring_coalesces(const char *release)
+{
+	int major = 0, minor = 0;
+
+	if (!release || sscanf(release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+double plan_uring_segments(const struct plan_series *s, double size_bytes, bool coalesces)
+{
+	double pages;
+
+	if (strcmp(s->backend, "uring") != 0)
+		return NAN;
+	pages = plan_call_pages(s, size_bytes);
+	if (coalesces && s->folio_bytes > 4096)
+		return ceil(pages * 4096.0 / s->folio_bytes);
+	return pages;
+}
+
+bool plan_table_vmalloced(double segments, double kmalloc_max_bytes)
+{
+	return segments * PLAN_URING_BVEC_BYTES >= kmalloc_max_bytes;
+}
+
 bool plan_series_mock(const struct plan_series *s)
 {
 	return strcmp(s->backend, "iommufd") == 0 && strcmp(s->domain, "real") != 0;

@@ -262,6 +262,42 @@ double plan_call_pages(const struct plan_series *s, double size_bytes);
 int plan_cache_crossed(double fitted_bytes, double target_bytes, const double *caches,
 		       size_t ncaches);
 
+/*
+ * io_uring keeps one registered buffer's segments in a single table, a
+ * 16-byte struct bio_vec a segment after a small header (32 bytes in
+ * 6.12, 56 in 6.18), from kvmalloc(); a table larger than kmalloc's
+ * largest object is vmalloc'ed instead, a different and dearer path that
+ * no smaller call takes (docs/plan.md, "A table kmalloc cannot hold").
+ */
+#define PLAN_URING_BVEC_BYTES 16.0
+/* x86-64's buddy allocator, where results do not record their own (kernel.max_page_order) */
+#define PLAN_DEFAULT_MAX_PAGE_ORDER 10
+
+/*
+ * Whether the kernel of @release ("6.18.4-...") merges a buffer of huge
+ * folios into a segment a folio: io_uring does from 6.12 (the oldest
+ * source read, io_uring/rsrc.c io_try_coalesce_buffer(); 6.18 seen in a
+ * trace); older kernels are taken to make a segment a 4 KiB page.
+ */
+bool plan_uring_coalesces(const char *release);
+
+/*
+ * Segments in the table of one io_uring call of @s at @size_bytes (the
+ * call as plan_call_pages() sizes it): a 4 KiB page each, or, for a
+ * huge-page kind on a kernel that merges them (@coalesces), a folio each.
+ * NaN for a backend other than io_uring.
+ */
+double plan_uring_segments(const struct plan_series *s, double size_bytes, bool coalesces);
+
+/*
+ * Whether a table of @segments segments is too large for kmalloc() when
+ * its largest object is @kmalloc_max_bytes: with any header at all, a
+ * table whose segments alone fill it is.  Within the header's few
+ * segments of the line (3 in 6.18) this says kmalloc where the kernel
+ * vmallocs.
+ */
+bool plan_table_vmalloced(double segments, double kmalloc_max_bytes);
+
 /* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
 void plan_fmt_size(char *buf, size_t len, double bytes);
 /* "2.3 s", "41 ms", "12 us", "830 ns" */
@@ -312,6 +348,12 @@ struct plan_item {
 	 */
 	int cache_level;
 	double cache_bytes, call_array_fitted, call_array_target;
+	/*
+	 * An io_uring call at the target whose segment table kmalloc cannot
+	 * hold, where every fitted size's it could: the kernel vmallocs it.
+	 */
+	bool table_vmalloc;
+	double segments_target, table_fitted, table_target, kmalloc_max;
 	struct plan_iotlb iotlb;
 };
 

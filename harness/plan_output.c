@@ -151,16 +151,24 @@ static size_t sizes_fitted(const struct plan_series *s, double fit_max)
  * fit in (plan_call_pages(), plan_cache_crossed()): only where the results'
  * clock times the host, whose caches the environment lists.
  */
+/* The environment of the first results of @set that record one (one host). */
+static json_t *set_environment(const struct rl_set *set)
+{
+	json_t *env = NULL;
+
+	for (size_t r = 0; r < set->n && !env; r++)
+		env = set->results[r].environment;
+	return env;
+}
+
 static void call_caches(const struct rl_set *set, const struct plan_out *out, struct plan_item *it,
 			double largest)
 {
 	double sizes[8], fitted, target;
 	int levels[8], k;
 	size_t n = 0, i;
-	json_t *env = NULL, *clk, *cache;
+	json_t *env = set_environment(set), *clk, *cache;
 
-	for (size_t r = 0; r < set->n && !env; r++)
-		env = set->results[r].environment;
 	clk = json_object_get(env, "vm_clock");
 	/* Under the lab VM's instruction clock a miss costs what a hit does. */
 	if (!env || (json_is_string(clk) && strcmp(json_string_value(clk), "instructions") == 0))
@@ -182,6 +190,34 @@ static void call_caches(const struct rl_set *set, const struct plan_out *out, st
 	it->cache_bytes = sizes[k];
 	it->call_array_fitted = fitted;
 	it->call_array_target = target;
+}
+
+/*
+ * Whether an io_uring call at the target needs a segment table kmalloc
+ * cannot hold where every fitted size's call did not (plan_uring_segments(),
+ * plan_table_vmalloced()): the kernel's cost changes path there, whatever
+ * the clock, so the lab VM's results are judged too.
+ */
+static void call_table(const struct rl_set *set, const struct plan_out *out, struct plan_item *it,
+		       double largest)
+{
+	json_t *kernel = json_object_get(set_environment(set), "kernel");
+	json_t *order = json_object_get(kernel, "max_page_order");
+	bool coalesces = plan_uring_coalesces(json_string_value(json_object_get(kernel, "release")));
+	double kmalloc_max = 4096.0 * (double)(1LL << (json_is_integer(order) ?
+							  json_integer_value(order) :
+							  PLAN_DEFAULT_MAX_PAGE_ORDER));
+	double fitted = plan_uring_segments(it->s, largest, coalesces);
+	double target = plan_uring_segments(it->s, out->target_bytes, coalesces);
+
+	if (isnan(fitted) || isnan(target) || plan_table_vmalloced(fitted, kmalloc_max) ||
+	    !plan_table_vmalloced(target, kmalloc_max))
+		return;
+	it->table_vmalloc = true;
+	it->segments_target = target;
+	it->table_fitted = fitted * PLAN_URING_BVEC_BYTES;
+	it->table_target = target * PLAN_URING_BVEC_BYTES;
+	it->kmalloc_max = kmalloc_max;
 }
 
 static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan_item *it)
@@ -250,6 +286,7 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 		it->xa_levels_target = plan_mock_xa_levels(out->target_bytes);
 	}
 	call_caches(set, out, it, largest);
+	call_table(set, out, it, largest);
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {
 		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0],
@@ -395,6 +432,13 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 					      "cache_bytes", jnum(it->cache_bytes),
 					      "array_bytes_fitted", jnum(it->call_array_fitted),
 					      "array_bytes_target", jnum(it->call_array_target)));
+	if (it->table_vmalloc)
+		json_object_set_new(o, "call_table_vmalloc",
+				    json_pack("{s:o, s:o, s:o, s:o}", "segments_target",
+					      jnum(it->segments_target), "table_bytes_fitted",
+					      jnum(it->table_fitted), "table_bytes_target",
+					      jnum(it->table_target), "kmalloc_max_bytes",
+					      jnum(it->kmalloc_max)));
 	json_object_set_new(o, "gup_calls", jnum(it->gup_calls));
 	if (it->iotlb.have_layout) {
 		const struct plan_iotlb *io = &it->iotlb;
@@ -630,6 +674,14 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 			fprintf(f,
 				"  WARNING: a call the fit did not see: one call at the target fills and reads again a page array of %s (8 bytes a 4 KiB page), more than this CPU's L%d cache (%s), which held every fitted size's (%s at most); once a call's arrays leave a cache its passes over them miss, a cost a page the line cannot see, so the plan may be optimistic (docs/plan.md, \"Calls larger than a cache\"): measure sizes as large as the target's calls, or plan calls of a fixed size (pages_per_call)\n",
 				a, it->cache_level, b, c);
+		}
+		if (it->table_vmalloc) {
+			plan_fmt_size(a, sizeof(a), it->table_target);
+			plan_fmt_size(b, sizeof(b), it->kmalloc_max);
+			plan_fmt_size(c, sizeof(c), it->table_fitted);
+			fprintf(f,
+				"  WARNING: a call the fit did not see: io_uring keeps a call's segments in one table of 16 bytes a segment; at the target a call has %.0f (%s and a header), more than kmalloc's largest object (%s), so the kernel vmallocs it, where every fitted size's (%s at most) was kmalloc'ed; that path costs more a page, a cost the line cannot see, so the plan is optimistic (docs/plan.md, \"A table kmalloc cannot hold\"): measure calls as large as the target's, or plan smaller calls (pages_per_call)\n",
+				it->segments_target, a, b, c);
 		}
 		if (!isnan(it->gup_calls)) {
 			fmt_count(a, sizeof(a), it->gup_calls);

@@ -135,6 +135,13 @@ check "every backend in the results is one the binary registers" bash -c '
 	known=$("$1" info --json | jq -c "[.backends | keys[]]")
 	jq -e --argjson known "$known" "all(.benchmarks[]; .params.backend as \$b | \$known | index(\$b))" "$2" >/dev/null' _ "$PFNLAB" "$tmp/small.json"
 check "complete: true" jqe '.complete == true' "$tmp/small.json"
+# the buddy allocator's top order from /proc/pagetypeinfo's own list of
+# orders (root only), where the harness counts /proc/buddyinfo's columns
+if top=$(awk '/^Free pages count per migrate type at order/ { print $NF; exit }' /proc/pagetypeinfo 2>/dev/null) && [ -n "$top" ]; then
+	check "environment: max_page_order is /proc/pagetypeinfo's top order ($top)" jqe --argjson o "$top" '.environment.kernel.max_page_order == $o' "$tmp/small.json"
+else
+	skip "environment: max_page_order" "/proc/pagetypeinfo unreadable"
+fi
 check "job text recorded" bash -c 'jq -j ".job[0].text" "$1" | cmp -s - "$2"' _ "$tmp/small.json" "$tmp/small.ini"
 check "uring pins ok, 4 cases" [ "$(status_of "$tmp/small.json" pin)" = "ok,ok,ok,ok" ]
 check "two-thread case has two per-thread records" jqe \

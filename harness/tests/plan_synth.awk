@@ -6,6 +6,7 @@
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
 #       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
 #       [-v domain=mock] [-v ppc=N] [-v caches=1] [-v clock=instructions] \
+#       [-v release=6.12.0] [-v order=N] \
 #       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
@@ -23,7 +24,9 @@
 # backend; only the driver counts its own).  ppc=N adds the parameter
 # pages_per_call = N; caches=1 gives the host this machine's caches
 # (48 KiB, 1 MiB, 32 MiB); clock=instructions marks the results as the
-# lab VM's instruction clock's (environment.vm_clock).
+# lab VM's instruction clock's (environment.vm_clock); release and order
+# are the kernel's (environment.kernel.release, default 6.12.0, and
+# .max_page_order, default absent).
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -104,7 +107,11 @@ BEGIN {
 	printf "{\n  \"schema_version\": 2,\n  \"tool\": {\"name\": \"pfnlab\", \"version\": \"0.1.0\"},\n"
 	printf "  \"suite_commit\": \"abc1234\", \"started_utc\": \"2026-01-01T00:00:%02dZ\", \"finished_utc\": \"2026-01-01T00:01:00Z\",\n", seed % 60
 	printf "  \"complete\": true, \"hostname\": \"%s\",\n", host
-	env = "\"kernel\": {\"release\": \"6.12.0\"}"
+	if (release == "") release = "6.12.0"
+	env = sprintf("\"kernel\": {\"release\": \"%s\"", release)
+	if (order != "")
+		env = env sprintf(", \"max_page_order\": %d", order)
+	env = env "}"
 	if (caches)
 		env = env ", \"cpu\": {\"caches\": [{\"level\": 1, \"bytes\": 49152}, {\"level\": 2, \"bytes\": 1048576}, {\"level\": 3, \"bytes\": 33554432}]}"
 	if (clock != "")

@@ -101,6 +101,8 @@ need(["hostname"]; str; "string"),
 need(["environment","kernel","release"]; str; "string"),
 need(["environment","kernel","cmdline"]; str; "string"),
 need(["environment","kernel","config_sha256"]; strnull; "string or null"),
+need(["environment","kernel","max_page_order"]; . == null or (num and . >= 0 and . == floor);
+     "non-negative integer or null"),
 need(["environment","cpu","cores"]; num; "number"),
 need(["environment","cpu","threads"]; num; "number"),
 need(["environment","cpu","smt"]; bool; "boolean"),

@@ -498,6 +498,55 @@ static void test_cache_crossed(void **state)
 }
 
 /*
+ * io_uring's segment table, as the kernels read and traced make it: a
+ * segment a 4 KiB page, or from 6.12 a huge folio a segment; kmalloc holds
+ * it while its 16-byte segments stay below 4 MiB (order 10).  Traced on
+ * the development host (6.18): 262,140 segments (1 GiB - 16 KiB) were
+ * kmalloc'ed, 262,141 vmalloc'ed (docs/plan.md).
+ */
+static void test_uring_table(void **state)
+{
+	struct plan_series s = { .backend = "uring", .folio_bytes = 4096 };
+	const double kmalloc_max = 4 * MIB;
+
+	(void)state;
+	assert_true(plan_uring_coalesces("6.12.0"));
+	assert_true(plan_uring_coalesces("6.18.44-fc-v1098"));
+	assert_true(plan_uring_coalesces("7.0.0"));
+	assert_false(plan_uring_coalesces("6.11.9"));
+	assert_false(plan_uring_coalesces("6.1.0-57-amd64"));
+	assert_false(plan_uring_coalesces("5.19.0"));
+	assert_false(plan_uring_coalesces(NULL));
+	assert_false(plan_uring_coalesces("unknown"));
+	/* one iovec of 4 KiB pages: a segment a page, the buffer up to 1 GiB */
+	assert_true(plan_uring_segments(&s, 256 * MIB, true) == 65536);
+	assert_true(plan_uring_segments(&s, 1024 * MIB, true) == 262144);
+	assert_true(plan_uring_segments(&s, 4096 * MIB, true) == 262144);
+	/* huge folios: a segment each where the kernel merges them */
+	s.folio_bytes = 2 * MIB;
+	assert_true(plan_uring_segments(&s, 1024 * MIB, true) == 512);
+	assert_true(plan_uring_segments(&s, 1024 * MIB, false) == 262144);
+	s.folio_bytes = 1024 * MIB;
+	assert_true(plan_uring_segments(&s, 1024 * MIB, true) == 1);
+	/* 64 MiB iovecs */
+	s.folio_bytes = 4096;
+	s.pages_per_call = 16384;
+	assert_true(plan_uring_segments(&s, 1024 * MIB, true) == 16384);
+	snprintf(s.backend, sizeof(s.backend), "gup_test");
+	assert_true(isnan(plan_uring_segments(&s, 1024 * MIB, true)));
+	/*
+	 * traced: 262,140 segments kmalloc'ed, 262,144 vmalloc'ed; the 3
+	 * between go either way by the header, which the plan does not know
+	 */
+	assert_false(plan_table_vmalloced(262140, kmalloc_max));
+	assert_true(plan_table_vmalloced(262144, kmalloc_max));
+	assert_false(plan_table_vmalloced(131072, kmalloc_max));
+	assert_false(plan_table_vmalloced(512, kmalloc_max));
+	/* a kernel of order 11 (8 MiB) holds a 1 GiB call's table */
+	assert_false(plan_table_vmalloced(262144, 8 * MIB));
+}
+
+/*
  * The mock domain's step, drawn as the lab VM measured it: 858 ns a page,
  * and 79 ns more for every page whose entries lie past IOVA 512 MiB (the
  * fourth level), rounds within 0.1%.  Fitted up to 256 MiB, the line
@@ -625,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_record_runs_drift),
 		cmocka_unit_test(test_call_pages),
 		cmocka_unit_test(test_cache_crossed),
+		cmocka_unit_test(test_uring_table),
 		cmocka_unit_test(test_mock_xa_levels),
 		cmocka_unit_test(test_mock_step),
 		cmocka_unit_test(test_too_few_sizes),

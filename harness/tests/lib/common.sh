@@ -11,6 +11,8 @@ ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $1"; [ -z "${2:-}" ] || echo "# $2"; }
 # check NAME COMMAND...: passes when the command succeeds
 check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+# skip NAME WHY: a test that cannot run here, counted as skipped
+skip() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $1 # SKIP $2"; }
 # jqc NAME FILTER FILE: passes when the filter holds on FILE
 jqc() { if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else bad "$1"; fi; }
 # gen OUT AWK-ARGS...: a synthetic document from $synth
