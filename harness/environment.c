@@ -145,8 +145,8 @@ static int max_page_order(void)
 	if (!tok)
 		return -1;
 	strtok_r(tok, " \t\n", &save);	/* "zone" */
-	strtok_r(NULL, " \t\n", &save);	/* its name */
-	while ((tok = strtok_r(NULL, " \t\n", &save)))
+	strtok_r(NULL, " \t\n", &save); /* its name */
+	while (strtok_r(NULL, " \t\n", &save))
 		columns++;
 	return columns - 1;
 }

@@ -124,7 +124,8 @@ check "one iovec under the instruction clock: no warning" bash -c "! grep -q 'a 
 # pages is 4 MiB, more than kmalloc's largest object at order 10: the
 # kernel vmallocs it, where 256 MiB's 1 MiB was kmalloc'ed; the plan says
 # so whatever the clock.  Huge folios are a segment each from 6.12 (512
-# segments: nothing to say), a page each before; at order 11 kmalloc
+# segments: nothing to say), a page each before; the unregistration frees
+# the table, which vfree() defers, and is not named; at order 11 kmalloc
 # holds 8 MiB, and 64 MiB iovecs never need more than 256 KiB
 gen "$tmp/tab.json" -v pages="4k thp" -v ppc=0 -v order=10 -v seed=10
 "$PFNLAB" plan --size 1G --fit-max 256M --page 4k "$tmp/tab.json" >"$tmp/out" 2>&1
@@ -133,12 +134,18 @@ check "one iovec of 4 KiB pages to 1 GiB: the vmalloc'ed table is named" grep -q
 jqc "json: the 4 KiB series' table, the thp series' none" '[.series[] | {page, t: .call_table_vmalloc}] == [{"page": "4k", "t": {"segments_target": 262144, "table_bytes_fitted": 1048576, "table_bytes_target": 4194304, "kmalloc_max_bytes": 4194304}}, {"page": "thp", "t": null}]' "$tmp/tab-plan.json"
 "$PFNLAB" plan --size 512M --fit-max 256M --page 4k "$tmp/tab.json" >"$tmp/out" 2>&1
 check "one iovec to 512 MiB: a 2 MiB table is kmalloc'ed, no warning" bash -c "! grep -q 'kernel vmallocs it' '$tmp/out'"
-gen "$tmp/tab61.json" -v pages="4k thp" -v ppc=0 -v order=10 -v release=6.1.0-57-amd64 -v seed=10
+gen "$tmp/tabun.json" -v ppc=0 -v order=10 -v unpin=1 -v seed=10
+"$PFNLAB" plan --json --size 1G --fit-max 256M "$tmp/tabun.json" >"$tmp/tab-plan.json" 2>"$tmp/err"
+jqc "the unregistration's table is not named (its vfree is deferred)" '[.series[] | {op, t: (.call_table_vmalloc != null)}] == [{"op": "pin", "t": true}, {"op": "unpin", "t": false}]' "$tmp/tab-plan.json"
+gen "$tmp/tab61.json" -v pages="4k thp" -v ppc=0 -v order=10 -v release=6.1.0 -v seed=10
 "$PFNLAB" plan --json --size 1G --fit-max 256M --page thp "$tmp/tab61.json" >"$tmp/tab-plan.json" 2>"$tmp/err"
 jqc "6.1 does not merge folios: thp's table is vmalloc'ed too" '.series[0].call_table_vmalloc.segments_target == 262144' "$tmp/tab-plan.json"
 gen "$tmp/tab11.json" -v ppc=0 -v order=11 -v seed=10
 "$PFNLAB" plan --size 1G --fit-max 256M --page 4k "$tmp/tab11.json" >"$tmp/out" 2>&1
 check "order 11: kmalloc holds 8 MiB, no warning" bash -c "! grep -q 'kernel vmallocs it' '$tmp/out'"
+gen "$tmp/tab99.json" -v ppc=0 -v order=99 -v seed=10
+"$PFNLAB" plan --size 1G --fit-max 256M --page 4k "$tmp/tab99.json" >"$tmp/out" 2>&1
+check "a garbled order (99) is not shifted by: 10 is taken" grep -q "more than kmalloc's largest object (4 MiB)" "$tmp/out"
 gen "$tmp/tab64.json" -v ppc=16384 -v seed=10
 "$PFNLAB" plan --size 1G --fit-max 256M --page 4k "$tmp/tab64.json" >"$tmp/out" 2>&1
 check "64 MiB iovecs, order not recorded (10 taken): no warning" bash -c "! grep -q 'kernel vmallocs it' '$tmp/out'"

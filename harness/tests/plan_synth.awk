@@ -6,7 +6,7 @@
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
 #       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
 #       [-v domain=mock] [-v ppc=N] [-v caches=1] [-v clock=instructions] \
-#       [-v release=6.12.0] [-v order=N] \
+#       [-v release=6.12.0] [-v order=N] [-v unpin=1] \
 #       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
@@ -26,7 +26,8 @@
 # (48 KiB, 1 MiB, 32 MiB); clock=instructions marks the results as the
 # lab VM's instruction clock's (environment.vm_clock); release and order
 # are the kernel's (environment.kernel.release, default 6.12.0, and
-# .max_page_order, default absent).
+# .max_page_order, default absent); unpin=1 gives a pin the same rounds
+# as its unpin_ns_per_page too.
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -76,6 +77,9 @@ function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra
 	extra = ""
 	if (backend == "driver")
 		extra = extra layout("gup_calls", npages / 512)
+	# a pin's unpin, as the harness records it: the same rounds, another metric
+	if (unpin && op == "pin")
+		extra = extra sprintf(", \"unpin_ns_per_page\": {\"unit\": \"ns/page\", \"better\": \"lower\", \"kind\": \"gated\", \"rounds\": [%s]}", s)
 	if (op == "map") {
 		extra = extra layout("iopte_4k", kind == "4k" ? npages : 0)
 		extra = extra layout("iopte_2m", kind == "4k" ? 0 : size / 2097152)
