@@ -123,7 +123,8 @@ check "one iovec under the instruction clock: no warning" bash -c "! grep -q 'a 
 # io_uring's segment table (16 bytes a segment) of a 1 GiB call of 4 KiB
 # pages is 4 MiB, more than kmalloc's largest object at order 10: the
 # kernel vmallocs it, where 256 MiB's 1 MiB was kmalloc'ed; the plan says
-# so whatever the clock.  Huge folios are a segment each from 6.12 (512
+# so on the host's clock (under the lab VM's instruction clock that path
+# cost 0.45% more work, not 48% more time, and is not named).  Huge folios are a segment each from 6.12 (512
 # segments: nothing to say), a page each before; the unregistration frees
 # the table, which vfree() defers, and is not named; at order 11 kmalloc
 # holds 8 MiB, and 64 MiB iovecs never need more than 256 KiB
@@ -151,7 +152,7 @@ gen "$tmp/tab64.json" -v ppc=16384 -v seed=10
 check "64 MiB iovecs, order not recorded (10 taken): no warning" bash -c "! grep -q 'kernel vmallocs it' '$tmp/out'"
 gen "$tmp/tabvm.json" -v ppc=0 -v clock=instructions -v seed=10
 "$PFNLAB" plan --size 1G --fit-max 256M --page 4k "$tmp/tabvm.json" >"$tmp/out" 2>&1
-check "instruction clock, order not recorded: the table is still named" grep -q 'kernel vmallocs it' "$tmp/out"
+check "instruction clock: the table is not named (0.45% more work in the lab VM)" bash -c "! grep -q 'kernel vmallocs it' '$tmp/out'"
 # driver pin of 1 GiB: the xarray holds 262144 entries in 4096 + 64 + 1 nodes of 576 bytes
 gen "$tmp/pin.json" -v backend=driver -v op=pin -v seed=6
 "$PFNLAB" plan --json --size 1G "$tmp/pin.json" >"$tmp/pin-plan.json" 2>"$tmp/err"
