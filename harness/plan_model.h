@@ -80,6 +80,17 @@ struct plan_terms {
 	 * walks one level more (plan_mock_step_ns() bounds what that adds).
 	 */
 	bool mock_xa;
+	/*
+	 * io_uring's search for folios already charged (plan_uring_folio_checks()):
+	 * + a cost per check, fitted where the target's calls make at least
+	 * PLAN_FOLIO_CHECKS_PER_PAGE_MIN more checks a 4 KiB page than the
+	 * largest fitted size's (a line fitted without it is optimistic) and
+	 * the fit finds a cost that is not negative.  What counts them: the
+	 * folio, the bytes one search covers (INFINITY: the whole size) and
+	 * segments a folio; plan_terms_checks().
+	 */
+	bool checks;
+	double check_folio_bytes, check_scope_bytes, check_segments_per_folio;
 };
 
 /*
@@ -112,6 +123,8 @@ struct plan_fit {
 	/* terms.runs: the cost of a run, and the layout density every round was brought to */
 	double ns_per_run, runs_per_page;
 	double runs_per_page_lo, runs_per_page_hi; /* 2.5% and 97.5% over the rounds */
+	/* terms.checks: the cost of a check, its variance and covariances with the two above */
+	double ns_per_check, var_check, cov_fixed_check, cov_slope_check;
 	double misfit;	       /* chi^2 per degree of freedom; NaN with 2 sizes */
 	double rel_lo, rel_hi; /* quantiles of one round around its size's centre */
 	/*
@@ -299,6 +312,54 @@ double plan_uring_segments(const struct plan_series *s, double size_bytes, bool 
  */
 bool plan_table_vmalloced(double segments, double kmalloc_max_bytes);
 
+/*
+ * io_uring charges a huge folio to RLIMIT_MEMLOCK once per registration:
+ * before it charges a call's next folio it looks for that folio among the
+ * segments before it (io_uring/rsrc.c, headpage_already_acct()), one check
+ * a segment.  The k-th folio so makes k checks a segment a folio holds: a
+ * registration of F folios makes F(F-1)/2 of them, times the segments a
+ * folio (1 where the kernel merges folios, plan_uring_coalesces(); 512
+ * for a 2 MiB folio where it does not).  The search covers the iovec
+ * being registered on 6.18 (traced: 16 iovecs of 64 MiB each cost the
+ * same) and also every iovec registered before it in the same call up to
+ * 6.12 (read); kernels between are taken as 6.18.  A cost with the square
+ * of the folios, which a line fitted on smaller calls cannot see
+ * (docs/plan.md, "Checks that grow with the square of a call").
+ */
+/* Whether the search of @release's kernel spans the whole call, not one iovec */
+bool plan_uring_scans_call(const char *release);
+
+/*
+ * Checks io_uring makes to register @size_bytes of @s (above): 0 for a
+ * 4 KiB kind, whose pages are charged without a search; NaN for a backend
+ * other than io_uring.
+ */
+double plan_uring_folio_checks(const struct plan_series *s, double size_bytes, bool coalesces,
+			       bool scans_call);
+
+/*
+ * Fill @t's search fields (not terms.checks, which the target decides)
+ * for @s on a kernel that merges folios (@coalesces) and searches a whole
+ * call (@scans_call); -1 where @s makes no search (not io_uring, 4 KiB).
+ */
+int plan_checks_terms(const struct plan_series *s, bool coalesces, bool scans_call,
+		      struct plan_terms *t);
+
+/* The checks of a registration of @size_bytes that @t's search fields count */
+double plan_terms_checks(const struct plan_terms *t, double size_bytes);
+
+/* Sizes a series needs for the fit to take a cost per check: 3 terms and a misfit */
+#define PLAN_CHECKS_MIN_SIZES 4
+
+/*
+ * Extra checks a 4 KiB page at the target, over the largest size fitted,
+ * from which a plan names them: on the development host a check cost
+ * 2.3 ns and a THP page 6.5 ns, so 0.1 more a page is about 3.5% of the
+ * time, where a 1 GiB call of THP makes 0.5 a page and a 256 MiB one 0.12
+ * (docs/plan.md).
+ */
+#define PLAN_FOLIO_CHECKS_PER_PAGE_MIN 0.1
+
 /* "1.5 GiB", "256 MiB", "64 KiB", "512 B" */
 void plan_fmt_size(char *buf, size_t len, double bytes);
 /* "2.3 s", "41 ms", "12 us", "830 ns" */
@@ -355,6 +416,13 @@ struct plan_item {
 	 */
 	bool table_vmalloc;
 	double segments_target, table_fitted, table_target, kmalloc_max;
+	/*
+	 * An io_uring pin whose search for folios already charged makes at
+	 * least PLAN_FOLIO_CHECKS_PER_PAGE_MIN more checks a 4 KiB page at
+	 * the target than at the largest size fitted (plan_uring_folio_checks()).
+	 */
+	bool folio_checks;
+	double checks_target, checks_per_page_fitted, checks_per_page_target;
 	struct plan_iotlb iotlb;
 };
 

@@ -6,7 +6,7 @@
 #       -v per_page=30 -v per_folio=200 -v quad=0 -v rounds=8 -v bcv=0.05 \
 #       -v outliers=0 -v seed=1 [-v backend=driver -v op=map [-v per_run=450]] \
 #       [-v domain=mock] [-v ppc=N] [-v caches=1] [-v clock=instructions] \
-#       [-v release=6.12.0] [-v order=N] [-v unpin=1] \
+#       [-v release=6.12.0] [-v order=N] [-v unpin=1] [-v check_ns=N] \
 #       -f plan_synth.awk
 #
 # A pin of S bytes in page kind K takes
@@ -27,7 +27,9 @@
 # lab VM's instruction clock's (environment.vm_clock); release and order
 # are the kernel's (environment.kernel.release, default 6.12.0, and
 # .max_page_order, default absent); unpin=1 gives a pin the same rounds
-# as its unpin_ns_per_page too.
+# as its unpin_ns_per_page too.  check_ns > 0 adds to a huge-page kind's
+# time check_ns for each check of io_uring's search for folios already
+# charged (docs/plan.md): F folios an iovec make F(F-1)/2.
 
 function normal(   u1, u2) {
 	do u1 = rand(); while (u1 <= 0)
@@ -46,10 +48,17 @@ function layout(name, value,   s, r) {
 	return sprintf(", \"%s\": {\"unit\": \"count\", \"better\": \"lower\", \"kind\": \"layout\", \"rounds\": [%s]}", name, s)
 }
 
-function bench(kind, mib,   size, npages, total, r, s, level, key, params, extra, runs, rs, lo, hi, pl) {
+function bench(kind, mib,   size, npages, total, scope, nfolios, r, s, level, key, params, extra, runs, rs, lo, hi, pl) {
 	size = mib * 1048576
 	npages = size / 4096
 	total = fixed + per_page * npages + per_folio * size / folio(kind) + quad * npages * npages
+	if (check_ns > 0 && kind != "4k") {
+		# io_uring's search for charged folios, merged folios, one search an iovec
+		scope = ppc > 0 ? ppc * 4096 : 1073741824
+		if (scope > size) scope = size
+		nfolios = scope / folio(kind)
+		total += check_ns * size / scope * nfolios * (nfolios - 1) / 2
+	}
 	key = sprintf("%s-%s|backend=%s|op=%s|page=%s|size=%d", op, backend, backend, op, kind, size)
 	params = sprintf("\"backend\": \"%s\", \"op\": \"%s\", \"page\": \"%s\", \"size\": %d, \"threads\": 1, \"rounds\": %d", backend, op, kind, size, rounds)
 	if (domain != "")
