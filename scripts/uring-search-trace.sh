@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# uring-search-trace: shows, with the host kernel's own tracepoints, the
+# cost of io_uring's search for huge folios already charged (docs/plan.md,
+# "Checks that grow with the square of a call").  Registers one iovec of
+# huge pages at 256, 512, 768 MiB and 1 GiB, ROUNDS rounds of 3 cold
+# samples each, through `pfnlab run`, with the io_uring_register syscall,
+# the pfnlab process' kmallocs of 1 KiB and up and io_uring:io_uring_register
+# enabled in a private trace instance, and prints for each size the median
+# time from the segment table's allocation to the registration's end, where
+# the search runs, and that time over the F(F-1)/2 checks of F folios:
+#
+#   scripts/uring-search-trace.sh [-p thp|hugetlb-2m] [-r ROUNDS] [-o DIR]
+#
+# Needs root, tracefs, io_uring and (hugetlb-2m) 600 free 2 MiB pages;
+# about half a minute at the default 4 rounds.  DIR (default
+# build/uring-search-trace) keeps the raw trace, the results document and
+# one line a registration (registrations.tsv).  Exit status: 0 when the
+# cost a check at 1 GiB is within a factor of 2 of 256 MiB's (a cost with
+# the square of the folios, as 6.12 to 6.18 have), 1 when not, 2 when it
+# could not run.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+out=build/uring-search-trace
+rounds=4
+page=thp
+while getopts p:r:o:h opt; do
+	case $opt in
+	p) case $OPTARG in thp | hugetlb-2m) page=$OPTARG ;; *) echo "uring-search-trace: -p wants thp or hugetlb-2m, not '$OPTARG'" >&2; exit 2 ;; esac ;;
+	r) case $OPTARG in '' | *[!0-9]* | 0) echo "uring-search-trace: -r wants a positive number of rounds, not '$OPTARG'" >&2; exit 2 ;; esac
+	   rounds=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) sed -n '14p' "$0" | sed 's/^# *//' >&2; exit 2 ;;
+	esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "uring-search-trace: needs root (tracefs)" >&2; exit 2; }
+
+tracing=/sys/kernel/tracing
+[ -d "$tracing/events" ] || mount -t tracefs nodev "$tracing" 2>/dev/null
+for ev in kmem/kmalloc io_uring/io_uring_register syscalls/sys_enter_io_uring_register; do
+	[ -d "$tracing/events/$ev" ] || { echo "uring-search-trace: this kernel has no $ev tracepoint" >&2; exit 2; }
+done
+make -s -C harness -j2 >/dev/null || { echo "uring-search-trace: the harness does not build" >&2; exit 2; }
+
+inst=$tracing/instances/pfnlab-uring-search-$$
+mkdir -p "$out"
+job=$(mktemp /tmp/uring-search.XXXXXX.ini)
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	[ -d "$inst" ] && { echo 0 >"$inst/tracing_on"; rmdir "$inst"; }
+	rm -f "$job"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cat >"$job" <<JOB
+[defaults]
+rounds = $rounds
+repetitions = 3
+warmup = 1
+size = 256M, 512M, 768M, 1G
+[uring-search]
+backend = uring
+op = pin
+page = $page
+pages_per_call = 0
+evict = 256M
+JOB
+
+mkdir "$inst" || { echo "uring-search-trace: cannot make a trace instance" >&2; exit 2; }
+echo 0 >"$inst/tracing_on"
+echo 65536 >"$inst/buffer_size_kb"
+echo 'comm == "pfnlab" && bytes_req >= 1024' >"$inst/events/kmem/kmalloc/filter"
+echo 1 >"$inst/events/kmem/kmalloc/enable"
+echo 'opcode == 0' >"$inst/events/syscalls/sys_enter_io_uring_register/filter"
+echo 1 >"$inst/events/syscalls/sys_enter_io_uring_register/enable"
+echo 1 >"$inst/events/io_uring/io_uring_register/enable"
+echo 1 >"$inst/tracing_on"
+build/harness/pfnlab run -q -o "$out/run.json" "$job" || { echo "uring-search-trace: pfnlab run failed" >&2; exit 2; }
+echo 0 >"$inst/tracing_on"
+cat "$inst/trace" >"$out/trace"
+
+# One line a registration: 4 KiB pages, ms from the table's allocation
+# (the second kmalloc of io_sqe_buffer_register after the page array, the
+# first being the merged folios' array) to the end.  kvmalloc() and its
+# caller both report an allocation: the caller's is taken.
+awk '
+function bytes() { match($0, /bytes_req=[0-9]+/); return substr($0, RSTART + 10, RLENGTH - 10) + 0 }
+function stamp() { match($0, /[0-9]+\.[0-9]+: /); return substr($0, RSTART, RLENGTH - 2) + 0 }
+/sys_io_uring_register\(/ { inreg = 1; n = 0; seen = 0; t_table = ""; next }
+/call_site=io_pin_pages/ && inreg { n = bytes() / 8; next }
+/call_site=io_sqe_buffer_register/ && inreg && n { if (++seen == 2) t_table = stamp(); next }
+/ io_uring_register: .*opcode 0,/ && inreg {
+	if (t_table != "")
+		printf "%d\t%.3f\n", n, (stamp() - t_table) * 1000
+	inreg = 0
+}' "$out/trace" >"$out/registrations.tsv"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else printf "-" }'; }
+first=""
+last=""
+for pages in 65536 131072 196608 262144; do
+	folios=$((pages / 512))
+	checks=$((folios * (folios - 1) / 2))
+	total=$(awk -v p=$pages '$1 == p' "$out/registrations.tsv" | wc -l)
+	ms=$(awk -v p=$pages '$1 == p { print $2 }' "$out/registrations.tsv" | median)
+	per=$(awk -v ms="$ms" -v c=$checks 'BEGIN { if (ms == "-") print "-"; else printf "%.2f", ms * 1e6 / c }')
+	echo "uring-search-trace: $page, $((pages / 256)) MiB, $folios folios ($checks checks): $total registrations, median ${ms} ms after the table, ${per} ns a check"
+	[ -z "$first" ] && first=$per
+	last=$per
+done
+case "$first$last" in *-*) exit 1 ;; esac
+awk -v a="$first" -v b="$last" 'BEGIN { exit !(b <= 2 * a && a <= 2 * b) }'
