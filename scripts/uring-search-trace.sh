@@ -23,37 +23,22 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
+# shellcheck source=scripts/trace-lib.sh
+. scripts/trace-lib.sh
+
 out=build/uring-search-trace
 rounds=4
 page=thp
 while getopts p:r:o:h opt; do
 	case $opt in
 	p) case $OPTARG in thp | hugetlb-2m) page=$OPTARG ;; *) echo "uring-search-trace: -p wants thp or hugetlb-2m, not '$OPTARG'" >&2; exit 2 ;; esac ;;
-	r) case $OPTARG in '' | *[!0-9]* | 0) echo "uring-search-trace: -r wants a positive number of rounds, not '$OPTARG'" >&2; exit 2 ;; esac
-	   rounds=$OPTARG ;;
+	r) trace_rounds uring-search-trace "$OPTARG"; rounds=$OPTARG ;;
 	o) out=$OPTARG ;;
 	*) sed -n '14p' "$0" | sed 's/^# *//' >&2; exit 2 ;;
 	esac
 done
-[ "$(id -u)" -eq 0 ] || { echo "uring-search-trace: needs root (tracefs)" >&2; exit 2; }
-
-tracing=/sys/kernel/tracing
-[ -d "$tracing/events" ] || mount -t tracefs nodev "$tracing" 2>/dev/null
-for ev in kmem/kmalloc io_uring/io_uring_register syscalls/sys_enter_io_uring_register; do
-	[ -d "$tracing/events/$ev" ] || { echo "uring-search-trace: this kernel has no $ev tracepoint" >&2; exit 2; }
-done
-make -s -C harness -j2 >/dev/null || { echo "uring-search-trace: the harness does not build" >&2; exit 2; }
-
-inst=$tracing/instances/pfnlab-uring-search-$$
+trace_begin uring-search-trace kmem/kmalloc io_uring/io_uring_register syscalls/sys_enter_io_uring_register
 mkdir -p "$out"
-job=$(mktemp /tmp/uring-search.XXXXXX.ini)
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	[ -d "$inst" ] && { echo 0 >"$inst/tracing_on"; rmdir "$inst"; }
-	rm -f "$job"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 cat >"$job" <<JOB
 [defaults]
@@ -69,18 +54,13 @@ pages_per_call = 0
 evict = 256M
 JOB
 
-mkdir "$inst" || { echo "uring-search-trace: cannot make a trace instance" >&2; exit 2; }
-echo 0 >"$inst/tracing_on"
 echo 65536 >"$inst/buffer_size_kb"
 echo 'comm == "pfnlab" && bytes_req >= 1024' >"$inst/events/kmem/kmalloc/filter"
 echo 1 >"$inst/events/kmem/kmalloc/enable"
 echo 'opcode == 0' >"$inst/events/syscalls/sys_enter_io_uring_register/filter"
 echo 1 >"$inst/events/syscalls/sys_enter_io_uring_register/enable"
 echo 1 >"$inst/events/io_uring/io_uring_register/enable"
-echo 1 >"$inst/tracing_on"
-build/harness/pfnlab run -q -o "$out/run.json" "$job" || { echo "uring-search-trace: pfnlab run failed" >&2; exit 2; }
-echo 0 >"$inst/tracing_on"
-cat "$inst/trace" >"$out/trace"
+trace_run uring-search-trace "$out"
 
 # One line a registration: 4 KiB pages, ms from the table's allocation
 # (the second kmalloc of io_sqe_buffer_register after the page array, the
@@ -98,14 +78,13 @@ function stamp() { match($0, /[0-9]+\.[0-9]+: /); return substr($0, RSTART, RLEN
 	inreg = 0
 }' "$out/trace" >"$out/registrations.tsv"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else printf "-" }'; }
 first=""
 last=""
 for pages in 65536 131072 196608 262144; do
 	folios=$((pages / 512))
 	checks=$((folios * (folios - 1) / 2))
 	total=$(awk -v p=$pages '$1 == p' "$out/registrations.tsv" | wc -l)
-	ms=$(awk -v p=$pages '$1 == p { print $2 }' "$out/registrations.tsv" | median)
+	ms=$(awk -v p=$pages '$1 == p { print $2 }' "$out/registrations.tsv" | trace_median)
 	per=$(awk -v ms="$ms" -v c=$checks 'BEGIN { if (ms == "-") print "-"; else printf "%.2f", ms * 1e6 / c }')
 	echo "uring-search-trace: $page, $((pages / 256)) MiB, $folios folios ($checks checks): $total registrations, median ${ms} ms after the table, ${per} ns a check"
 	[ -z "$first" ] && first=$per

@@ -22,35 +22,20 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
+# shellcheck source=scripts/trace-lib.sh
+. scripts/trace-lib.sh
+
 out=build/uring-table-trace
 rounds=12
 while getopts r:o:h opt; do
 	case $opt in
-	r) case $OPTARG in '' | *[!0-9]* | 0) echo "uring-table-trace: -r wants a positive number of rounds, not '$OPTARG'" >&2; exit 2 ;; esac
-	   rounds=$OPTARG ;;
+	r) trace_rounds uring-table-trace "$OPTARG"; rounds=$OPTARG ;;
 	o) out=$OPTARG ;;
 	*) sed -n '14p' "$0" | sed 's/^# *//' >&2; exit 2 ;;
 	esac
 done
-[ "$(id -u)" -eq 0 ] || { echo "uring-table-trace: needs root (tracefs)" >&2; exit 2; }
-
-tracing=/sys/kernel/tracing
-[ -d "$tracing/events" ] || mount -t tracefs nodev "$tracing" 2>/dev/null
-for ev in kmem/kmalloc vmalloc/alloc_vmap_area io_uring/io_uring_register; do
-	[ -d "$tracing/events/$ev" ] || { echo "uring-table-trace: this kernel has no $ev tracepoint" >&2; exit 2; }
-done
-make -s -C harness -j2 >/dev/null || { echo "uring-table-trace: the harness does not build" >&2; exit 2; }
-
-inst=$tracing/instances/pfnlab-uring-table-$$
+trace_begin uring-table-trace kmem/kmalloc vmalloc/alloc_vmap_area io_uring/io_uring_register
 mkdir -p "$out"
-job=$(mktemp /tmp/uring-table.XXXXXX.ini)
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	[ -d "$inst" ] && { echo 0 >"$inst/tracing_on"; rmdir "$inst"; }
-	rm -f "$job"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 cat >"$job" <<EOF
 [defaults]
@@ -66,17 +51,15 @@ pages_per_call = 0
 evict = 256M
 EOF
 
-mkdir "$inst" || { echo "uring-table-trace: cannot make a trace instance" >&2; exit 2; }
-echo 0 >"$inst/tracing_on"
 echo 32768 >"$inst/buffer_size_kb"
 echo 'bytes_req >= 1048576' >"$inst/events/kmem/kmalloc/filter"
 echo 1 >"$inst/events/kmem/kmalloc/enable"
+# every process' vmallocs are traced: a fork beside the run vmallocs its
+# stack and would be counted as the table's
+echo 'comm == "pfnlab"' >"$inst/events/vmalloc/alloc_vmap_area/filter"
 echo 1 >"$inst/events/vmalloc/alloc_vmap_area/enable"
 echo 1 >"$inst/events/io_uring/io_uring_register/enable"
-echo 1 >"$inst/tracing_on"
-build/harness/pfnlab run -q -o "$out/run.json" "$job" || { echo "uring-table-trace: pfnlab run failed" >&2; exit 2; }
-echo 0 >"$inst/tracing_on"
-cat "$inst/trace" >"$out/trace"
+trace_run uring-table-trace "$out"
 
 # One line a registration: pages, whether its table was vmalloc'ed, ms
 # from the page array (8 bytes a page) to the table (16 bytes a page and
@@ -98,13 +81,12 @@ function stamp() { match($0, /[0-9]+\.[0-9]+: /); return substr($0, RSTART, RLEN
 	t_pages = ""; t_table = ""; vm = 0
 }' "$out/trace" >"$out/registrations.tsv"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else printf "-" }'; }
 status=0
 for pages in 262140 262144; do
 	total=$(awk -v p=$pages '$1 == p' "$out/registrations.tsv" | wc -l)
 	vm=$(awk -v p=$pages '$1 == p && $2 == 1' "$out/registrations.tsv" | wc -l)
-	gup=$(awk -v p=$pages '$1 == p { print $3 }' "$out/registrations.tsv" | median)
-	rest=$(awk -v p=$pages '$1 == p { print $4 }' "$out/registrations.tsv" | median)
+	gup=$(awk -v p=$pages '$1 == p { print $3 }' "$out/registrations.tsv" | trace_median)
+	rest=$(awk -v p=$pages '$1 == p { print $4 }' "$out/registrations.tsv" | trace_median)
 	echo "uring-table-trace: $pages pages ($((pages * 4)) KiB): $total registrations, $vm with a vmalloc'ed table; median ${gup} ms to the table, ${rest} ms after it"
 	if [ "$total" -eq 0 ]; then
 		status=1
