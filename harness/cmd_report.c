@@ -458,7 +458,7 @@ static void plan_table(FILE *f, const struct plan_out *out)
 		if (it->table_vmalloc)
 			fprintf(f,
 				"<br><em>optimistic: a call's segment table is vmalloc'ed past the sizes fitted</em>");
-		if (it->folio_checks && !it->fit.terms.checks)
+		if (it->s->terms.checks && !it->fit.terms.checks)
 			fprintf(f,
 				"<br><em>optimistic: io_uring's search for folios already charged grows with the square of a call</em>");
 		fputs("</td>", f);

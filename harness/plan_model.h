@@ -84,8 +84,9 @@ struct plan_terms {
 	 * io_uring's search for folios already charged (plan_uring_folio_checks()):
 	 * + a cost per check, fitted where the target's calls make at least
 	 * PLAN_FOLIO_CHECKS_PER_PAGE_MIN more checks a 4 KiB page than the
-	 * largest fitted size's (a line fitted without it is optimistic) and
-	 * the fit finds a cost that is not negative.  What counts them: the
+	 * largest fitted size's (a line fitted without it is optimistic);
+	 * the fit keeps it where the sizes tell its cost from 0 (95%) and
+	 * clears it where not (fit_checks()).  What counts them: the
 	 * folio, the bytes one search covers (INFINITY: the whole size) and
 	 * segments a folio; plan_terms_checks().
 	 */
@@ -417,11 +418,11 @@ struct plan_item {
 	bool table_vmalloc;
 	double segments_target, table_fitted, table_target, kmalloc_max;
 	/*
-	 * An io_uring pin whose search for folios already charged makes at
-	 * least PLAN_FOLIO_CHECKS_PER_PAGE_MIN more checks a 4 KiB page at
-	 * the target than at the largest size fitted (plan_uring_folio_checks()).
+	 * io_uring's search for folios already charged, where the series
+	 * counts it (s->terms.checks: the target's calls make at least
+	 * PLAN_FOLIO_CHECKS_PER_PAGE_MIN more checks a 4 KiB page than the
+	 * largest size fitted; fit.terms.checks: its cost was fitted).
 	 */
-	bool folio_checks;
 	double checks_target, checks_per_page_fitted, checks_per_page_target;
 	struct plan_iotlb iotlb;
 };

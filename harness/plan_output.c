@@ -238,41 +238,32 @@ static void call_table(const struct rl_set *set, const struct plan_out *out, str
 
 /*
  * io_uring's search for folios already charged (plan_uring_folio_checks()):
- * give @s the fields that count its checks on the results' kernel, and
- * the term that fits a cost per check where a call at the target makes at
- * least PLAN_FOLIO_CHECKS_PER_PAGE_MIN more a 4 KiB page than at the
- * largest size fitted.  On either clock: the search is work, not waiting
- * (the lab VM counted 13 to 16 ns of instructions a check).  Only the pin: the
+ * give @s the fields that count its checks on the results' kernel, @it
+ * the checks at the target and a page of them there and at the largest
+ * size fitted, and @s the term that fits a cost per check where a call at
+ * the target makes at least PLAN_FOLIO_CHECKS_PER_PAGE_MIN more a 4 KiB
+ * page.  On either clock: the search is work, not waiting (the lab VM
+ * counted 13 to 16 ns of instructions a check).  Only the pin: the
  * unregistration releases a segment at a time.
  */
-static void checks_term(const struct rl_set *set, const struct plan_out *out, struct plan_series *s)
+static void checks_term(const struct rl_set *set, const struct plan_out *out, struct plan_series *s,
+			struct plan_item *it)
 {
 	const char *release = json_string_value(
 		json_object_get(json_object_get(set_environment(set), "kernel"), "release"));
 	size_t nfit = sizes_fitted(s, out->fit_max);
-	double largest, fitted, target;
+	double largest;
 
 	if (plan_checks_terms(s, plan_uring_coalesces(release), plan_uring_scans_call(release),
 			      &s->terms) != 0 ||
 	    strcmp(s->op, "pin") != 0 || nfit == 0)
 		return;
 	largest = s->sizes[nfit - 1];
-	fitted = plan_terms_checks(&s->terms, largest) / (largest / 4096.0);
-	target = plan_terms_checks(&s->terms, out->target_bytes) / (out->target_bytes / 4096.0);
-	s->terms.checks = target - fitted >= PLAN_FOLIO_CHECKS_PER_PAGE_MIN;
-}
-
-/* What the search costs at the target, fitted or (too few sizes, none found) not */
-static void call_folio_checks(struct plan_item *it, const struct plan_out *out, double largest)
-{
-	const struct plan_terms *t = &it->s->terms;
-
-	if (!t->checks)
-		return;
-	it->folio_checks = true;
-	it->checks_target = plan_terms_checks(t, out->target_bytes);
-	it->checks_per_page_fitted = plan_terms_checks(t, largest) / (largest / 4096.0);
+	it->checks_target = plan_terms_checks(&s->terms, out->target_bytes);
+	it->checks_per_page_fitted = plan_terms_checks(&s->terms, largest) / (largest / 4096.0);
 	it->checks_per_page_target = it->checks_target / (out->target_bytes / 4096.0);
+	s->terms.checks = it->checks_per_page_target - it->checks_per_page_fitted >=
+			  PLAN_FOLIO_CHECKS_PER_PAGE_MIN;
 }
 
 static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan_item *it)
@@ -342,7 +333,6 @@ static void plan_one(const struct rl_set *set, struct plan_out *out, struct plan
 	}
 	call_caches(set, out, it, largest);
 	call_table(set, out, it, largest);
-	call_folio_checks(it, out, largest);
 	gather_iotlb(set, s, out->target_bytes, out->window_bytes, &it->iotlb);
 	if (driver && strcmp(s->op, "map") == 0 && it->iotlb.have_layout) {
 		it->pt_bytes = plan_pt_bytes(it->iotlb.entries_needed[0],
@@ -373,7 +363,7 @@ int plan_make(const struct rl_set *set, const struct plan_request *req, struct p
 	}
 	for (size_t i = 0; i < out->nseries; i++) {
 		out->items[i].s = &out->series[i];
-		checks_term(set, out, &out->series[i]);
+		checks_term(set, out, &out->series[i], &out->items[i]);
 		plan_one(set, out, &out->items[i]);
 		out->nplanned += out->items[i].planned;
 	}
@@ -496,7 +486,7 @@ static json_t *item_json(const struct plan_out *out, const struct plan_item *it)
 					      jnum(it->table_fitted), "table_bytes_target",
 					      jnum(it->table_target), "kmalloc_max_bytes",
 					      jnum(it->kmalloc_max)));
-	if (it->folio_checks)
+	if (s->terms.checks)
 		json_object_set_new(o, "call_folio_checks",
 				    json_pack("{s:o, s:o, s:o, s:b}", "checks_target",
 					      jnum(it->checks_target), "checks_per_page_fitted",
@@ -758,13 +748,13 @@ void plan_print_text(FILE *f, const struct plan_out *out)
 				"  WARNING: a call the fit did not see: io_uring keeps a call's segments in one table of 16 bytes a segment; at the target a call has %.0f (%s and a header), more than kmalloc's largest object (%s), so the kernel vmallocs it, where every fitted size's (%s at most) was kmalloc'ed; that path costs more a page, a cost the line cannot see, so the plan is optimistic (docs/plan.md, \"A table kmalloc cannot hold\"): measure calls as large as the target's, or plan smaller calls (pages_per_call)\n",
 				it->segments_target, a, b, c);
 		}
-		if (it->folio_checks && it->fit.terms.checks) {
+		if (it->s->terms.checks && it->fit.terms.checks) {
 			fmt_count(a, sizeof(a), it->checks_target);
 			plan_fmt_ns(b, sizeof(b), it->fit.ns_per_check * it->checks_target);
 			fprintf(f,
 				"  search: io_uring charges each huge folio once, and before it charges one it searches the segments registered before it in the call, a cost with the square of the call's folios; at the target %s checks, %.2g a 4 KiB page (the largest size fitted %.2g): %s of the plan, at the fitted cost a check (docs/plan.md, \"Checks that grow with the square of a call\")\n",
 				a, it->checks_per_page_target, it->checks_per_page_fitted, b);
-		} else if (it->folio_checks) {
+		} else if (it->s->terms.checks) {
 			fmt_count(a, sizeof(a), it->checks_target);
 			fprintf(f,
 				"  WARNING: a cost with the square of a call: io_uring charges each huge folio once, and before it charges one it searches the segments registered before it in the call; at the target that is %s checks, %.2g a 4 KiB page, where the largest size fitted made %.2g a page; the sizes fitted could not tell its cost from their scatter, and the line cannot see a cost that grows with the square of the folios in a call, so the plan is optimistic (docs/plan.md, \"Checks that grow with the square of a call\"): measure more sizes, calls as large as the target's, or plan smaller calls (pages_per_call)\n",
