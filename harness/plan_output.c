@@ -156,6 +156,12 @@ static json_t *set_environment(const struct rl_set *set)
 	return env;
 }
 
+/* The kernel release @env records ("6.18.44-..."), NULL where none */
+static const char *kernel_release(json_t *env)
+{
+	return json_string_value(json_object_get(json_object_get(env, "kernel"), "release"));
+}
+
 /*
  * Whether @env's results were timed by the host's clock, not the lab VM's
  * instruction clock, under which a cache miss or the hypervisor's work on
@@ -218,7 +224,7 @@ static void call_table(const struct rl_set *set, const struct plan_out *out, str
 	json_t *env = set_environment(set);
 	json_t *kernel = json_object_get(env, "kernel");
 	json_t *order = json_object_get(kernel, "max_page_order");
-	bool coalesces = plan_uring_coalesces(json_string_value(json_object_get(kernel, "release")));
+	bool coalesces = plan_uring_coalesces(kernel_release(env));
 	json_int_t top = json_is_integer(order) ? json_integer_value(order) : -1;
 	/* a recorded order, where one is (a garbled one is ignored, not shifted by) */
 	double kmalloc_max = ldexp(4096.0,
@@ -249,8 +255,7 @@ static void call_table(const struct rl_set *set, const struct plan_out *out, str
 static void checks_term(const struct rl_set *set, const struct plan_out *out, struct plan_series *s,
 			struct plan_item *it)
 {
-	const char *release = json_string_value(
-		json_object_get(json_object_get(set_environment(set), "kernel"), "release"));
+	const char *release = kernel_release(set_environment(set));
 	size_t nfit = sizes_fitted(s, out->fit_max);
 	double largest;
 
